@@ -1,0 +1,43 @@
+# The two commands: `make run` and `make test`. Each sets itself up on a fresh machine.
+SHELL := /bin/bash
+PORT ?= 8000
+PYTHON ?= python3.11
+TOOLS := .tools
+UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+MANAGE := .venv/bin/python manage.py
+
+.PHONY: install run test migrate demo serve bench lint vendor
+
+$(TOOLS)/bin/uv:
+	$(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+install: .venv/.synced
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+demo: migrate
+	$(MANAGE) load_demo_if_empty
+
+run: demo
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: install
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	.venv/bin/ruff check .
+	$(MANAGE) makemigrations --check --dry-run
+
+bench: install
+	.venv/bin/python -m bench.run
+
+vendor:
+	npm ci --no-audit --no-fund
+	bash scripts/vendor.sh

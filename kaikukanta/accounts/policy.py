@@ -1,0 +1,142 @@
+"""Who may do what: the one place where permissions live.
+
+Every entry point (API, pages, admin) asks `allowed(user, action, target)` or `require(...)`.
+Targets are model instances (or None for actions without an object). Scope rules:
+national admin everything; area coordinator its area; distributor and venue their own site.
+"""
+
+from enum import StrEnum
+
+from kaikukanta.core.errors import Code, Refusal
+
+from .models import Role
+
+
+class Action(StrEnum):
+    VIEW_AREA = "view_area"
+    MANAGE_AREAS = "manage_areas"                # create or change areas and memberships
+    VIEW_ORGANISATION = "view_organisation"
+    CREATE_ORGANISATION = "create_organisation"  # target: the area it goes into
+    UPDATE_ORGANISATION = "update_organisation"
+    MANAGE_USER = "manage_user"                  # target: a User, or an unsaved one being created
+    CREATE_TOKEN = "create_token"                # target: the user the token is for
+    VIEW_SETTINGS = "view_settings"
+    UPDATE_SETTINGS = "update_settings"
+    VIEW_OFFERING = "view_offering"              # target: the offering's venue
+    MANAGE_OFFERINGS = "manage_offerings"        # target: the venue
+    CREATE_CARD_BATCH = "create_card_batch"      # target: the distributor
+    ISSUE_CARD = "issue_card"                    # target: the issuing distributor
+    MANAGE_CARD = "manage_card"                  # renew/close/replace; target: the card
+    CHECK_CARD = "check_card"                    # validity only, no holder data; no target
+    VIEW_HOLDER_DATA = "view_holder_data"        # target: the card
+    RECORD_VISIT = "record_visit"                # no target: the caller's own venue
+    CANCEL_VISIT = "cancel_visit"                # target: the visit
+    LIST_VISITS = "list_visits"
+    VIEW_STATS = "view_stats"                    # target: an Area, an Organisation, or None for the whole network
+    MANAGE_WELLBEING_QUESTIONS = "manage_wellbeing_questions"
+
+
+def _is(user, role: Role) -> bool:
+    return getattr(user, "role", None) == role.value
+
+
+def _area_of(target):
+    """The area id a target belongs to, whatever it is."""
+    from kaikukanta.cards.models import Card
+    from kaikukanta.network.models import Area, Offering, Organisation
+    from kaikukanta.visits.models import Visit
+
+    if isinstance(target, Area):
+        return target.pk
+    if isinstance(target, Organisation):
+        return target.area_id
+    if isinstance(target, Offering):
+        return target.venue.area_id
+    if isinstance(target, Card):
+        return target.issuer.area_id
+    if isinstance(target, Visit):
+        return target.venue.area_id
+    if getattr(target, "organisation_id", None):
+        return target.organisation.area_id
+    return getattr(target, "area_id", None)
+
+
+def _own_site(user, organisation) -> bool:
+    return organisation is not None and user.organisation_id is not None and user.organisation_id == organisation.pk
+
+
+def _coordinates(user, target) -> bool:
+    return _is(user, Role.AREA_COORDINATOR) and user.area_id is not None and _area_of(target) == user.area_id
+
+
+def _may_manage_user(user, target) -> bool:
+    if _is(user, Role.NATIONAL_ADMIN):
+        return True
+    # A coordinator manages the staff of its area's sites, not other coordinators or admins.
+    return (
+        _is(user, Role.AREA_COORDINATOR)
+        and getattr(target, "role", None) in (Role.DISTRIBUTOR, Role.VENUE)
+        and getattr(target, "organisation_id", None) is not None
+        and target.organisation.area_id == user.area_id
+    )
+
+
+def _may_view_stats(user, target) -> bool:
+    from kaikukanta.network.models import Area, Organisation
+
+    if _is(user, Role.NATIONAL_ADMIN):
+        return True
+    if target is None:
+        return False
+    if _is(user, Role.AREA_COORDINATOR):
+        return isinstance(target, (Area, Organisation)) and _area_of(target) == user.area_id
+    return isinstance(target, Organisation) and _own_site(user, target)
+
+
+_RULES = {
+    Action.VIEW_AREA: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
+    Action.MANAGE_AREAS: lambda user, target: _is(user, Role.NATIONAL_ADMIN),
+    Action.VIEW_ORGANISATION: lambda user, target: (
+        _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target) or _own_site(user, target)),
+    Action.CREATE_ORGANISATION: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
+    Action.UPDATE_ORGANISATION: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
+    Action.MANAGE_USER: _may_manage_user,
+    Action.CREATE_TOKEN: lambda user, target: (
+        _may_manage_user(user, target) or (target is not None and target.pk == user.pk)),
+    Action.VIEW_SETTINGS: lambda user, target: user.is_authenticated,
+    Action.UPDATE_SETTINGS: lambda user, target: _is(user, Role.NATIONAL_ADMIN),
+    Action.VIEW_OFFERING: lambda user, target: (
+        _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target) or _own_site(user, target)),
+    Action.MANAGE_OFFERINGS: lambda user, target: (
+        getattr(target, "kind", None) == "venue"
+        and (_is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target)
+             or (_is(user, Role.VENUE) and _own_site(user, target)))),
+    Action.CREATE_CARD_BATCH: lambda user, target: (
+        getattr(target, "kind", None) == "distributor"
+        and (_is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target))),
+    Action.ISSUE_CARD: lambda user, target: _is(user, Role.DISTRIBUTOR) and _own_site(user, target),
+    Action.MANAGE_CARD: lambda user, target: (
+        _is(user, Role.DISTRIBUTOR) and target is not None and user.organisation_id == target.issuer_id),
+    Action.CHECK_CARD: lambda user, target: user.role in (Role.NATIONAL_ADMIN, Role.AREA_COORDINATOR,
+                                                          Role.DISTRIBUTOR, Role.VENUE),
+    Action.VIEW_HOLDER_DATA: lambda user, target: (
+        _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target)
+        or (_is(user, Role.DISTRIBUTOR) and target is not None and user.organisation_id == target.issuer_id)),
+    Action.RECORD_VISIT: lambda user, target: _is(user, Role.VENUE) and user.organisation_id is not None,
+    Action.CANCEL_VISIT: lambda user, target: (
+        _is(user, Role.VENUE) and target is not None and user.organisation_id == target.venue_id),
+    Action.LIST_VISITS: lambda user, target: user.is_authenticated,
+    Action.VIEW_STATS: _may_view_stats,
+    Action.MANAGE_WELLBEING_QUESTIONS: lambda user, target: _is(user, Role.NATIONAL_ADMIN),
+}
+
+
+def allowed(user, action: Action, target=None) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(_RULES[action](user, target))
+
+
+def require(user, action: Action, target=None, *, refusal: Code = Code.FORBIDDEN) -> None:
+    if not allowed(user, action, target):
+        raise Refusal(refusal)

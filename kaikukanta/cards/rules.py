@@ -1,0 +1,110 @@
+"""The card rules, as pure functions: the API services and the importer both call these.
+
+Each function raises `Refusal` with API.md's code, and the order of the calls in
+`check_new_card` is the order in which API.md says the rules are checked.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kaikukanta.core import damm
+from kaikukanta.core.clock import add_months
+from kaikukanta.core.errors import Code, Refusal
+
+from .models import CardType
+
+MIN_AGE = 16
+MAX_CHILDREN = 20
+
+
+class CardStatus:
+    VALID = "valid"
+    EXPIRED = "expired"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Holder:
+    birth_year: int
+    postal_code: str
+    children: int
+    gender: str = ""
+    life_situation: str = ""
+
+
+def normalise_card_number(raw: str, field: str = "number") -> str:
+    """10 bare digits from input that may carry spaces or dashes; refuses anything else."""
+    number = damm.strip_separators(raw)
+    if len(number) != 10 or not number.isascii() or not number.isdigit():
+        raise Refusal(Code.INVALID, field=field)
+    if not damm.is_valid(number):
+        raise Refusal(Code.NUMBER_INVALID, field=field)
+    return number
+
+
+def status_on(*, valid_until: datetime.date, closed_on: datetime.date | None, day: datetime.date) -> str:
+    if closed_on is not None and closed_on <= day:
+        return CardStatus.CLOSED
+    if valid_until < day:
+        return CardStatus.EXPIRED
+    return CardStatus.VALID
+
+
+def check_number_free(*, taken: bool, in_stock: bool) -> None:
+    if taken:
+        raise Refusal(Code.NUMBER_TAKEN, field="number")
+    if not in_stock:
+        raise Refusal(Code.NUMBER_NOT_IN_STOCK, field="number")
+
+
+def check_holder_eligible(holder: Holder, day: datetime.date, *,
+                          municipality_of_postal_code: Callable[[str], str | None],
+                          municipality_in_network: Callable[[str, datetime.date], bool]) -> str:
+    """Age, postal code and home municipality; returns the home municipality's code."""
+    if day.year - holder.birth_year < MIN_AGE:
+        raise Refusal(Code.HOLDER_TOO_YOUNG, field="holder.birth_year")
+    municipality = municipality_of_postal_code(holder.postal_code)
+    if municipality is None:
+        raise Refusal(Code.POSTAL_CODE_UNKNOWN, field="holder.postal_code")
+    if not municipality_in_network(municipality, day):
+        raise Refusal(Code.MUNICIPALITY_NOT_IN_NETWORK, field="holder.postal_code")
+    return municipality
+
+
+def latest_valid_until(day: datetime.date, max_validity_months: int) -> datetime.date:
+    return add_months(day, max_validity_months)
+
+
+def check_validity(valid_until: datetime.date, day: datetime.date, max_validity_months: int) -> None:
+    if valid_until > latest_valid_until(day, max_validity_months):
+        raise Refusal(Code.VALIDITY_TOO_LONG, field="valid_until")
+    if valid_until < day:
+        raise Refusal(Code.VALIDITY_IN_PAST, field="valid_until")
+
+
+def check_children_count(children: int) -> None:
+    if not 0 <= children <= MAX_CHILDREN:
+        raise Refusal(Code.TOO_MANY_CHILDREN, field="holder.children")
+
+
+def check_new_card(*, card_type: str, holder: Holder | None, valid_until: datetime.date, day: datetime.date,
+                   max_validity_months: int,
+                   municipality_of_postal_code: Callable[[str], str | None],
+                   municipality_in_network: Callable[[str, datetime.date], bool]) -> str | None:
+    """Eligibility and validity of a card issued (or renewed with new holder data) on `day`.
+
+    Returns the holder's home municipality code, or None for a community card.
+    """
+    if card_type == CardType.PERSONAL and holder is None:
+        raise Refusal(Code.INVALID, field="holder")
+    if card_type == CardType.COMMUNITY and holder is not None:
+        raise Refusal(Code.INVALID, field="holder")
+    home = None
+    if holder is not None:
+        home = check_holder_eligible(holder, day, municipality_of_postal_code=municipality_of_postal_code,
+                                     municipality_in_network=municipality_in_network)
+    check_validity(valid_until, day, max_validity_months)
+    if holder is not None:
+        check_children_count(holder.children)
+    return home

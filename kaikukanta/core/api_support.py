@@ -1,0 +1,122 @@
+"""What every API module shares: token authentication, strict bodies, error rendering, list paging."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils import timezone
+from ninja import Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+from pydantic import ConfigDict
+
+from .errors import Code, Refusal
+from .language import pick_language
+
+TOKEN_PREFIX = "kk_"
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+PAGE_SIZE = 100
+
+
+class StrictSchema(Schema):
+    """A request body that refuses any field it does not name (a holder's name, say) instead of ignoring it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def new_token_secret() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class BearerAuth(HttpBearer):
+    """Tokens are long random secrets, so a SHA-256 digest looked up by index is enough (no slow hash per request)."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        from kaikukanta.accounts.models import ApiToken
+
+        digest = token_digest(token)
+        api_token = (
+            ApiToken.objects.select_related("user__organisation", "user__area")
+            .filter(digest=digest, revoked_at__isnull=True)
+            .first()
+        )
+        if api_token is None or not hmac.compare_digest(api_token.digest, digest):
+            return None
+        now = timezone.now()
+        if api_token.expires_at is not None and api_token.expires_at <= now:
+            return None
+        user = api_token.user
+        if not user.is_active:
+            return None
+        if user.organisation_id is not None and not user.organisation.active:
+            raise Refusal(Code.FORBIDDEN)
+        if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
+            type(api_token).objects.filter(pk=api_token.pk).update(last_used_at=now)
+        request.user = user
+        request.api_token = api_token
+        return user
+
+
+def language_of(request: HttpRequest) -> str:
+    return pick_language(request.headers.get("Accept-Language"))
+
+
+def error_response(request: HttpRequest, refusal: Refusal) -> JsonResponse:
+    response = JsonResponse(refusal.as_body(language_of(request)), status=refusal.status)
+    if refusal.code == Code.THROTTLED and refusal.detail:
+        response["Retry-After"] = refusal.detail
+    return response
+
+
+def _field_of(location) -> str | None:
+    parts = [str(p) for p in location if p not in ("body", "payload", "query", "path")]
+    return ".".join(parts) or None
+
+
+def install_error_handlers(api) -> None:
+    @api.exception_handler(Refusal)
+    def refused(request, exc: Refusal):
+        return error_response(request, exc)
+
+    @api.exception_handler(ValidationError)
+    def invalid(request, exc: ValidationError):
+        field = _field_of(exc.errors[0].get("loc", ())) if exc.errors else None
+        return error_response(request, Refusal(Code.INVALID, field=field))
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return error_response(request, Refusal(Code.UNAUTHENTICATED))
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        code = {400: Code.INVALID, 401: Code.UNAUTHENTICATED, 403: Code.FORBIDDEN, 404: Code.NOT_FOUND,
+                429: Code.THROTTLED}.get(exc.status_code, Code.INVALID)
+        return error_response(request, Refusal(code))
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return error_response(request, Refusal(Code.NOT_FOUND))
+
+
+def keyset_page(request: HttpRequest, queryset, serialize, *, page_size: int = PAGE_SIZE) -> dict:
+    """One page of a list ordered by id, with `next` pointing past its last row (stable under inserts)."""
+    after = request.GET.get("after")
+    if after is not None:
+        if not after.isdigit():
+            raise Refusal(Code.INVALID, field="after")
+        queryset = queryset.filter(pk__gt=int(after))
+    rows = list(queryset.order_by("pk")[: page_size + 1])
+    next_url = None
+    if len(rows) > page_size:
+        rows = rows[:page_size]
+        params = request.GET.copy()
+        params["after"] = str(rows[-1].pk)
+        next_url = request.build_absolute_uri(request.path + "?" + urlencode(params, doseq=True))
+    return {"results": [serialize(row) for row in rows], "next": next_url}

@@ -1,0 +1,170 @@
+"""Every refusal the system can give: one code, one HTTP status, one message in fi, sv and en.
+
+Services raise `Refusal`; the API, the pages and the importers render it from this table,
+so a rule refuses the same way whichever door the request came through.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    # generic
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    INVALID = "invalid"
+    THROTTLED = "throttled"
+    # network
+    MUNICIPALITY_UNKNOWN = "municipality_unknown"
+    MUNICIPALITY_TAKEN = "municipality_taken"
+    MUNICIPALITY_NOT_IN_AREA = "municipality_not_in_area"
+    USERNAME_TAKEN = "username_taken"
+    # cards
+    NUMBER_INVALID = "number_invalid"
+    NUMBER_TAKEN = "number_taken"
+    NUMBER_NOT_IN_STOCK = "number_not_in_stock"
+    HOLDER_TOO_YOUNG = "holder_too_young"
+    POSTAL_CODE_UNKNOWN = "postal_code_unknown"
+    MUNICIPALITY_NOT_IN_NETWORK = "municipality_not_in_network"
+    VALIDITY_TOO_LONG = "validity_too_long"
+    VALIDITY_IN_PAST = "validity_in_past"
+    TOO_MANY_CHILDREN = "too_many_children"
+    CARD_NOT_FOUND = "card_not_found"
+    CARD_CLOSED = "card_closed"
+    # visits
+    DATE_OUT_OF_RANGE = "date_out_of_range"
+    CARD_NOT_YET_VALID = "card_not_yet_valid"
+    CARD_EXPIRED = "card_expired"
+    CHILDREN_NOT_ALLOWED_FOR_COURSE = "children_not_allowed_for_course"
+    CLIENTS_NEED_COMMUNITY_CARD = "clients_need_community_card"
+    CHILDREN_NEED_PERSONAL_CARD = "children_need_personal_card"
+    OFFERING_NOT_AT_VENUE = "offering_not_at_venue"
+    QUOTA_EXHAUSTED = "quota_exhausted"
+    CANCEL_WINDOW_PASSED = "cancel_window_passed"
+
+
+@dataclass(frozen=True)
+class Meaning:
+    status: int
+    fi: str
+    sv: str
+    en: str
+
+
+MEANINGS: dict[Code, Meaning] = {
+    Code.UNAUTHENTICATED: Meaning(
+        401, "Tunnistautuminen puuttuu tai on virheellinen.", "Autentisering saknas eller är ogiltig.",
+        "Authentication is missing or invalid."),
+    Code.FORBIDDEN: Meaning(
+        403, "Sinulla ei ole oikeutta tähän.", "Du har inte behörighet till detta.",
+        "You are not allowed to do this."),
+    Code.NOT_FOUND: Meaning(404, "Kohdetta ei löydy.", "Objektet hittades inte.", "Not found."),
+    Code.INVALID: Meaning(
+        400, "Pyyntö on virheellinen.", "Begäran är ogiltig.", "The request is invalid."),
+    Code.THROTTLED: Meaning(
+        429, "Liian monta pyyntöä. Yritä hetken päästä uudelleen.",
+        "För många förfrågningar. Försök igen om en stund.", "Too many requests. Try again shortly."),
+    Code.MUNICIPALITY_UNKNOWN: Meaning(
+        422, "Kuntakoodia ei tunneta.", "Kommunkoden är okänd.", "Unknown municipality code."),
+    Code.MUNICIPALITY_TAKEN: Meaning(
+        409, "Kunta kuuluu jo toiseen alueeseen.", "Kommunen hör redan till ett annat område.",
+        "The municipality already belongs to another area."),
+    Code.MUNICIPALITY_NOT_IN_AREA: Meaning(
+        422, "Kunta ei kuulu alueeseen.", "Kommunen hör inte till området.",
+        "The municipality does not belong to the area."),
+    Code.USERNAME_TAKEN: Meaning(
+        409, "Käyttäjätunnus on jo käytössä.", "Användarnamnet är redan upptaget.",
+        "The username is already taken."),
+    Code.NUMBER_INVALID: Meaning(
+        400, "Kortin numero on virheellinen (tarkiste ei täsmää).",
+        "Kortnumret är ogiltigt (kontrollsiffran stämmer inte).",
+        "The card number is invalid (check digit does not match)."),
+    Code.NUMBER_TAKEN: Meaning(
+        409, "Kortin numero on jo käytössä.", "Kortnumret används redan.",
+        "The card number is already in use."),
+    Code.NUMBER_NOT_IN_STOCK: Meaning(
+        422, "Numero ei kuulu toimipaikan korttivarastoon.", "Numret hör inte till verksamhetsställets kortlager.",
+        "The number is not in this site's card stock."),
+    Code.HOLDER_TOO_YOUNG: Meaning(
+        422, "Kortinhaltijan on oltava vähintään 16-vuotias tai täytettävä 16 tänä vuonna.",
+        "Kortinnehavaren måste vara minst 16 år eller fylla 16 i år.",
+        "The holder must be at least 16 or turn 16 this year."),
+    Code.POSTAL_CODE_UNKNOWN: Meaning(
+        422, "Postinumeroa ei tunneta.", "Postnumret är okänt.", "Unknown postal code."),
+    Code.MUNICIPALITY_NOT_IN_NETWORK: Meaning(
+        422, "Kotikunta ei kuulu Kaikukortti-verkostoon.", "Hemkommunen hör inte till Kaikukortets nätverk.",
+        "The home municipality is not in the card network."),
+    Code.VALIDITY_TOO_LONG: Meaning(
+        422, "Voimassaoloaika on pidempi kuin sallittu enimmäisaika.",
+        "Giltighetstiden är längre än den tillåtna maximitiden.",
+        "The validity is longer than the allowed maximum."),
+    Code.VALIDITY_IN_PAST: Meaning(
+        422, "Voimassaolon päättymispäivä on menneisyydessä.", "Giltighetens slutdatum har redan passerat.",
+        "The validity end date is in the past."),
+    Code.TOO_MANY_CHILDREN: Meaning(
+        422, "Lapsia on enemmän kuin kortille on rekisteröity tai sallittu.",
+        "Fler barn än vad som är registrerat på eller tillåtet för kortet.",
+        "More children than registered on, or allowed for, the card."),
+    Code.CARD_NOT_FOUND: Meaning(
+        404, "Korttia ei löydy.", "Kortet hittades inte.", "Card not found."),
+    Code.CARD_CLOSED: Meaning(
+        422, "Kortti on suljettu.", "Kortet är stängt.", "The card is closed."),
+    Code.DATE_OUT_OF_RANGE: Meaning(
+        422, "Päivämäärä ei voi olla tulevaisuudessa eikä yli 31 päivää sitten.",
+        "Datumet får inte ligga i framtiden eller mer än 31 dagar bakåt.",
+        "The date cannot be in the future or more than 31 days ago."),
+    Code.CARD_NOT_YET_VALID: Meaning(
+        422, "Kortti ei ollut vielä voimassa tuona päivänä.", "Kortet var ännu inte giltigt den dagen.",
+        "The card was not yet valid on that date."),
+    Code.CARD_EXPIRED: Meaning(
+        422, "Kortti ei ole voimassa.", "Kortet är inte giltigt.", "The card has expired."),
+    Code.CHILDREN_NOT_ALLOWED_FOR_COURSE: Meaning(
+        422, "Kursseille ei voi tulla lasten kanssa kortilla.", "Barn kan inte delta i kurser med kortet.",
+        "Children cannot come along on courses with the card."),
+    Code.CLIENTS_NEED_COMMUNITY_CARD: Meaning(
+        422, "Asiakkaita voi kirjata vain yhteisökortille.", "Klienter kan endast registreras på ett gemenskapskort.",
+        "Clients can only be recorded on a community card."),
+    Code.CHILDREN_NEED_PERSONAL_CARD: Meaning(
+        422, "Lapsia voi kirjata vain henkilökohtaiselle kortille.",
+        "Barn kan endast registreras på ett personligt kort.",
+        "Children can only be recorded on a personal card."),
+    Code.OFFERING_NOT_AT_VENUE: Meaning(
+        422, "Tarjonta ei kuulu tähän kohteeseen.", "Utbudet hör inte till detta besöksmål.",
+        "The offering does not belong to this venue."),
+    Code.QUOTA_EXHAUSTED: Meaning(
+        409, "Päivän Kaikukortti-liput tähän tarjontaan on jaettu.",
+        "Dagens Kaikukort-biljetter till detta utbud är slut.",
+        "Today's card tickets for this offering have run out."),
+    Code.CANCEL_WINDOW_PASSED: Meaning(
+        409, "Käynnin voi perua vain 7 päivän sisällä kirjaamisesta.",
+        "Ett besök kan endast ångras inom 7 dagar efter registreringen.",
+        "A visit can only be cancelled within 7 days of recording."),
+}
+
+LANGUAGES = ("fi", "sv", "en")
+
+
+class Refusal(Exception):
+    """A request refused by a rule. Raising it anywhere inside a transaction undoes the write."""
+
+    def __init__(self, code: Code, field: str | None = None, detail: str | None = None):
+        super().__init__(code.value)
+        self.code = code
+        self.field = field
+        self.detail = detail
+
+    @property
+    def status(self) -> int:
+        return MEANINGS[self.code].status
+
+    def message(self, language: str = "fi") -> str:
+        meaning = MEANINGS[self.code]
+        text = getattr(meaning, language if language in LANGUAGES else "fi")
+        return f"{text} ({self.detail})" if self.detail else text
+
+    def as_body(self, language: str = "fi") -> dict:
+        error = {"code": self.code.value, "message": self.message(language)}
+        if self.field:
+            error["field"] = self.field
+        return {"error": error}

@@ -1,0 +1,163 @@
+"""Builders for tests and demo data: a small network with one user of each role, and an API client."""
+
+import datetime
+import json
+from dataclasses import dataclass, field
+
+from django.test import Client
+
+from kaikukanta.accounts.models import ApiToken, Role, User
+from kaikukanta.cards.models import Card, CardEvent, StockNumber
+from kaikukanta.core import damm
+from kaikukanta.core.api_support import new_token_secret, token_digest
+from kaikukanta.core.clock import today
+from kaikukanta.network.models import Area, AreaStatusPeriod, Membership, Offering, Organisation
+
+
+class ApiClient:
+    """Speaks JSON to /api/v1 with a bearer token, as an integrator would."""
+
+    def __init__(self, token: str | None = None, language: str | None = None):
+        self.client = Client()
+        self.headers = {}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+        if language:
+            self.headers["Accept-Language"] = language
+
+    def _call(self, method, path, body=None, headers=None, **params):
+        url = path if path.startswith("/") else "/api/v1/" + path
+        kwargs = {"headers": {**self.headers, **(headers or {})}}
+        if body is not None:
+            kwargs["data"] = body if isinstance(body, (str, bytes)) else json.dumps(body)
+            kwargs["content_type"] = "application/json"
+        if params:
+            kwargs["query_params"] = params
+        return getattr(self.client, method)(url, **kwargs)
+
+    def get(self, path, **params):
+        return self._call("get", path, **params)
+
+    def post(self, path, body=None, headers=None):
+        return self._call("post", path, body if body is not None else {}, headers)
+
+    def patch(self, path, body, headers=None):
+        return self._call("patch", path, body, headers)
+
+    def put(self, path, body, headers=None):
+        return self._call("put", path, body, headers)
+
+    def delete(self, path, headers=None):
+        return self._call("delete", path, None, headers)
+
+
+def make_token(user: User) -> str:
+    secret = new_token_secret()
+    ApiToken.objects.create(user=user, digest=token_digest(secret), prefix=secret[:8])
+    return secret
+
+
+def make_user(username: str, role: Role, *, area=None, organisation=None, password: str | None = None) -> User:
+    user = User(username=username, role=role, area=area, organisation=organisation)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+def make_area(name: str, codes: list[str], *, status: str = "active",
+              joined_on: datetime.date = datetime.date(2020, 1, 1)) -> Area:
+    area = Area.objects.create(name=name)
+    AreaStatusPeriod.objects.create(area=area, status=status, effective_from=joined_on)
+    for code in codes:
+        Membership.objects.create(area=area, municipality_id=code, joined_on=joined_on)
+    return area
+
+
+def make_organisation(name: str, kind: str, area: Area, municipality: str, **extra) -> Organisation:
+    defaults = {"category": "social_services", "sector": ""} if kind == "distributor" else {
+        "category": "theatre", "sector": "culture"}
+    defaults.update(extra)
+    defaults.setdefault("active_from", datetime.date(2020, 1, 1))
+    return Organisation.objects.create(name=name, kind=kind, area=area, municipality_id=municipality, **defaults)
+
+
+def stock_numbers(distributor: Organisation, count: int) -> list[str]:
+    numbers = []
+    while len(numbers) < count:
+        number = damm.random_number()
+        if not StockNumber.objects.filter(number=number).exists():
+            StockNumber.objects.create(number=number, distributor=distributor)
+            numbers.append(number)
+    return numbers
+
+
+def make_card(distributor: Organisation, *, card_type: str = "personal", issued_on: datetime.date | None = None,
+              valid_until: datetime.date | None = None, children: int = 0, birth_year: int = 1980,
+              postal_code: str = "00100", closed_on: datetime.date | None = None, **extra) -> Card:
+    """A card written straight to the database (for setting up tests, not a substitute for the service)."""
+    from kaikukanta.reference.models import PostalCode
+
+    issued_on = issued_on or today()
+    number = stock_numbers(distributor, 1)[0]
+    personal = card_type == "personal"
+    postal = PostalCode.objects.get(code=postal_code) if personal else None
+    card = Card.objects.create(
+        number=number, card_type=card_type, issuer=distributor, issued_on=issued_on,
+        valid_until=valid_until or issued_on + datetime.timedelta(days=300),
+        closed_on=closed_on, close_reason="other" if closed_on else "",
+        birth_year=birth_year if personal else None, postal_code=postal,
+        home_municipality_id=postal.municipality_id if postal else None,
+        children=children if personal else 0, **extra)
+    CardEvent.objects.create(card=card, event="issued", date=issued_on, valid_until=card.valid_until)
+    return card
+
+
+@dataclass
+class Network:
+    """Two areas: Helsinki+Espoo (active) and Tampere (active), each with a distributor and a venue,
+    one user of every role and a token for each."""
+
+    area: Area
+    other_area: Area
+    distributor: Organisation
+    venue: Organisation
+    other_distributor: Organisation
+    other_venue: Organisation
+    users: dict = field(default_factory=dict)
+    tokens: dict = field(default_factory=dict)
+
+    def client(self, who: str, language: str | None = None) -> ApiClient:
+        return ApiClient(self.tokens[who], language)
+
+
+def build_network() -> Network:
+    area = make_area("Pääkaupunkiseutu", ["091", "049"])
+    other_area = make_area("Pirkanmaa", ["837"])
+    network = Network(
+        area=area, other_area=other_area,
+        distributor=make_organisation("Sosiaalitoimi Kallio", "distributor", area, "091"),
+        venue=make_organisation("Kaupunginteatteri", "venue", area, "091"),
+        other_distributor=make_organisation("Tampereen sosiaalipalvelut", "distributor", other_area, "837"),
+        other_venue=make_organisation("Tampereen museo", "venue", other_area, "837", category="museum"),
+    )
+    roles = {
+        "admin": (Role.NATIONAL_ADMIN, {}),
+        "coordinator": (Role.AREA_COORDINATOR, {"area": area}),
+        "other_coordinator": (Role.AREA_COORDINATOR, {"area": other_area}),
+        "distributor": (Role.DISTRIBUTOR, {"organisation": network.distributor}),
+        "other_distributor": (Role.DISTRIBUTOR, {"organisation": network.other_distributor}),
+        "venue": (Role.VENUE, {"organisation": network.venue}),
+        "other_venue": (Role.VENUE, {"organisation": network.other_venue}),
+    }
+    for who, (role, scope) in roles.items():
+        user = make_user(who, role, **scope)
+        network.users[who] = user
+        network.tokens[who] = make_token(user)
+    return network
+
+
+def make_offering(venue: Organisation, name: str = "Näytös", kind: str = "event", **extra) -> Offering:
+    return Offering.objects.create(venue=venue, name=name, kind=kind, **extra)

@@ -1,0 +1,124 @@
+from django.db import models
+from django.db.models import Q
+
+
+class AreaStatus(models.TextChoices):
+    PREPARING = "preparing"
+    PILOT = "pilot"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+IN_NETWORK_STATUSES = (AreaStatus.PILOT, AreaStatus.ACTIVE)
+
+
+class Area(models.Model):
+    """A Kaikukortti area: one or more municipalities running the card together."""
+
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AreaStatusPeriod(models.Model):
+    """The area's status from `effective_from` until the next period begins."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="status_periods")
+    status = models.CharField(max_length=12, choices=AreaStatus.choices)
+    effective_from = models.DateField()
+
+    class Meta:
+        ordering = ["area", "effective_from"]
+        constraints = [models.UniqueConstraint(fields=["area", "effective_from"], name="one_status_a_day")]
+
+
+class Membership(models.Model):
+    """A municipality in an area from `joined_on` up to, not including, `left_on`."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="memberships")
+    municipality = models.ForeignKey("reference.Municipality", on_delete=models.PROTECT, related_name="memberships")
+    joined_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["area", "municipality", "joined_on"]
+        constraints = [models.CheckConstraint(condition=Q(left_on__isnull=True) | Q(left_on__gt=models.F("joined_on")),
+                                              name="membership_leaves_after_joining")]
+
+
+class OrganisationKind(models.TextChoices):
+    DISTRIBUTOR = "distributor"
+    VENUE = "venue"
+
+
+VENUE_CATEGORIES = ("theatre", "museum", "music", "cinema", "dance", "festival", "library", "visual_arts",
+                    "adult_education", "science_centre", "sport", "other")
+DISTRIBUTOR_CATEGORIES = ("social_services", "health_services", "wellbeing", "youth_services", "ngo", "other")
+SECTORS = ("culture", "education", "science", "sport")
+
+
+class Organisation(models.Model):
+    """One site (toimipaikka), distributor or venue. Access is granted per site."""
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=OrganisationKind.choices)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="organisations")
+    municipality = models.ForeignKey("reference.Municipality", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=30)
+    sector = models.CharField(max_length=12, blank=True, default="")
+    active = models.BooleanField(default=True)
+    active_from = models.DateField()
+    inactive_from = models.DateField(null=True, blank=True)
+    contact_name = models.CharField(max_length=200, blank=True, default="")
+    contact_email = models.EmailField(blank=True, default="")
+    contact_phone = models.CharField(max_length=40, blank=True, default="")
+    guideline_version = models.CharField(max_length=40, blank=True, default="")
+    guideline_committed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["area", "kind"])]
+
+    def __str__(self):
+        return self.name
+
+
+class OfferingKind(models.TextChoices):
+    EVENT = "event"
+    COURSE = "course"
+    SPORT = "sport"
+    EXHIBITION = "exhibition"
+    OTHER = "other"
+
+
+class Offering(models.Model):
+    venue = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="offerings")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=OfferingKind.choices)
+    date = models.DateField(null=True, blank=True)
+    ticket_quota = models.PositiveIntegerField(null=True, blank=True)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["venue", "date", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class NationalSettings(models.Model):
+    """The single row of settings the national admin controls."""
+
+    max_validity_months = models.PositiveSmallIntegerField(default=12)
+
+    @classmethod
+    def current(cls) -> "NationalSettings":
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Visit(models.Model):
+    """One card used at one venue, for one offering, on one day. Cancelled visits are kept, and count nowhere."""
+
+    card = models.ForeignKey("cards.Card", on_delete=models.PROTECT, related_name="visits")
+    venue = models.ForeignKey("network.Organisation", on_delete=models.PROTECT, related_name="visits")
+    offering = models.ForeignKey("network.Offering", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="visits")
+    used_on = models.DateField()
+    children = models.PositiveSmallIntegerField(default=0)
+    clients = models.PositiveSmallIntegerField(default=0)
+    assistants = models.PositiveSmallIntegerField(default=0)
+    uses = models.PositiveSmallIntegerField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["card", "used_on"]),
+            models.Index(fields=["venue", "used_on"]),
+            models.Index(fields=["offering", "used_on"]),
+            models.Index(fields=["used_on"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
+                                    name="visit_idempotency_key_once_per_venue"),
+        ]
