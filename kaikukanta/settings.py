@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "kaikukanta.cards",
     "kaikukanta.visits",
     "kaikukanta.stats",
+    "kaikukanta.imports",
+    "kaikukanta.demo",
 ]
 
 MIDDLEWARE = [
