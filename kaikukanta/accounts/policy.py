@@ -18,8 +18,10 @@ class Action(StrEnum):
     VIEW_ORGANISATION = "view_organisation"
     CREATE_ORGANISATION = "create_organisation"  # target: the area it goes into
     UPDATE_ORGANISATION = "update_organisation"
+    VIEW_USER = "view_user"                      # target: a User
     MANAGE_USER = "manage_user"                  # target: a User, or an unsaved one being created
     CREATE_TOKEN = "create_token"                # target: the user the token is for
+    REVOKE_TOKEN = "revoke_token"                # target: the user the token belongs to
     VIEW_SETTINGS = "view_settings"
     UPDATE_SETTINGS = "update_settings"
     VIEW_OFFERING = "view_offering"              # target: the offering's venue
@@ -81,6 +83,10 @@ def _may_manage_user(user, target) -> bool:
     )
 
 
+def _is_self(user, target) -> bool:
+    return target is not None and target.pk is not None and target.pk == user.pk
+
+
 def _may_view_stats(user, target) -> bool:
     from kaikukanta.network.models import Area, Organisation
 
@@ -100,9 +106,10 @@ _RULES = {
         _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target) or _own_site(user, target)),
     Action.CREATE_ORGANISATION: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
     Action.UPDATE_ORGANISATION: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
+    Action.VIEW_USER: lambda user, target: _may_manage_user(user, target) or _is_self(user, target),
     Action.MANAGE_USER: _may_manage_user,
-    Action.CREATE_TOKEN: lambda user, target: (
-        _may_manage_user(user, target) or (target is not None and target.pk == user.pk)),
+    Action.CREATE_TOKEN: lambda user, target: _may_manage_user(user, target) or _is_self(user, target),
+    Action.REVOKE_TOKEN: lambda user, target: _may_manage_user(user, target) or _is_self(user, target),
     Action.VIEW_SETTINGS: lambda user, target: user.is_authenticated,
     Action.UPDATE_SETTINGS: lambda user, target: _is(user, Role.NATIONAL_ADMIN),
     Action.VIEW_OFFERING: lambda user, target: (

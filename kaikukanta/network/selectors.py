@@ -3,7 +3,13 @@ a question about an earlier date gets the answer it would have had then."""
 
 import datetime
 
-from .models import IN_NETWORK_STATUSES, Area, AreaStatusPeriod, Membership
+from django.db.models import Q
+
+from kaikukanta.accounts.models import Role
+from kaikukanta.accounts.policy import Action, require
+from kaikukanta.core.errors import Code, Refusal
+
+from .models import IN_NETWORK_STATUSES, Area, AreaStatusPeriod, Membership, NationalSettings, Offering, Organisation
 
 
 def area_statuses_on(day: datetime.date) -> dict[int, str]:
@@ -46,3 +52,84 @@ def municipality_in_network(code: str, day: datetime.date) -> bool:
 
 def area_of_municipality_on(code: str, day: datetime.date) -> int | None:
     return memberships_on(day).filter(municipality_id=code).values_list("area_id", flat=True).first()
+
+
+def open_memberships(area: Area, day: datetime.date):
+    """Memberships of `area` that have not ended by `day`, including ones that begin later."""
+    return area.memberships.filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+
+
+def municipality_in_area_on(code: str, area: Area, day: datetime.date) -> bool:
+    return memberships_on(day).filter(area=area, municipality_id=code).exists()
+
+
+def areas_visible_to(user):
+    if user.role == Role.NATIONAL_ADMIN:
+        return Area.objects.all()
+    if user.role == Role.AREA_COORDINATOR and user.area_id is not None:
+        return Area.objects.filter(pk=user.area_id)
+    return Area.objects.none()
+
+
+def area_for(user, area_id: int) -> Area:
+    """The area with this id as `user` may read it: 404 if there is none, 403 outside the user's scope."""
+    area = Area.objects.prefetch_related("status_periods", "memberships").filter(pk=area_id).first()
+    if area is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(user, Action.VIEW_AREA, area)
+    return area
+
+
+def area_in_scope(user, area: Area) -> bool:
+    """Whether `area` is one the user works in: any for the national admin, else its own or its site's."""
+    if user.role == Role.NATIONAL_ADMIN:
+        return True
+    if user.role == Role.AREA_COORDINATOR:
+        return user.area_id == area.pk
+    return user.organisation is not None and user.organisation.area_id == area.pk
+
+
+def organisations_visible_to(user):
+    if user.role == Role.NATIONAL_ADMIN:
+        return Organisation.objects.all()
+    if user.role == Role.AREA_COORDINATOR and user.area_id is not None:
+        return Organisation.objects.filter(area_id=user.area_id)
+    if user.organisation_id is not None:
+        return Organisation.objects.filter(pk=user.organisation_id)
+    return Organisation.objects.none()
+
+
+def organisation_for(user, organisation_id: int) -> Organisation:
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(user, Action.VIEW_ORGANISATION, organisation)
+    return organisation
+
+
+def offerings_visible_to(user):
+    offerings = Offering.objects.select_related("venue")
+    if user.role == Role.NATIONAL_ADMIN:
+        return offerings
+    if user.role == Role.AREA_COORDINATOR and user.area_id is not None:
+        return offerings.filter(venue__area_id=user.area_id)
+    if user.role == Role.VENUE and user.organisation_id is not None:
+        return offerings.filter(venue_id=user.organisation_id)
+    return offerings.none()
+
+
+def offering_for(user, offering_id: int) -> Offering:
+    offering = Offering.objects.select_related("venue").filter(pk=offering_id).first()
+    if offering is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(user, Action.VIEW_OFFERING, offering.venue)
+    return offering
+
+
+def offerings_on(offerings, day: datetime.date):
+    """Offerings for `day`: those dated that day and those without a date (running offers)."""
+    return offerings.filter(Q(date=day) | Q(date__isnull=True))
+
+
+def national_settings() -> NationalSettings:
+    return NationalSettings.current()
