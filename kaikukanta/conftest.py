@@ -3,6 +3,22 @@ import pytest
 from kaikukanta.core.testing import ApiClient, build_network
 
 
+@pytest.fixture(autouse=True)
+def reference_data_survives_flushes(request, django_db_blocker):
+    """A transactional test ends by flushing every table, the migration-loaded reference data with
+    them; put it back so the tests after it find the municipalities and postal codes."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    from kaikukanta.reference.models import Municipality
+    from kaikukanta.reference.services import load_reference
+
+    with django_db_blocker.unblock():
+        if not Municipality.objects.exists():
+            load_reference()
+
+
 @pytest.fixture
 def network(db):
     return build_network()

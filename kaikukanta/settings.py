@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "kaikukanta.core",
     "kaikukanta.reference",
     "kaikukanta.network",

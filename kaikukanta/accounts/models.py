@@ -13,10 +13,12 @@ class User(AbstractUser):
     """A worker of the network. One role; its scope is an area or an organisation (site)."""
 
     role = models.CharField(max_length=20, choices=Role.choices)
-    area = models.ForeignKey("network.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="users")
+    area = models.ForeignKey("network.Area", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="users")
     organisation = models.ForeignKey("network.Organisation", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="users")
-    language = models.CharField(max_length=2, choices=[("fi", "fi"), ("sv", "sv"), ("en", "en")], default="fi")
+    language = models.CharField(max_length=2, choices=[("fi", "fi"), ("sv", "sv"), ("en", "en")],
+                                default="fi")
 
 
 class ApiToken(models.Model):
@@ -29,3 +31,6 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"

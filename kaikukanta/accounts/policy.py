@@ -24,8 +24,8 @@ class Action(StrEnum):
     REVOKE_TOKEN = "revoke_token"                # target: the user the token belongs to
     VIEW_SETTINGS = "view_settings"
     UPDATE_SETTINGS = "update_settings"
-    VIEW_OFFERING = "view_offering"              # target: the offering's venue
-    MANAGE_OFFERINGS = "manage_offerings"        # target: the venue
+    VIEW_OFFERING = "view_offering"              # target: the offering's venue (or the offering)
+    MANAGE_OFFERINGS = "manage_offerings"        # target: the venue (or one of its offerings)
     CREATE_CARD_BATCH = "create_card_batch"      # target: the distributor
     ISSUE_CARD = "issue_card"                    # target: the issuing distributor
     MANAGE_CARD = "manage_card"                  # renew/close/replace; target: the card
@@ -34,7 +34,7 @@ class Action(StrEnum):
     RECORD_VISIT = "record_visit"                # no target: the caller's own venue
     CANCEL_VISIT = "cancel_visit"                # target: the visit
     LIST_VISITS = "list_visits"
-    VIEW_STATS = "view_stats"                    # target: an Area, an Organisation, or None for the whole network
+    VIEW_STATS = "view_stats"                    # target: an Area, an Organisation, or None (whole network)
     MANAGE_WELLBEING_QUESTIONS = "manage_wellbeing_questions"
 
 
@@ -64,7 +64,8 @@ def _area_of(target):
 
 
 def _own_site(user, organisation) -> bool:
-    return organisation is not None and user.organisation_id is not None and user.organisation_id == organisation.pk
+    return (organisation is not None and user.organisation_id is not None
+            and user.organisation_id == organisation.pk)
 
 
 def _coordinates(user, target) -> bool:
@@ -81,6 +82,23 @@ def _may_manage_user(user, target) -> bool:
         and getattr(target, "organisation_id", None) is not None
         and target.organisation.area_id == user.area_id
     )
+
+
+def _venue_of(target):
+    """An offering stands for its venue, so both may be given as the target of offering actions."""
+    from kaikukanta.network.models import Offering
+
+    return target.venue if isinstance(target, Offering) else target
+
+
+def _may_view_offerings(user, venue) -> bool:
+    return _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, venue) or _own_site(user, venue)
+
+
+def _may_manage_offerings(user, venue) -> bool:
+    return getattr(venue, "kind", None) == "venue" and (
+        _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, venue)
+        or (_is(user, Role.VENUE) and _own_site(user, venue)))
 
 
 def _is_self(user, target) -> bool:
@@ -104,20 +122,18 @@ _RULES = {
     Action.MANAGE_AREAS: lambda user, target: _is(user, Role.NATIONAL_ADMIN),
     Action.VIEW_ORGANISATION: lambda user, target: (
         _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target) or _own_site(user, target)),
-    Action.CREATE_ORGANISATION: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
-    Action.UPDATE_ORGANISATION: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
+    Action.CREATE_ORGANISATION: lambda user, target: (
+        _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target)),
+    Action.UPDATE_ORGANISATION: lambda user, target: (
+        _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target)),
     Action.VIEW_USER: lambda user, target: _may_manage_user(user, target) or _is_self(user, target),
     Action.MANAGE_USER: _may_manage_user,
     Action.CREATE_TOKEN: lambda user, target: _may_manage_user(user, target) or _is_self(user, target),
     Action.REVOKE_TOKEN: lambda user, target: _may_manage_user(user, target) or _is_self(user, target),
     Action.VIEW_SETTINGS: lambda user, target: user.is_authenticated,
     Action.UPDATE_SETTINGS: lambda user, target: _is(user, Role.NATIONAL_ADMIN),
-    Action.VIEW_OFFERING: lambda user, target: (
-        _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target) or _own_site(user, target)),
-    Action.MANAGE_OFFERINGS: lambda user, target: (
-        getattr(target, "kind", None) == "venue"
-        and (_is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target)
-             or (_is(user, Role.VENUE) and _own_site(user, target)))),
+    Action.VIEW_OFFERING: lambda user, target: _may_view_offerings(user, _venue_of(target)),
+    Action.MANAGE_OFFERINGS: lambda user, target: _may_manage_offerings(user, _venue_of(target)),
     Action.CREATE_CARD_BATCH: lambda user, target: (
         getattr(target, "kind", None) == "distributor"
         and (_is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target))),

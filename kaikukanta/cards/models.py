@@ -15,10 +15,15 @@ REPLACED = "replaced"
 
 
 class CardBatch(models.Model):
-    distributor = models.ForeignKey("network.Organisation", on_delete=models.PROTECT, related_name="card_batches")
+    distributor = models.ForeignKey("network.Organisation", on_delete=models.PROTECT,
+                                    related_name="card_batches")
     count = models.PositiveIntegerField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.count} numbers for {self.distributor_id} ({self.created_at:%Y-%m-%d})"
 
 
 class StockNumber(models.Model):
@@ -26,7 +31,11 @@ class StockNumber(models.Model):
 
     number = models.CharField(max_length=10, primary_key=True)
     distributor = models.ForeignKey("network.Organisation", on_delete=models.PROTECT, related_name="stock")
-    batch = models.ForeignKey(CardBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="numbers")
+    batch = models.ForeignKey(CardBatch, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="numbers")
+
+    def __str__(self):
+        return self.number
 
 
 class Card(models.Model):
@@ -44,8 +53,8 @@ class Card(models.Model):
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     postal_code = models.ForeignKey("reference.PostalCode", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
-    home_municipality = models.ForeignKey("reference.Municipality", null=True, blank=True, on_delete=models.PROTECT,
-                                          related_name="+")
+    home_municipality = models.ForeignKey("reference.Municipality", null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+")
     children = models.PositiveSmallIntegerField(default=0)
     gender = models.CharField(max_length=12, blank=True, default="")
     life_situation = models.CharField(max_length=30, blank=True, default="")
@@ -82,6 +91,9 @@ class CardEvent(models.Model):
     class Meta:
         ordering = ["date", "id"]
 
+    def __str__(self):
+        return f"{self.event} {self.date}"
+
 
 class WellbeingQuestion(models.Model):
     key = models.CharField(max_length=40, unique=True)
@@ -94,6 +106,9 @@ class WellbeingQuestion(models.Model):
     class Meta:
         ordering = ["position", "id"]
 
+    def __str__(self):
+        return self.key
+
 
 class WellbeingAnswer(models.Model):
     """A holder's answer, given at issue or at a renewal (the event says which)."""
@@ -102,3 +117,6 @@ class WellbeingAnswer(models.Model):
     event = models.ForeignKey(CardEvent, on_delete=models.CASCADE, related_name="wellbeing_answers")
     question_key = models.CharField(max_length=40)
     value = models.PositiveSmallIntegerField()
+
+    def __str__(self):
+        return f"{self.question_key}={self.value}"

@@ -5,6 +5,7 @@ Each function raises `Refusal` with API.md's code, and the order of the calls in
 """
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,9 @@ from .models import CardType
 
 MIN_AGE = 16
 MAX_CHILDREN = 20
+MIN_WELLBEING_ANSWER = 1
+MAX_WELLBEING_ANSWER = 5
+WELLBEING_KEY = re.compile(r"[a-z0-9_]{1,40}")
 
 
 class CardStatus:
@@ -51,11 +55,38 @@ def status_on(*, valid_until: datetime.date, closed_on: datetime.date | None, da
     return CardStatus.VALID
 
 
-def check_number_free(*, taken: bool, in_stock: bool) -> None:
+def check_number_free(*, taken: bool, in_stock: bool, field: str = "number") -> None:
     if taken:
-        raise Refusal(Code.NUMBER_TAKEN, field="number")
+        raise Refusal(Code.NUMBER_TAKEN, field=field)
     if not in_stock:
-        raise Refusal(Code.NUMBER_NOT_IN_STOCK, field="number")
+        raise Refusal(Code.NUMBER_NOT_IN_STOCK, field=field)
+
+
+def check_holder_presence(card_type: str, holder: Holder | None) -> None:
+    """A personal card needs holder data; a community card has none (it is a worker's card for clients)."""
+    if card_type == CardType.PERSONAL and holder is None:
+        raise Refusal(Code.INVALID, field="holder")
+    if card_type == CardType.COMMUNITY and holder is not None:
+        raise Refusal(Code.INVALID, field="holder")
+
+
+def is_wellbeing_key(key: str) -> bool:
+    return WELLBEING_KEY.fullmatch(key) is not None
+
+
+def check_wellbeing_answers(card_type: str, answers: dict[str, int], current_keys: set[str]) -> None:
+    """Answers are the holder's own, to the questions in use now, each 1..5."""
+    if answers and card_type != CardType.PERSONAL:
+        raise Refusal(Code.INVALID, field="wellbeing")
+    for key, value in answers.items():
+        if key not in current_keys or not MIN_WELLBEING_ANSWER <= value <= MAX_WELLBEING_ANSWER:
+            raise Refusal(Code.INVALID, field=f"wellbeing.{key}")
+
+
+def check_open(closed_on: datetime.date | None) -> None:
+    """Renewing, closing or replacing needs a card that has not been closed."""
+    if closed_on is not None:
+        raise Refusal(Code.CARD_CLOSED)
 
 
 def check_holder_eligible(holder: Holder, day: datetime.date, *,
@@ -96,10 +127,7 @@ def check_new_card(*, card_type: str, holder: Holder | None, valid_until: dateti
 
     Returns the holder's home municipality code, or None for a community card.
     """
-    if card_type == CardType.PERSONAL and holder is None:
-        raise Refusal(Code.INVALID, field="holder")
-    if card_type == CardType.COMMUNITY and holder is not None:
-        raise Refusal(Code.INVALID, field="holder")
+    check_holder_presence(card_type, holder)
     home = None
     if holder is not None:
         home = check_holder_eligible(holder, day, municipality_of_postal_code=municipality_of_postal_code,

@@ -36,19 +36,27 @@ class AreaStatusPeriod(models.Model):
         ordering = ["area", "effective_from"]
         constraints = [models.UniqueConstraint(fields=["area", "effective_from"], name="one_status_a_day")]
 
+    def __str__(self):
+        return f"{self.area_id}: {self.status} from {self.effective_from}"
+
 
 class Membership(models.Model):
     """A municipality in an area from `joined_on` up to, not including, `left_on`."""
 
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="memberships")
-    municipality = models.ForeignKey("reference.Municipality", on_delete=models.PROTECT, related_name="memberships")
+    municipality = models.ForeignKey("reference.Municipality", on_delete=models.PROTECT,
+                                     related_name="memberships")
     joined_on = models.DateField()
     left_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["area", "municipality", "joined_on"]
-        constraints = [models.CheckConstraint(condition=Q(left_on__isnull=True) | Q(left_on__gt=models.F("joined_on")),
-                                              name="membership_leaves_after_joining")]
+        constraints = [models.CheckConstraint(
+            condition=Q(left_on__isnull=True) | Q(left_on__gt=models.F("joined_on")),
+            name="membership_leaves_after_joining")]
+
+    def __str__(self):
+        return f"{self.municipality_id} in {self.area_id} {self.joined_on}–{self.left_on or ''}"
 
 
 class OrganisationKind(models.TextChoices):
@@ -117,6 +125,9 @@ class NationalSettings(models.Model):
     """The single row of settings the national admin controls."""
 
     max_validity_months = models.PositiveSmallIntegerField(default=12)
+
+    def __str__(self):
+        return f"max validity {self.max_validity_months} months"
 
     @classmethod
     def current(cls) -> "NationalSettings":

@@ -9,7 +9,16 @@ from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.policy import Action, require
 from kaikukanta.core.errors import Code, Refusal
 
-from .models import IN_NETWORK_STATUSES, Area, AreaStatusPeriod, Membership, NationalSettings, Offering, Organisation
+from .models import (
+    IN_NETWORK_STATUSES,
+    Area,
+    AreaStatusPeriod,
+    Membership,
+    NationalSettings,
+    Offering,
+    Organisation,
+    OrganisationKind,
+)
 
 
 def area_statuses_on(day: datetime.date) -> dict[int, str]:
@@ -19,6 +28,15 @@ def area_statuses_on(day: datetime.date) -> dict[int, str]:
                             .order_by("area_id", "effective_from").values_list("area_id", "status")):
         statuses[area_id] = status
     return statuses
+
+
+def status_among(periods, day: datetime.date) -> str | None:
+    """The status on `day` among an area's already fetched periods."""
+    current = None
+    for period in sorted(periods, key=lambda p: p.effective_from):
+        if period.effective_from <= day:
+            current = period.status
+    return current
 
 
 def area_status_on(area: Area, day: datetime.date) -> str | None:
@@ -99,6 +117,22 @@ def organisations_visible_to(user):
     return Organisation.objects.none()
 
 
+def organisation_list(user, *, area_id: int | None = None, kind: str | None = None):
+    """The sites `user` may read, narrowed to an area (400 if unknown, 403 outside the caller's scope)
+    and a kind."""
+    organisations = organisations_visible_to(user)
+    if area_id is not None:
+        area = Area.objects.filter(pk=area_id).first()
+        if area is None:
+            raise Refusal(Code.INVALID, field="area_id")
+        if not area_in_scope(user, area):
+            raise Refusal(Code.FORBIDDEN, field="area_id")
+        organisations = organisations.filter(area=area)
+    if kind is not None:
+        organisations = organisations.filter(kind=kind)
+    return organisations
+
+
 def organisation_for(user, organisation_id: int) -> Organisation:
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
@@ -118,6 +152,21 @@ def offerings_visible_to(user):
     return offerings.none()
 
 
+def offering_list(user, *, venue_id: int | None = None, on: datetime.date | None = None):
+    """The offerings `user` may read, narrowed to a venue (400 if it is no venue, 403 outside the caller's
+    scope) and to a day (offerings dated that day and those without a date)."""
+    offerings = offerings_visible_to(user)
+    if venue_id is not None:
+        venue = Organisation.objects.filter(pk=venue_id, kind=OrganisationKind.VENUE).first()
+        if venue is None:
+            raise Refusal(Code.INVALID, field="venue_id")
+        require(user, Action.VIEW_OFFERING, venue)
+        offerings = offerings.filter(venue=venue)
+    if on is not None:
+        offerings = offerings.filter(Q(date=on) | Q(date__isnull=True))
+    return offerings
+
+
 def offering_for(user, offering_id: int) -> Offering:
     offering = Offering.objects.select_related("venue").filter(pk=offering_id).first()
     if offering is None:
@@ -126,10 +175,6 @@ def offering_for(user, offering_id: int) -> Offering:
     return offering
 
 
-def offerings_on(offerings, day: datetime.date):
-    """Offerings for `day`: those dated that day and those without a date (running offers)."""
-    return offerings.filter(Q(date=day) | Q(date__isnull=True))
-
-
-def national_settings() -> NationalSettings:
+def national_settings(user) -> NationalSettings:
+    require(user, Action.VIEW_SETTINGS)
     return NationalSettings.current()

@@ -1,3 +1,216 @@
-from ninja import Router
+"""Statistics (API.md "Statistics"): counts as of a date, breakdowns of uses, the yearly table, wellbeing."""
 
-router = Router()
+import csv
+import datetime
+import io
+from typing import Literal
+
+from django.http import HttpResponse
+from ninja import Query, Router, Schema
+
+from kaikukanta.core.clock import today
+from kaikukanta.core.errors import Code, Refusal
+
+from . import selectors
+from .services import scope_for
+
+router = Router(tags=["statistics"])
+
+SCOPE_DOC = """
+**Scope** (permission `view_stats`): the national admin sees the whole network, or one area with
+`area_id`; an area coordinator sees its own area (`area_id` of another area: `403 forbidden`); a
+distributor sees the cards it issued and the visits made with them; a venue sees the visits at it
+(a distributor or venue giving `area_id`: `403 forbidden`). Figures that mean nothing in the
+caller's scope are `null`. Cancelled visits count nowhere.
+
+**Errors:** `401 unauthenticated`; `403 forbidden`; `400 invalid` (a malformed parameter, or an
+`area_id` that names no area; `field` names the parameter).
+"""
+
+GroupBy = Literal["month", "year", "area", "municipality", "welfare_area", "venue", "sector",
+                  "venue_category", "age_group", "card_type", "home_area"]
+# `from` is a Python keyword, so the parameters carry their names as aliases.
+FROM_PARAMETER = Query(None, alias="from")
+TO_PARAMETER = Query(None, alias="to")
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut}
+
+
+class SummaryOut(Schema):
+    areas: int | None
+    municipalities: int | None
+    distributors: int | None
+    venues: int | None
+    cardholders: int | None
+    cards_issued: int | None
+    cards_activated: int | None
+    visits: int
+    uses: int
+    child_uses: int
+    low_income_coverage: float | None
+
+
+class UsesRow(Schema):
+    key: str
+    visits: int | None
+    uses: int | None
+    child_uses: int | None
+    suppressed: bool
+
+
+class UsesTotal(Schema):
+    visits: int
+    uses: int
+    child_uses: int
+
+
+class UsesOut(Schema):
+    rows: list[UsesRow]
+    total: UsesTotal
+
+
+class BySector(Schema):
+    culture: int
+    education: int
+    science: int
+    sport: int
+
+
+class YearRow(Schema):
+    year: int
+    cards_registered: int | None
+    cards_activated: int | None
+    adult_uses: BySector
+    child_uses: BySector
+    community_uses: BySector
+    uses: int
+    municipalities: int | None
+
+
+class YearlyOut(Schema):
+    rows: list[YearRow]
+
+
+class QuestionText(Schema):
+    fi: str
+    sv: str
+    en: str
+
+
+class WellbeingRow(Schema):
+    key: str
+    current: bool
+    text: QuestionText
+    respondents: int | None
+    mean_at_issue: float | None
+    mean_now: float | None
+    change: float | None
+    suppressed: bool
+
+
+class WellbeingOut(Schema):
+    results: list[WellbeingRow]
+
+
+@router.get("/stats/summary", response={200: SummaryOut, **ERRORS}, summary="Counts as of a date",
+            description="""Counts as of `on` (default today, Europe/Helsinki).
+
+- `areas`: areas `pilot` or `active` on `on`; `municipalities`: their municipalities on `on`.
+- `distributors`, `venues`: organisations active on `on` (`active_from` ≤ `on` < `inactive_from`).
+- `cardholders`: personal cards valid on `on` (issued, not past `valid_until`, not closed);
+  `cards_issued`: personal cards issued on or before `on` (a replacement is a new card, a renewal is not);
+  `cards_activated`: personal cards used at least once by `on`. In an area these are the cards its
+  distributors issued.
+- `visits`, `uses`, `child_uses`: visits dated up to `on`; `uses` = holder's or worker's own ticket +
+  children + clients; `child_uses` = children who came with a personal cardholder. In an area these are
+  the visits at its venues.
+- `low_income_coverage`: `cardholders` / the low-income persons of the municipalities counted in
+  `municipalities` (each municipality's newest figure of `on`'s year or earlier, else its newest), rounded
+  to 4 decimals; `null` unless figures are loaded for all of them. `null` for a distributor or venue.
+""" + SCOPE_DOC)
+def summary(request, area_id: int | None = None, on: datetime.date | None = None):
+    scope = scope_for(request.user, area_id)
+    return selectors.summary(scope, on or today())
+
+
+@router.get("/stats/uses", response={200: UsesOut, **ERRORS}, summary="Uses broken down by a key",
+            description="""Visits, uses and child uses of visits dated `from`..`to` (both included, each
+optional), one row per key of `group_by`, rows sorted by key, with their total.
+
+Keys: `month` (default, `2024-01`), `year` (`2024`), `area` (the venue's area id), `municipality` (the
+venue's municipality code), `welfare_area` (the venue municipality's welfare area, Finnish name; Åland
+`none`), `venue` (id), `sector`, `venue_category`, `age_group` (`16-17`, `18-29`, `30-49`, `50-64`,
+`65+`, age in the visit's year), `card_type`, `home_area` (the area of the holder's home municipality on
+the visit's day, `none` if it belonged to none). Community cards have age group and home area
+`community`.
+
+Breakdowns by holder attributes (`age_group`, `home_area`) suppress any row counting 1–4 distinct
+cards: `"suppressed": true` and its numbers `null`.
+
+`format=csv` returns `text/csv` with the header `key,visits,uses,child_uses` and the same rows
+(suppressed numbers empty), without the total. An unknown `group_by` or `format`, or `to` before `from`:
+`400 invalid`.
+""" + SCOPE_DOC)
+def uses(request, area_id: int | None = None,
+         start: datetime.date | None = FROM_PARAMETER, end: datetime.date | None = TO_PARAMETER,
+         group_by: GroupBy = "month", format: Literal["json", "csv"] = "json"):
+    scope = scope_for(request.user, area_id)
+    if start is not None and end is not None and end < start:
+        raise Refusal(Code.INVALID, field="to")
+    result = selectors.uses(scope, group_by, start, end)
+    if format == "csv":
+        return _csv(result["rows"], group_by)
+    return result
+
+
+def _csv(rows: list[dict], group_by: str) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(("key", "visits", "uses", "child_uses"))
+    for row in rows:
+        writer.writerow(tuple("" if row[name] is None else row[name]
+                              for name in ("key", "visits", "uses", "child_uses")))
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="uses-by-{group_by}.csv"'
+    return response
+
+
+@router.get("/stats/yearly", response={200: YearlyOut, **ERRORS}, summary="The yearly table",
+            description="""One row a year, from the first year with cards or visits in scope to the current
+year (Europe/Helsinki).
+
+- `cards_registered`: personal cards issued that year (a replacement is a new card, a renewal is not).
+- `cards_activated`: personal cards whose first use fell in that year.
+- `adult_uses`: personal cardholders' own tickets; `child_uses`: their children's; `community_uses`:
+  workers' and clients' tickets on community cards; each by the sector of the venue (culture, education,
+  science, sport).
+- `uses`: all tickets of the year (also at venues without a sector).
+- `municipalities`: municipalities in the network (or the area) at the year's end, today for the
+  current year; `null` for a distributor or venue, as are the card counts for a venue.
+""" + SCOPE_DOC)
+def yearly(request, area_id: int | None = None):
+    scope = scope_for(request.user, area_id)
+    return selectors.yearly(scope, today())
+
+
+@router.get("/stats/wellbeing", response={200: WellbeingOut, **ERRORS}, summary="Wellbeing change",
+            description="""For each wellbeing question (current ones first): the holders (cards in scope)
+who answered it both at issue and at a later renewal, the mean of their answers at issue
+(`mean_at_issue`) and at their latest renewal (`mean_now`), and `change` = `mean_now` − `mean_at_issue`,
+each rounded to 2 decimals. 1–4 respondents: `"suppressed": true` and the numbers `null`. A venue has no
+cards in its scope, so its numbers are `null`.
+""" + SCOPE_DOC)
+def wellbeing(request, area_id: int | None = None):
+    scope = scope_for(request.user, area_id)
+    return {"results": selectors.wellbeing(scope)}

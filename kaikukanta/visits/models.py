@@ -4,7 +4,10 @@ from django.db.models import Q
 
 
 class Visit(models.Model):
-    """One card used at one venue, for one offering, on one day. Cancelled visits are kept, and count nowhere."""
+    """One card used at one venue, for one offering, on one day.
+
+    Cancelled visits are kept, and count nowhere.
+    """
 
     card = models.ForeignKey("cards.Card", on_delete=models.PROTECT, related_name="visits")
     venue = models.ForeignKey("network.Organisation", on_delete=models.PROTECT, related_name="visits")
@@ -15,11 +18,12 @@ class Visit(models.Model):
     clients = models.PositiveSmallIntegerField(default=0)
     assistants = models.PositiveSmallIntegerField(default=0)
     uses = models.PositiveSmallIntegerField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    # NULL, not "", means "sent without a key": the unique constraint below applies only to real keys.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         indexes = [
@@ -29,6 +33,10 @@ class Visit(models.Model):
             models.Index(fields=["used_on"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["venue", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
+            models.UniqueConstraint(fields=["venue", "idempotency_key"],
+                                    condition=Q(idempotency_key__isnull=False),
                                     name="visit_idempotency_key_once_per_venue"),
         ]
+
+    def __str__(self):
+        return f"{self.used_on} venue {self.venue_id} visit {self.pk}"

@@ -1,0 +1,38 @@
+"""Reads of users, scoped to what the caller may see."""
+
+from django.db.models import Q
+
+from kaikukanta.core.errors import Code, Refusal
+
+from .models import Role, User
+from .policy import Action, require
+
+
+def users_visible_to(user):
+    """Everyone for the national admin; a coordinator sees itself and the staff of its area's sites;
+    anyone else only itself."""
+    users = User.objects.all()
+    if user.role == Role.NATIONAL_ADMIN:
+        return users
+    if user.role == Role.AREA_COORDINATOR and user.area_id is not None:
+        return users.filter(Q(pk=user.pk) | Q(role__in=(Role.DISTRIBUTOR, Role.VENUE),
+                                              organisation__area_id=user.area_id))
+    return users.filter(pk=user.pk)
+
+
+def user_list(user, *, role: str | None = None, organisation_id: int | None = None):
+    users = users_visible_to(user)
+    if role is not None:
+        users = users.filter(role=role)
+    if organisation_id is not None:
+        users = users.filter(organisation_id=organisation_id)
+    return users
+
+
+def user_for(user, user_id: int) -> User:
+    """404 if there is no such user, 403 if the caller may neither manage it nor is it."""
+    target = User.objects.select_related("organisation").filter(pk=user_id).first()
+    if target is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(user, Action.VIEW_USER, target)
+    return target

@@ -1,0 +1,199 @@
+"""Every change to accounts: users and their API tokens.
+
+Each function takes the acting user first, checks the policy, writes and leaves an audit record in
+one transaction. The `*_from_console` functions serve `manage.py issue_token`, the bootstrap step run
+by whoever operates the server, and so have no acting user to check.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kaikukanta.core import audit
+from kaikukanta.core.api_support import new_token_secret, token_digest
+from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.network.models import Area, Organisation
+
+from .models import ApiToken, Role, User
+from .policy import Action, require
+
+LANGUAGES = ("fi", "sv", "en")
+TOKEN_PREFIX_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token: `secret` is shown to the caller once and stored nowhere, only its digest is."""
+
+    token: ApiToken
+    secret: str
+
+
+def _check_absent(value, field: str) -> None:
+    if value is not None:
+        raise Refusal(Code.INVALID, field=field)
+
+
+def _scope(role: str, area_id: int | None,
+           organisation_id: int | None) -> tuple[Area | None, Organisation | None]:
+    """The area or site a role works in: a coordinator needs an area, site staff a site of their kind,
+    the national admin neither."""
+    if role not in Role.values:
+        raise Refusal(Code.INVALID, field="role")
+    if role == Role.NATIONAL_ADMIN:
+        _check_absent(area_id, "area_id")
+        _check_absent(organisation_id, "organisation_id")
+        return None, None
+    if role == Role.AREA_COORDINATOR:
+        _check_absent(organisation_id, "organisation_id")
+        area = Area.objects.filter(pk=area_id).first() if area_id is not None else None
+        if area is None:
+            raise Refusal(Code.INVALID, field="area_id")
+        return area, None
+    _check_absent(area_id, "area_id")
+    organisation = (Organisation.objects.filter(pk=organisation_id).first()
+                    if organisation_id is not None else None)
+    if organisation is None or organisation.kind != role:
+        raise Refusal(Code.INVALID, field="organisation_id")
+    return None, organisation
+
+
+def _check_username(username: str) -> None:
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        raise Refusal(Code.INVALID, field="username") from None
+    if not username or len(username) > User._meta.get_field("username").max_length:
+        raise Refusal(Code.INVALID, field="username")
+
+
+def _set_password(user: User, password: str | None) -> None:
+    if password is None:
+        user.set_unusable_password()
+        return
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        # The validators' own codes say why without needing a fourth translation table.
+        reasons = ", ".join(sorted({item.code for item in error.error_list if item.code}))
+        raise Refusal(Code.INVALID, field="password", detail=reasons or None) from None
+    user.set_password(password)
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise Refusal(Code.INVALID, field="language")
+
+
+def _new_user(*, username: str, role: str, password: str | None, area_id: int | None,
+              organisation_id: int | None, language: str) -> User:
+    _check_username(username)
+    _check_language(language)
+    area, organisation = _scope(role, area_id, organisation_id)
+    user = User(username=username, role=role, area=area, organisation=organisation, language=language)
+    _set_password(user, password)
+    return user
+
+
+def _save_new_user(user: User) -> None:
+    if User.objects.filter(username__iexact=user.username).exists():
+        raise Refusal(Code.USERNAME_TAKEN, field="username")
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Another request took the name between the check and the insert.
+        raise Refusal(Code.USERNAME_TAKEN, field="username") from None
+
+
+@transaction.atomic
+def create_user(actor, *, username: str, role: str, password: str | None = None, area_id: int | None = None,
+                organisation_id: int | None = None, language: str = "fi") -> User:
+    user = _new_user(username=username, role=role, password=password, area_id=area_id,
+                     organisation_id=organisation_id, language=language)
+    require(actor, Action.MANAGE_USER, user)
+    _save_new_user(user)
+    audit.record(actor, "user.created", user, role=role, area_id=area_id, organisation_id=organisation_id)
+    return user
+
+
+@transaction.atomic
+def create_user_from_console(*, username: str, role: str, area_id: int | None = None,
+                             organisation_id: int | None = None, language: str = "fi") -> User:
+    user = _new_user(username=username, role=role, password=None, area_id=area_id,
+                     organisation_id=organisation_id, language=language)
+    _save_new_user(user)
+    audit.record(None, "user.created", user, role=role, area_id=area_id, organisation_id=organisation_id,
+                 via="console")
+    return user
+
+
+@transaction.atomic
+def update_user(actor, user_id: int, **changes) -> User:
+    """`changes`: any of password, language and active (false locks the user out of every call)."""
+    user = (User.objects.select_for_update(of=("self",)).select_related("organisation")
+            .filter(pk=user_id).first())
+    if user is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(actor, Action.MANAGE_USER, user)
+    if "language" in changes:
+        _check_language(changes["language"])
+        user.language = changes["language"]
+    if "password" in changes:
+        _set_password(user, changes["password"])
+    if "active" in changes:
+        user.is_active = changes["active"]
+    user.save()
+    audit.record(actor, "user.updated", user, fields=sorted(changes))
+    return user
+
+
+def _check_expiry(expires_at: datetime.datetime | None) -> None:
+    if expires_at is not None and (timezone.is_naive(expires_at) or expires_at <= timezone.now()):
+        raise Refusal(Code.INVALID, field="expires_at")
+
+
+def _create_token(user: User, expires_at: datetime.datetime | None) -> IssuedToken:
+    secret = new_token_secret()
+    token = ApiToken.objects.create(user=user, digest=token_digest(secret),
+                                    prefix=secret[:TOKEN_PREFIX_LENGTH], expires_at=expires_at)
+    return IssuedToken(token=token, secret=secret)
+
+
+@transaction.atomic
+def issue_token(actor, user_id: int, *, expires_at: datetime.datetime | None = None) -> IssuedToken:
+    user = User.objects.select_related("organisation").filter(pk=user_id).first()
+    if user is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(actor, Action.CREATE_TOKEN, user)
+    _check_expiry(expires_at)
+    issued = _create_token(user, expires_at)
+    audit.record(actor, "token.issued", issued.token, user_id=user.pk, prefix=issued.token.prefix)
+    return issued
+
+
+@transaction.atomic
+def issue_token_from_console(user: User, *, expires_at: datetime.datetime | None = None) -> IssuedToken:
+    _check_expiry(expires_at)
+    issued = _create_token(user, expires_at)
+    audit.record(None, "token.issued", issued.token, user_id=user.pk, prefix=issued.token.prefix,
+                 via="console")
+    return issued
+
+
+@transaction.atomic
+def revoke_token(actor, secret: str) -> None:
+    """Unknown and already revoked tokens are both `404 not_found`: there is nothing left to revoke."""
+    token = (ApiToken.objects.select_for_update(of=("self",)).select_related("user__organisation")
+             .filter(digest=token_digest(secret), revoked_at__isnull=True).first())
+    if token is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(actor, Action.REVOKE_TOKEN, token.user)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(actor, "token.revoked", token, user_id=token.user_id, prefix=token.prefix)

@@ -1,0 +1,62 @@
+"""The national admin's fallback view of cards and stock. Read-only: every change goes through the
+services, so the rules, the events and the audit trail cannot be bypassed here."""
+
+from django.contrib import admin
+
+from .models import Card, CardBatch, CardEvent, StockNumber, WellbeingAnswer, WellbeingQuestion
+
+
+class ReadOnly:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
+
+
+class CardEventInline(ReadOnly, admin.TabularInline):
+    model = CardEvent
+    fields = ("event", "date", "valid_until", "reason", "other_number", "actor")
+    extra = 0
+
+
+@admin.register(Card)
+class CardAdmin(ReadOnlyAdmin):
+    list_display = ("number", "card_type", "issuer", "issued_on", "valid_until", "closed_on", "close_reason")
+    list_filter = ("card_type", "close_reason")
+    search_fields = ("number",)
+    list_select_related = ("issuer",)
+    raw_id_fields = ("replaces", "issuer", "postal_code", "home_municipality")
+    inlines = [CardEventInline]
+
+
+@admin.register(CardBatch)
+class CardBatchAdmin(ReadOnlyAdmin):
+    list_display = ("id", "distributor", "count", "created_by", "created_at")
+    list_select_related = ("distributor", "created_by")
+
+
+@admin.register(StockNumber)
+class StockNumberAdmin(ReadOnlyAdmin):
+    list_display = ("number", "distributor", "batch")
+    search_fields = ("number",)
+    list_select_related = ("distributor",)
+
+
+@admin.register(WellbeingQuestion)
+class WellbeingQuestionAdmin(ReadOnlyAdmin):
+    list_display = ("key", "text_fi", "position", "current")
+    list_filter = ("current",)
+
+
+@admin.register(WellbeingAnswer)
+class WellbeingAnswerAdmin(ReadOnlyAdmin):
+    list_display = ("card", "question_key", "value", "event")
+    list_select_related = ("card", "event")

@@ -1,0 +1,107 @@
+"""Reads of cards, card stock and wellbeing questions. No rules and no writes here."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+
+from kaikukanta.accounts.models import Role
+from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.reference.models import PostalCode
+
+from . import rules
+from .models import Card, CardBatch, CardEvent, StockNumber, WellbeingQuestion
+
+
+def card_number_from_path(raw: str) -> str:
+    """A number named in a URL: anything that cannot be a card number is simply not found there."""
+    try:
+        return rules.normalise_card_number(raw)
+    except Refusal:
+        raise Refusal(Code.CARD_NOT_FOUND) from None
+
+
+def card_by_number(number: str) -> Card:
+    """One indexed look-up by the unique number; the issuer comes along for the scope check."""
+    card = Card.objects.select_related("issuer").filter(number=number).first()
+    if card is None:
+        raise Refusal(Code.CARD_NOT_FOUND)
+    return card
+
+
+def card_history(card: Card) -> list[CardEvent]:
+    """The card's events and those of the cards it replaced, oldest first: history carries over."""
+    chain = [card.pk]
+    previous = card.replaces_id
+    while previous is not None:
+        chain.append(previous)
+        previous = Card.objects.filter(pk=previous).values_list("replaces_id", flat=True).first()
+    return list(CardEvent.objects.filter(card_id__in=chain).select_related("card").order_by("date", "id"))
+
+
+def number_taken(number: str) -> bool:
+    return Card.objects.filter(number=number).exists()
+
+
+def number_in_stock_of(number: str, distributor_id: int) -> bool:
+    return StockNumber.objects.filter(number=number, distributor_id=distributor_id).exists()
+
+
+def municipality_of_postal_code(code: str) -> str | None:
+    """The municipality of a postal code still in use (a retired code is unknown for a new card)."""
+    return (PostalCode.objects.filter(code=code, in_current_file=True)
+            .values_list("municipality_id", flat=True).first())
+
+
+def cards_with_holder_access(user) -> QuerySet[Card]:
+    """The cards whose holder data `user` may read: everything, an area's, or a distributor's own."""
+    cards = Card.objects.all()
+    if user.role == Role.NATIONAL_ADMIN:
+        return cards
+    if user.role == Role.AREA_COORDINATOR and user.area_id is not None:
+        return cards.filter(issuer__area_id=user.area_id)
+    if user.role == Role.DISTRIBUTOR and user.organisation_id is not None:
+        return cards.filter(issuer_id=user.organisation_id)
+    raise Refusal(Code.FORBIDDEN)
+
+
+def filter_by_status(cards: QuerySet[Card], status: str, day: datetime.date) -> QuerySet[Card]:
+    """The same division as `rules.status_on`, as a query."""
+    closed = Q(closed_on__isnull=False, closed_on__lte=day)
+    if status == rules.CardStatus.CLOSED:
+        return cards.filter(closed)
+    if status == rules.CardStatus.EXPIRED:
+        return cards.exclude(closed).filter(valid_until__lt=day)
+    return cards.exclude(closed).filter(valid_until__gte=day)
+
+
+def expiring_within(cards: QuerySet[Card], days: int, day: datetime.date) -> QuerySet[Card]:
+    """Cards still valid today whose validity ends within `days` days: the holders to invite for renewal."""
+    return filter_by_status(cards, rules.CardStatus.VALID, day).filter(
+        valid_until__lte=day + datetime.timedelta(days=days))
+
+
+def batches_in_scope(user) -> QuerySet[CardBatch]:
+    """Batches of the distributors `user` can see: everything, an area's distributors', or its own site's."""
+    batches = CardBatch.objects.all()
+    if user.role == Role.NATIONAL_ADMIN:
+        return batches
+    if user.role == Role.AREA_COORDINATOR and user.area_id is not None:
+        return batches.filter(distributor__area_id=user.area_id)
+    if user.role == Role.DISTRIBUTOR and user.organisation_id is not None:
+        return batches.filter(distributor_id=user.organisation_id)
+    raise Refusal(Code.FORBIDDEN)
+
+
+def batch_numbers(batch: CardBatch) -> list[tuple[str, bool]]:
+    """The batch's numbers, each with whether a card has been issued with it."""
+    numbers = StockNumber.objects.filter(batch=batch).order_by("number").values_list("number", flat=True)
+    issued = set(Card.objects.filter(number__in=numbers).values_list("number", flat=True))
+    return [(number, number in issued) for number in numbers]
+
+
+def current_wellbeing_questions() -> list[WellbeingQuestion]:
+    return list(WellbeingQuestion.objects.filter(current=True).order_by("position", "id"))
+
+
+def current_wellbeing_keys() -> set[str]:
+    return set(WellbeingQuestion.objects.filter(current=True).values_list("key", flat=True))

@@ -1,0 +1,236 @@
+"""Card stock, cards and wellbeing questions: every write and every rule about them.
+
+Each write is one transaction: permission, the rules of `rules.py` in API.md's order, the write, the
+audit row. A refusal raised anywhere inside rolls the whole of it back. Audit rows name cards by
+number and never carry holder data.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from kaikukanta.accounts.models import Role
+from kaikukanta.accounts.policy import Action, allowed, require
+from kaikukanta.core import audit, damm
+from kaikukanta.core.clock import today
+from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.network.models import NationalSettings, Organisation, OrganisationKind
+from kaikukanta.network.selectors import municipality_in_network
+
+from . import rules, selectors
+from .models import (
+    CLOSE_REASONS,
+    REPLACED,
+    Card,
+    CardBatch,
+    CardEvent,
+    CardEventKind,
+    StockNumber,
+    WellbeingAnswer,
+    WellbeingQuestion,
+)
+
+MAX_BATCH_SIZE = 5000
+
+
+@transaction.atomic
+def create_card_batch(actor, *, distributor_id: int, count: int) -> tuple[CardBatch, list[str]]:
+    """A batch of fresh random numbers for a distributor's stock; returns it with its numbers."""
+    distributor = Organisation.objects.filter(pk=distributor_id, kind=OrganisationKind.DISTRIBUTOR).first()
+    if distributor is None:
+        raise Refusal(Code.INVALID, field="distributor_id")
+    require(actor, Action.CREATE_CARD_BATCH, distributor)
+    if not 1 <= count <= MAX_BATCH_SIZE:
+        raise Refusal(Code.INVALID, field="count")
+    batch = CardBatch.objects.create(distributor=distributor, count=count, created_by=actor)
+    numbers: set[str] = set()
+    while len(numbers) < count:
+        candidates = {damm.random_number() for _ in range(count - len(numbers))}
+        used = set(StockNumber.objects.filter(number__in=candidates).values_list("number", flat=True))
+        # ignore_conflicts covers a number another batch took between the look-up and the insert;
+        # reading the batch back tells which numbers really became ours.
+        StockNumber.objects.bulk_create(
+            [StockNumber(number=number, distributor=distributor, batch=batch)
+             for number in candidates - used],
+            ignore_conflicts=True)
+        numbers = set(StockNumber.objects.filter(batch=batch).values_list("number", flat=True))
+    audit.record(actor, "card_batch.create", batch, distributor_id=distributor.pk, count=count)
+    return batch, sorted(numbers)
+
+
+def _max_validity_months() -> int:
+    return NationalSettings.current().max_validity_months
+
+
+def _check_new_card(card_type: str, holder: rules.Holder | None, valid_until: datetime.date,
+                    day: datetime.date) -> str | None:
+    return rules.check_new_card(
+        card_type=card_type, holder=holder, valid_until=valid_until, day=day,
+        max_validity_months=_max_validity_months(),
+        municipality_of_postal_code=selectors.municipality_of_postal_code,
+        municipality_in_network=municipality_in_network)
+
+
+def _check_number_usable(number: str, issuer_id: int, field: str) -> None:
+    rules.check_number_free(taken=selectors.number_taken(number),
+                            in_stock=selectors.number_in_stock_of(number, issuer_id), field=field)
+
+
+def _holder_fields(holder: rules.Holder, home_municipality: str) -> dict:
+    return {"birth_year": holder.birth_year, "postal_code_id": holder.postal_code,
+            "home_municipality_id": home_municipality, "children": holder.children,
+            "gender": holder.gender, "life_situation": holder.life_situation}
+
+
+def _insert_card(number: str, field: str, **fields) -> Card:
+    """Inserts in a savepoint: a concurrent issue of the same number becomes `number_taken`, not a 500."""
+    try:
+        with transaction.atomic():
+            return Card.objects.create(number=number, **fields)
+    except IntegrityError:
+        raise Refusal(Code.NUMBER_TAKEN, field=field) from None
+
+
+def _record_wellbeing(card: Card, event: CardEvent, answers: dict[str, int]) -> None:
+    WellbeingAnswer.objects.bulk_create(
+        [WellbeingAnswer(card=card, event=event, question_key=key, value=value)
+         for key, value in answers.items()])
+
+
+@transaction.atomic
+def issue_card(actor, *, number: str, card_type: str, valid_until: datetime.date, holder: rules.Holder | None,
+               wellbeing: dict[str, int] | None = None) -> Card:
+    """A new card from the caller's own stock, checked in API.md's order."""
+    issuer = actor.organisation
+    require(actor, Action.ISSUE_CARD, issuer)
+    number = rules.normalise_card_number(number)
+    rules.check_holder_presence(card_type, holder)
+    answers = wellbeing or {}
+    rules.check_wellbeing_answers(card_type, answers, selectors.current_wellbeing_keys())
+    _check_number_usable(number, issuer.pk, "number")
+    day = today()
+    home = _check_new_card(card_type, holder, valid_until, day)
+    card = _insert_card(number, "number", card_type=card_type, issuer=issuer, issued_on=day,
+                        valid_until=valid_until, **(_holder_fields(holder, home) if holder else {}))
+    event = CardEvent.objects.create(card=card, event=CardEventKind.ISSUED, date=day, valid_until=valid_until,
+                                     actor=actor)
+    _record_wellbeing(card, event, answers)
+    audit.record(actor, "card.issue", card, number=card.number, card_type=card_type,
+                 valid_until=valid_until.isoformat(), wellbeing_answers=len(answers))
+    return card
+
+
+def _card_to_manage(actor, raw_number: str) -> Card:
+    """The card named in the path, locked, if the caller's organisation issued it.
+
+    Another distributor is told the card does not exist (its existence must not leak);
+    other roles, who may know cards exist, are told they are not allowed.
+    """
+    number = selectors.card_number_from_path(raw_number)
+    card = (Card.objects.select_for_update(of=("self",)).select_related("issuer")
+            .filter(number=number).first())
+    if card is None:
+        raise Refusal(Code.CARD_NOT_FOUND)
+    if not allowed(actor, Action.MANAGE_CARD, card) and actor.role == Role.DISTRIBUTOR:
+        raise Refusal(Code.CARD_NOT_FOUND)
+    require(actor, Action.MANAGE_CARD, card)
+    return card
+
+
+@transaction.atomic
+def renew_card(actor, raw_number: str, *, valid_until: datetime.date, holder: rules.Holder | None = None,
+               wellbeing: dict[str, int] | None = None) -> Card:
+    """A new end of validity, judged from today; eligibility is judged again when holder data is sent."""
+    card = _card_to_manage(actor, raw_number)
+    if holder is not None:
+        rules.check_holder_presence(card.card_type, holder)
+    answers = wellbeing or {}
+    rules.check_wellbeing_answers(card.card_type, answers, selectors.current_wellbeing_keys())
+    rules.check_open(card.closed_on)
+    day = today()
+    if holder is not None:
+        home = _check_new_card(card.card_type, holder, valid_until, day)
+        for name, value in _holder_fields(holder, home).items():
+            setattr(card, name, value)
+    else:
+        rules.check_validity(valid_until, day, _max_validity_months())
+    card.valid_until = valid_until
+    card.save()
+    event = CardEvent.objects.create(card=card, event=CardEventKind.RENEWED, date=day,
+                                     valid_until=valid_until, actor=actor)
+    _record_wellbeing(card, event, answers)
+    audit.record(actor, "card.renew", card, number=card.number, valid_until=valid_until.isoformat(),
+                 holder_updated=holder is not None, wellbeing_answers=len(answers))
+    return card
+
+
+@transaction.atomic
+def close_card(actor, raw_number: str, *, reason: str) -> Card:
+    """Closed from today on: visits dated today or later are refused."""
+    card = _card_to_manage(actor, raw_number)
+    if reason not in CLOSE_REASONS:
+        raise Refusal(Code.INVALID, field="reason")
+    rules.check_open(card.closed_on)
+    day = today()
+    card.closed_on = day
+    card.close_reason = reason
+    card.save(update_fields=["closed_on", "close_reason"])
+    CardEvent.objects.create(card=card, event=CardEventKind.CLOSED, date=day, reason=reason, actor=actor)
+    audit.record(actor, "card.close", card, number=card.number, reason=reason)
+    return card
+
+
+@transaction.atomic
+def replace_card(actor, raw_number: str, *, new_number: str) -> Card:
+    """A new card for a lost or broken one: same holder data and validity; the old card closes today."""
+    old = _card_to_manage(actor, raw_number)
+    new_number = rules.normalise_card_number(new_number, field="new_number")
+    rules.check_open(old.closed_on)
+    _check_number_usable(new_number, old.issuer_id, "new_number")
+    day = today()
+    old.closed_on = day
+    old.close_reason = REPLACED
+    old.save(update_fields=["closed_on", "close_reason"])
+    new = _insert_card(
+        new_number, "new_number", card_type=old.card_type, issuer=old.issuer, issued_on=day,
+        valid_until=old.valid_until, replaces=old, birth_year=old.birth_year,
+        postal_code_id=old.postal_code_id, home_municipality_id=old.home_municipality_id,
+        children=old.children, gender=old.gender, life_situation=old.life_situation)
+    CardEvent.objects.create(card=old, event=CardEventKind.REPLACED, date=day, reason=REPLACED,
+                             other_number=new.number, actor=actor)
+    CardEvent.objects.create(card=new, event=CardEventKind.ISSUED, date=day, valid_until=new.valid_until,
+                             other_number=old.number, actor=actor)
+    audit.record(actor, "card.replace", new, number=new.number, replaces=old.number)
+    return new
+
+
+@dataclass(frozen=True)
+class QuestionText:
+    key: str
+    fi: str
+    sv: str
+    en: str
+
+
+@transaction.atomic
+def replace_wellbeing_questions(actor, questions: list[QuestionText]) -> list[WellbeingQuestion]:
+    """The new current set, in the order given. Retired questions stay, so earlier answers keep their keys."""
+    require(actor, Action.MANAGE_WELLBEING_QUESTIONS)
+    keys = [question.key for question in questions]
+    for position, key in enumerate(keys):
+        if not rules.is_wellbeing_key(key) or key in keys[:position]:
+            raise Refusal(Code.INVALID, field=f"results.{position}.key")
+    for position, question in enumerate(questions):
+        for language in ("fi", "sv", "en"):
+            if not getattr(question, language).strip():
+                raise Refusal(Code.INVALID, field=f"results.{position}.text.{language}")
+    WellbeingQuestion.objects.filter(current=True).exclude(key__in=keys).update(current=False)
+    for position, question in enumerate(questions):
+        WellbeingQuestion.objects.update_or_create(
+            key=question.key,
+            defaults={"text_fi": question.fi, "text_sv": question.sv, "text_en": question.en,
+                      "position": position, "current": True})
+    audit.record(actor, "wellbeing_questions.replace", object_type="wellbeingquestion", object_id="current",
+                 keys=keys)
+    return selectors.current_wellbeing_questions()

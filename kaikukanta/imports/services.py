@@ -1,0 +1,446 @@
+"""Bulk import of cards and visits from spreadsheets and earlier registers: all rows or none.
+
+Every row is judged by the rule functions the API uses (cards.rules, visits.rules), so a row is
+refused with the code the API would give for the same card or visit. Because the rows are history:
+- a card's eligibility and validity are judged at its `issued_on` (age in that year, validity at most
+  the national maximum from that day), and its number need not come from a batch: it joins the
+  issuer's stock, unless another distributor holds it (`number_not_in_stock`);
+- a visit's card rules are judged at its `used_on`; the 31-days-back limit does not apply (a future
+  date is still `date_out_of_range`), and offering quotas are not applied to history.
+A card with status `closed` is closed (reason `other`) on the earlier of its `valid_until` and today.
+
+The file is streamed in chunks of CHUNK_SIZE rows: one query fetches what a chunk refers to, the
+rules run per row, and the chunk is written at once (COPY on PostgreSQL) inside one transaction for
+the whole file. After the first bad row nothing more is written, but every row is still judged so
+that all bad rows are reported; at the end the transaction is rolled back if any row was bad.
+"""
+
+import csv
+import datetime
+import hashlib
+import itertools
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from kaikukanta.cards import rules as card_rules
+from kaikukanta.cards.models import GENDERS, Card, CardEvent, CardEventKind, CardType, StockNumber
+from kaikukanta.core import audit
+from kaikukanta.core.clock import today
+from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.network import selectors as network
+from kaikukanta.network.models import NationalSettings, Offering, Organisation, OrganisationKind
+from kaikukanta.reference.models import PostalCode
+from kaikukanta.visits import rules as visit_rules
+from kaikukanta.visits.models import Visit
+
+from .bulk import TableWriter, peak_rss_mb, reserve_ids
+
+CHUNK_SIZE = 5000
+KEPT_ERRORS = 1000
+CARD_COLUMNS = ("number", "card_type", "issuer_id", "issued_on", "valid_until", "birth_year", "postal_code",
+                "children", "gender", "status")
+HOLDER_COLUMNS = ("birth_year", "postal_code", "children", "gender")
+VISIT_COLUMNS = ("card_number", "venue_id", "offering_id", "used_on", "children", "clients", "assistants")
+CARD_STATUSES = ("active", "closed")
+IMPORTED_CLOSE_REASON = "other"
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INTEGER = re.compile(r"-?\d{1,9}")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A refused row: its line in the file (the header is line 1), the API.md code and the column."""
+
+    line: int
+    code: Code
+    field: str | None = None
+    detail: str | None = None
+
+    def describe(self, language: str = "en") -> str:
+        column = f" ({self.field})" if self.field else ""
+        reason = Refusal(self.code, detail=self.detail).message(language)
+        return f"line {self.line}: {self.code.value}{column}: {reason}"
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    error_count: int = 0
+    errors: list[RowError] = field(default_factory=list)  # the first KEPT_ERRORS; all go to on_error
+    written: bool = False
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+    sha256: str = ""
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+ProgressCallback = Callable[[int, float | None], None]
+ErrorCallback = Callable[[RowError], None]
+
+
+class _FileRefused(Exception):
+    def __init__(self, error: RowError):
+        super().__init__(error.code.value)
+        self.error = error
+
+
+class _CsvSource:
+    """Streams (line number, {column: text}) out of a UTF-8 CSV file, hashing it and counting bytes read.
+
+    The delimiter is a comma, or a semicolon when the header has semicolons and no comma (as spreadsheet
+    programs write CSV in Finnish locales). The header must name exactly `columns`, in any order: an
+    extra column (a holder's name, say) refuses the file rather than being ignored.
+    """
+
+    def __init__(self, path: Path, columns: tuple[str, ...]):
+        self.path = path
+        self.columns = columns
+        self.size = os.path.getsize(path)
+        self.bytes_read = 0
+        self.digest = hashlib.sha256()
+
+    @property
+    def fraction(self) -> float | None:
+        return self.bytes_read / self.size if self.size else None
+
+    def _text_lines(self, handle) -> Iterator[str]:
+        for number, raw in enumerate(handle, start=1):
+            self.bytes_read += len(raw)
+            self.digest.update(raw)
+            try:
+                yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                raise _FileRefused(RowError(number, Code.INVALID, detail="not UTF-8 text")) from error
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str] | RowError]]:
+        with open(self.path, "rb") as handle:
+            lines = self._text_lines(handle)
+            first = next(lines, "")
+            delimiter = ";" if ";" in first and "," not in first else ","
+            reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
+            header = [name.strip().lower() for name in next(reader, [])]
+            missing = [c for c in self.columns if c not in header]
+            unknown = [c for c in header if c not in self.columns]
+            if missing or unknown or len(header) != len(self.columns):
+                detail = "; ".join(part for part in (
+                    f"missing columns: {', '.join(missing)}" if missing else "",
+                    f"unknown columns: {', '.join(unknown)}" if unknown else "",
+                    "a column named twice" if not missing and not unknown else "") if part)
+                raise _FileRefused(RowError(1, Code.INVALID, "header", detail))
+            for values in reader:
+                if not values or (len(values) == 1 and not values[0].strip()):
+                    continue
+                if len(values) != len(header):
+                    yield reader.line_num, RowError(reader.line_num, Code.INVALID, detail=(
+                        f"{len(values)} fields, expected {len(header)}"))
+                    continue
+                yield reader.line_num, {name: text.strip() for name, text in zip(header, values, strict=True)}
+
+
+def _integer(text: str, column: str, *, required: bool = True) -> int | None:
+    if not text and not required:
+        return None
+    if not _INTEGER.fullmatch(text):
+        raise Refusal(Code.INVALID, field=column)
+    return int(text)
+
+
+def _date(text: str, column: str) -> datetime.date:
+    if not _DATE.fullmatch(text):
+        raise Refusal(Code.INVALID, field=column)
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise Refusal(Code.INVALID, field=column) from None
+
+
+def _column_of(refusal: Refusal) -> str | None:
+    """The CSV column a rule's field names: the API's `holder.postal_code` is the file's `postal_code`."""
+    return refusal.field.removeprefix("holder.") if refusal.field else None
+
+
+class _Run:
+    """One import: reads the file in chunks, reports bad rows, writes good chunks until the first bad row."""
+
+    def __init__(self, path, columns, progress: ProgressCallback | None, on_error: ErrorCallback | None):
+        self.source = _CsvSource(Path(path), columns)
+        self.progress = progress
+        self.on_error = on_error
+        self.result = ImportResult()
+        self.chunk_errors: list[RowError] = []
+        self.started = time.monotonic()
+
+    def refuse(self, line: int, refusal: Refusal) -> None:
+        self.chunk_errors.append(RowError(line, refusal.code, _column_of(refusal), refusal.detail))
+
+    def report(self, error: RowError) -> None:
+        self.result.error_count += 1
+        if len(self.result.errors) < KEPT_ERRORS:
+            self.result.errors.append(error)
+        if self.on_error:
+            self.on_error(error)
+
+    @property
+    def writing(self) -> bool:
+        return self.result.error_count == 0
+
+    def chunks(self) -> Iterator[list[tuple[int, dict[str, str] | RowError]]]:
+        chunk = []
+        for line, row in self.source.rows():
+            self.result.rows += 1
+            chunk.append((line, row))
+            if len(chunk) == CHUNK_SIZE:
+                yield chunk
+                chunk = []
+                if self.progress:
+                    self.progress(self.result.rows, self.source.fraction)
+        if chunk:
+            yield chunk
+
+    def run(self, importer: "_CardImport | _VisitImport", action: str, object_type: str) -> ImportResult:
+        try:
+            with transaction.atomic():
+                for chunk in self.chunks():
+                    self.chunk_errors = [row for _, row in chunk if isinstance(row, RowError)]
+                    batch = importer.judge([item for item in chunk if not isinstance(item[1], RowError)])
+                    for error in sorted(self.chunk_errors, key=lambda error: error.line):
+                        self.report(error)
+                    if self.writing:
+                        importer.write(batch)
+                if self.writing:
+                    audit.record(None, action, object_type=object_type, rows=self.result.rows,
+                                 sha256=self.source.digest.hexdigest())
+                    self.result.written = True
+                else:
+                    transaction.set_rollback(True)
+        except _FileRefused as refused:
+            self.report(refused.error)
+        self.result.sha256 = self.source.digest.hexdigest()
+        self.result.seconds = time.monotonic() - self.started
+        self.result.peak_rss_mb = peak_rss_mb()
+        return self.result
+
+
+@dataclass(frozen=True)
+class _CardRow:
+    line: int
+    number: str
+    card_type: str
+    issuer_id: int
+    issued_on: datetime.date
+    valid_until: datetime.date
+    holder: card_rules.Holder | None
+    closed: bool
+
+
+class _CardImport:
+    CARD_FIELDS = ("id", "number", "card_type", "issuer", "issued_on", "valid_until", "closed_on",
+                   "close_reason", "birth_year", "postal_code", "home_municipality", "children", "gender",
+                   "life_situation", "created_at")
+    EVENT_FIELDS = ("card", "event", "date", "valid_until", "reason", "other_number", "created_at")
+
+    def __init__(self, run: _Run):
+        self.run = run
+        self.today = today()
+        self.max_validity_months = NationalSettings.current().max_validity_months
+        self.distributors = set(Organisation.objects.filter(kind=OrganisationKind.DISTRIBUTOR)
+                                .values_list("id", flat=True))
+        self.municipality_of = dict(PostalCode.objects.values_list("code", "municipality_id"))
+        self.network_on: dict[datetime.date, set[str]] = {}
+        # Numbers of this file not yet in the database: written chunks are found by the query instead.
+        self.unwritten_numbers: set[int] = set()
+        self.cards = TableWriter(Card, self.CARD_FIELDS)
+        self.events = TableWriter(CardEvent, self.EVENT_FIELDS)
+        self.stock = TableWriter(StockNumber, ("number", "distributor", "batch"))
+
+    def municipality_in_network(self, code: str, day: datetime.date) -> bool:
+        if day not in self.network_on:
+            self.network_on[day] = network.network_municipalities_on(day)
+        return code in self.network_on[day]
+
+    def parse(self, line: int, row: dict[str, str]) -> _CardRow:
+        number = card_rules.normalise_card_number(row["number"])
+        card_type = row["card_type"]
+        if card_type not in CardType.values:
+            raise Refusal(Code.INVALID, field="card_type")
+        issuer_id = _integer(row["issuer_id"], "issuer_id")
+        if issuer_id not in self.distributors:
+            raise Refusal(Code.INVALID, field="issuer_id")
+        issued_on = _date(row["issued_on"], "issued_on")
+        valid_until = _date(row["valid_until"], "valid_until")
+        holder = None
+        if any(row[column] for column in HOLDER_COLUMNS):
+            if row["gender"] and row["gender"] not in GENDERS:
+                raise Refusal(Code.INVALID, field="gender")
+            if not row["postal_code"]:
+                raise Refusal(Code.INVALID, field="postal_code")
+            holder = card_rules.Holder(birth_year=_integer(row["birth_year"], "birth_year"),
+                                       postal_code=row["postal_code"],
+                                       children=_integer(row["children"], "children"), gender=row["gender"])
+        if row["status"] not in CARD_STATUSES:
+            raise Refusal(Code.INVALID, field="status")
+        closed = row["status"] == "closed"
+        return _CardRow(line, number, card_type, issuer_id, issued_on, valid_until, holder, closed)
+
+    def judge(self, chunk: list[tuple[int, dict[str, str]]]) -> tuple[list, dict[str, int]]:
+        parsed: list[_CardRow] = []
+        for line, row in chunk:
+            try:
+                parsed.append(self.parse(line, row))
+            except Refusal as refusal:
+                self.run.refuse(line, refusal)
+        numbers = [card.number for card in parsed]
+        taken = set(Card.objects.filter(number__in=numbers).values_list("number", flat=True))
+        stock_owner = dict(StockNumber.objects.filter(number__in=numbers)
+                           .values_list("number", "distributor_id"))
+        good: list[tuple[_CardRow, str | None]] = []
+        for card in parsed:
+            try:
+                owner = stock_owner.get(card.number)
+                card_rules.check_number_free(
+                    taken=card.number in taken or int(card.number) in self.unwritten_numbers,
+                    in_stock=owner is None or owner == card.issuer_id)
+                home = card_rules.check_new_card(
+                    card_type=card.card_type, holder=card.holder, valid_until=card.valid_until,
+                    day=card.issued_on,
+                    max_validity_months=self.max_validity_months,
+                    municipality_of_postal_code=self.municipality_of.get,
+                    municipality_in_network=self.municipality_in_network)
+                good.append((card, home))
+            except Refusal as refusal:
+                self.run.refuse(card.line, refusal)
+            finally:
+                self.unwritten_numbers.add(int(card.number))
+        return good, stock_owner
+
+    def write(self, batch: tuple[list[tuple["_CardRow", str | None]], dict[str, int]]) -> None:
+        good, stock_owner = batch
+        now = timezone.now()
+        ids = reserve_ids(Card, len(good))
+        card_rows, event_rows, stock_rows = [], [], []
+        for card_id, (card, home) in zip(ids, good, strict=True):
+            holder = card.holder
+            closed_on = min(card.valid_until, self.today) if card.closed else None
+            card_rows.append((
+                card_id, card.number, card.card_type, card.issuer_id, card.issued_on, card.valid_until,
+                closed_on, IMPORTED_CLOSE_REASON if card.closed else "",
+                holder.birth_year if holder else None, holder.postal_code if holder else None, home,
+                holder.children if holder else 0,
+                holder.gender if holder else "", "", now))
+            event_rows.append((card_id, CardEventKind.ISSUED.value, card.issued_on, card.valid_until, "", "",
+                               now))
+            if card.closed:
+                event_rows.append((card_id, CardEventKind.CLOSED.value, closed_on, None,
+                                   IMPORTED_CLOSE_REASON, "", now))
+            if card.number not in stock_owner:
+                stock_rows.append((card.number, card.issuer_id, None))
+        self.stock.write(stock_rows)
+        self.cards.write(card_rows)
+        self.events.write(event_rows)
+        self.unwritten_numbers.difference_update(int(card.number) for card, _ in good)
+
+
+def import_cards(path, *, progress: ProgressCallback | None = None,
+                 on_error: ErrorCallback | None = None) -> ImportResult:
+    """Import a cards CSV (CARD_COLUMNS). Nothing is written unless every row is good."""
+    run = _Run(path, CARD_COLUMNS, progress, on_error)
+    return run.run(_CardImport(run), "import_cards", "card")
+
+
+@dataclass(frozen=True)
+class _VisitRow:
+    line: int
+    card_number: str
+    venue_id: int
+    offering_id: int | None
+    used_on: datetime.date
+    children: int
+    clients: int
+    assistants: int
+
+
+class _VisitImport:
+    VISIT_FIELDS = ("card", "venue", "offering", "used_on", "children", "clients", "assistants", "uses",
+                    "recorded_at")
+
+    def __init__(self, run: _Run):
+        self.run = run
+        self.today = today()
+        self.venues = set(Organisation.objects.filter(kind=OrganisationKind.VENUE)
+                          .values_list("id", flat=True))
+        self.offerings: dict[int, tuple[int, str]] = {}
+        self.visits = TableWriter(Visit, self.VISIT_FIELDS)
+
+    def load_offerings(self, ids: set[int]) -> None:
+        missing = ids - self.offerings.keys()
+        if missing:
+            found = Offering.objects.filter(pk__in=missing).values_list("id", "venue_id", "kind")
+            self.offerings.update((pk, (venue_id, kind)) for pk, venue_id, kind in found)
+
+    def parse(self, line: int, row: dict[str, str]) -> _VisitRow:
+        card_number = card_rules.normalise_card_number(row["card_number"], field="card_number")
+        venue_id = _integer(row["venue_id"], "venue_id")
+        if venue_id not in self.venues:
+            raise Refusal(Code.INVALID, field="venue_id")
+        offering_id = _integer(row["offering_id"], "offering_id", required=False)
+        used_on = _date(row["used_on"], "used_on")
+        counts = {column: _integer(row[column], column, required=False) or 0
+                  for column in ("children", "clients", "assistants")}
+        return _VisitRow(line, card_number, venue_id, offering_id, used_on, **counts)
+
+    def judge(self, chunk: list[tuple[int, dict[str, str]]]) -> list[tuple]:
+        parsed: list[_VisitRow] = []
+        for line, row in chunk:
+            try:
+                parsed.append(self.parse(line, row))
+            except Refusal as refusal:
+                self.run.refuse(line, refusal)
+        self.load_offerings({visit.offering_id for visit in parsed if visit.offering_id is not None})
+        found = Card.objects.filter(number__in={visit.card_number for visit in parsed}).values_list(
+            "number", "id", "card_type", "issued_on", "valid_until", "closed_on", "children")
+        cards = {number: (card_id, visit_rules.CardFacts(*facts)) for number, card_id, *facts in found}
+        now = timezone.now()
+        rows = []
+        for visit in parsed:
+            try:
+                rows.append(self.judge_visit(visit, cards, now))
+            except Refusal as refusal:
+                self.run.refuse(visit.line, refusal)
+        return rows
+
+    def write(self, rows: list[tuple]) -> None:
+        self.visits.write(rows)
+
+    def judge_visit(self, visit: _VisitRow, cards: dict, now: datetime.datetime) -> tuple:
+        if visit.offering_id is not None and visit.offering_id not in self.offerings:
+            raise Refusal(Code.INVALID, field="offering_id")
+        visit_rules.check_ranges(children=visit.children, clients=visit.clients, assistants=visit.assistants)
+        if visit.used_on > self.today:
+            raise Refusal(Code.DATE_OUT_OF_RANGE, field="used_on")
+        if visit.card_number not in cards:
+            raise Refusal(Code.CARD_NOT_FOUND, field="card_number")
+        card_id, card = cards[visit.card_number]
+        visit_rules.check_card_usable(card, visit.used_on)
+        offering_venue_id, offering_kind = self.offerings.get(visit.offering_id, (None, None))
+        visit_rules.check_party(card, offering_kind, children=visit.children, clients=visit.clients)
+        visit_rules.check_offering_at_venue(offering_venue_id, visit.venue_id)
+        return (card_id, visit.venue_id, visit.offering_id, visit.used_on, visit.children, visit.clients,
+                visit.assistants, visit_rules.uses_of(visit.children, visit.clients), now)
+
+
+def import_visits(path, *, progress: ProgressCallback | None = None,
+                  on_error: ErrorCallback | None = None) -> ImportResult:
+    """Import a visits CSV (VISIT_COLUMNS). Nothing is written unless every row is good."""
+    run = _Run(path, VISIT_COLUMNS, progress, on_error)
+    return run.run(_VisitImport(run), "import_visits", "visit")

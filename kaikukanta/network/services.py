@@ -1,0 +1,289 @@
+"""Every change to the network: areas and their history, organisations, offerings and national settings.
+
+Each function takes the acting user first, checks the policy, writes, and leaves an audit record,
+all in one transaction, so a refusal anywhere leaves nothing behind.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+
+from kaikukanta.accounts.policy import Action, require
+from kaikukanta.core import audit
+from kaikukanta.core.clock import today
+from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.reference.models import Municipality
+
+from .models import (
+    DISTRIBUTOR_CATEGORIES,
+    SECTORS,
+    VENUE_CATEGORIES,
+    Area,
+    AreaStatusPeriod,
+    Membership,
+    NationalSettings,
+    Offering,
+    Organisation,
+    OrganisationKind,
+)
+from .selectors import area_status_on, municipality_in_area_on, open_memberships
+
+MAX_VALIDITY_MONTHS_RANGE = (1, 60)
+
+
+@dataclass(frozen=True)
+class Joining:
+    """A municipality joining an area on a date; `field` names it in the request for error messages."""
+
+    code: str
+    joined_on: datetime.date
+    field: str
+
+
+def _lock_municipalities(joinings: list[Joining]) -> None:
+    """Refuses unknown codes; the row locks make concurrent joinings of one municipality take turns."""
+    codes = {joining.code for joining in joinings}
+    known = set(Municipality.objects.select_for_update().filter(code__in=codes)
+                .values_list("code", flat=True))
+    for joining in joinings:
+        if joining.code not in known:
+            raise Refusal(Code.MUNICIPALITY_UNKNOWN, field=joining.field)
+
+
+def _check_not_taken(joinings: list[Joining]) -> None:
+    """A municipality belongs to at most one area at a time, so an open-ended membership from `joined_on`
+    may not overlap any recorded membership, current or historical, of any area."""
+    for joining in joinings:
+        overlapping = Membership.objects.filter(municipality_id=joining.code).filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=joining.joined_on))
+        if overlapping.exists():
+            raise Refusal(Code.MUNICIPALITY_TAKEN, field=joining.field)
+
+
+def _check_no_repeats(joinings: list[Joining]) -> None:
+    seen = set()
+    for joining in joinings:
+        if joining.code in seen:
+            raise Refusal(Code.INVALID, field=joining.field)
+        seen.add(joining.code)
+
+
+def _join(actor, area: Area, joinings: list[Joining]) -> None:
+    _check_no_repeats(joinings)
+    _lock_municipalities(joinings)
+    _check_not_taken(joinings)
+    for joining in joinings:
+        Membership.objects.create(area=area, municipality_id=joining.code, joined_on=joining.joined_on)
+        audit.record(actor, "area.municipality_joined", area, municipality=joining.code,
+                     joined_on=joining.joined_on.isoformat())
+
+
+@transaction.atomic
+def create_area(actor, *, name: str, status: str, joinings: list[Joining]) -> Area:
+    require(actor, Action.MANAGE_AREAS)
+    area = Area.objects.create(name=name)
+    _join(actor, area, joinings)
+    # An area registered today may bring years of history from an earlier register: its first status
+    # holds from its earliest membership (and from today at the latest, so it has a status now).
+    status_from = min([joining.joined_on for joining in joinings] + [today()])
+    AreaStatusPeriod.objects.create(area=area, status=status, effective_from=status_from)
+    audit.record(actor, "area.created", area, name=name, status=status, status_from=status_from.isoformat())
+    return area
+
+
+def _set_status_today(actor, area: Area, status: str) -> None:
+    day = today()
+    if area_status_on(area, day) == status:
+        return
+    period_today = area.status_periods.filter(effective_from=day).first()
+    if period_today is None:
+        AreaStatusPeriod.objects.create(area=area, status=status, effective_from=day)
+    elif area_status_on(area, day - datetime.timedelta(days=1)) == status:
+        # Changed back the same day: yesterday's status simply goes on.
+        period_today.delete()
+    else:
+        period_today.status = status
+        period_today.save(update_fields=["status"])
+    audit.record(actor, "area.status_changed", area, status=status, effective_from=day.isoformat())
+
+
+def _replace_memberships(actor, area: Area, joinings: list[Joining]) -> None:
+    day = today()
+    _check_no_repeats(joinings)
+    listed = {joining.code for joining in joinings}
+    for membership in open_memberships(area, day).exclude(municipality_id__in=listed):
+        if membership.joined_on >= day:
+            # It never took effect before today, so there is no history to keep.
+            membership.delete()
+        else:
+            membership.left_on = day
+            membership.save(update_fields=["left_on"])
+        audit.record(actor, "area.municipality_left", area, municipality=membership.municipality_id,
+                     left_on=day.isoformat())
+    kept = set(open_memberships(area, day).values_list("municipality_id", flat=True))
+    _join(actor, area, [joining for joining in joinings if joining.code not in kept])
+
+
+@transaction.atomic
+def update_area(actor, area_id: int, *, name: str | None = None, status: str | None = None,
+                joinings: list[Joining] | None = None) -> Area:
+    area = Area.objects.select_for_update().filter(pk=area_id).first()
+    if area is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(actor, Action.MANAGE_AREAS, area)
+    if name is not None and name != area.name:
+        area.name = name
+        area.save(update_fields=["name"])
+        audit.record(actor, "area.renamed", area, name=name)
+    if joinings is not None:
+        _replace_memberships(actor, area, joinings)
+    if status is not None:
+        _set_status_today(actor, area, status)
+    return area
+
+
+def _area_from_body(area_id: int) -> Area:
+    area = Area.objects.filter(pk=area_id).first()
+    if area is None:
+        raise Refusal(Code.INVALID, field="area_id")
+    return area
+
+
+def _check_category_and_sector(kind: str, category: str, sector: str | None) -> None:
+    categories = VENUE_CATEGORIES if kind == OrganisationKind.VENUE else DISTRIBUTOR_CATEGORIES
+    if category not in categories:
+        raise Refusal(Code.INVALID, field="category")
+    if kind == OrganisationKind.VENUE and sector not in SECTORS:
+        raise Refusal(Code.INVALID, field="sector")
+    if kind == OrganisationKind.DISTRIBUTOR and sector is not None:
+        raise Refusal(Code.INVALID, field="sector")
+
+
+def _check_contact_email(email: str) -> None:
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise Refusal(Code.INVALID, field="contact_email") from None
+
+
+def _check_municipality_in_area(code: str, area: Area) -> None:
+    if not Municipality.objects.filter(code=code).exists():
+        raise Refusal(Code.MUNICIPALITY_UNKNOWN, field="municipality")
+    if not municipality_in_area_on(code, area, today()):
+        raise Refusal(Code.MUNICIPALITY_NOT_IN_AREA, field="municipality")
+
+
+ORGANISATION_DETAILS = ("contact_name", "contact_email", "contact_phone", "guideline_version",
+                        "guideline_committed_on")
+
+
+@transaction.atomic
+def create_organisation(actor, *, name: str, kind: str, area_id: int, municipality: str, category: str,
+                        sector: str | None = None, active_from: datetime.date | None = None,
+                        **details) -> Organisation:
+    """`details`: the optional contact and guideline fields of ORGANISATION_DETAILS."""
+    area = _area_from_body(area_id)
+    require(actor, Action.CREATE_ORGANISATION, area)
+    _check_category_and_sector(kind, category, sector)
+    _check_contact_email(details.get("contact_email", ""))
+    _check_municipality_in_area(municipality, area)
+    organisation = Organisation.objects.create(
+        name=name, kind=kind, area=area, municipality_id=municipality, category=category, sector=sector or "",
+        active_from=active_from or today(), **details)
+    audit.record(actor, "organisation.created", organisation, kind=kind, area_id=area.pk)
+    return organisation
+
+
+@transaction.atomic
+def update_organisation(actor, organisation_id: int, **changes) -> Organisation:
+    """`changes`: any of name, municipality, category, sector, active and ORGANISATION_DETAILS."""
+    organisation = Organisation.objects.select_for_update().filter(pk=organisation_id).first()
+    if organisation is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(actor, Action.UPDATE_ORGANISATION, organisation)
+    changed_fields = sorted(changes)
+    if "category" in changes or "sector" in changes:
+        sector = changes.get("sector", organisation.sector or None)
+        _check_category_and_sector(organisation.kind, changes.get("category", organisation.category), sector)
+        changes["sector"] = sector or ""
+    if "contact_email" in changes:
+        _check_contact_email(changes["contact_email"])
+    if "municipality" in changes:
+        _check_municipality_in_area(changes["municipality"], organisation.area)
+        changes["municipality_id"] = changes.pop("municipality")
+    if "active" in changes:
+        _set_active(organisation, changes.pop("active"))
+    for field_name, value in changes.items():
+        setattr(organisation, field_name, value)
+    organisation.save()
+    audit.record(actor, "organisation.updated", organisation, fields=changed_fields)
+    return organisation
+
+
+def _set_active(organisation: Organisation, active: bool) -> None:
+    """Leaving the network is dated, so counts as of earlier dates still include the organisation."""
+    if active == organisation.active:
+        return
+    organisation.active = active
+    organisation.inactive_from = None if active else today()
+
+
+@transaction.atomic
+def update_settings(actor, *, max_validity_months: int | None = None) -> NationalSettings:
+    require(actor, Action.UPDATE_SETTINGS)
+    NationalSettings.current()
+    settings_row = NationalSettings.objects.select_for_update().get(pk=1)
+    if max_validity_months is not None:
+        low, high = MAX_VALIDITY_MONTHS_RANGE
+        if not low <= max_validity_months <= high:
+            raise Refusal(Code.INVALID, field="max_validity_months")
+        settings_row.max_validity_months = max_validity_months
+        settings_row.save(update_fields=["max_validity_months"])
+    audit.record(actor, "settings.updated", settings_row,
+                 max_validity_months=settings_row.max_validity_months)
+    return settings_row
+
+
+def _venue_from_body(venue_id: int) -> Organisation:
+    venue = Organisation.objects.filter(pk=venue_id).first()
+    if venue is None or venue.kind != OrganisationKind.VENUE:
+        raise Refusal(Code.INVALID, field="venue_id")
+    return venue
+
+
+def _check_quota(ticket_quota: int | None) -> None:
+    if ticket_quota is not None and ticket_quota < 0:
+        raise Refusal(Code.INVALID, field="ticket_quota")
+
+
+@transaction.atomic
+def create_offering(actor, *, venue_id: int, name: str, kind: str, date: datetime.date | None = None,
+                    ticket_quota: int | None = None) -> Offering:
+    venue = _venue_from_body(venue_id)
+    require(actor, Action.MANAGE_OFFERINGS, venue)
+    _check_quota(ticket_quota)
+    offering = Offering.objects.create(venue=venue, name=name, kind=kind, date=date,
+                                       ticket_quota=ticket_quota)
+    audit.record(actor, "offering.created", offering, venue_id=venue.pk)
+    return offering
+
+
+@transaction.atomic
+def update_offering(actor, offering_id: int, **changes) -> Offering:
+    """`changes`: any of name, kind, date, ticket_quota and archived."""
+    offering = (Offering.objects.select_for_update(of=("self",)).select_related("venue")
+                .filter(pk=offering_id).first())
+    if offering is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(actor, Action.MANAGE_OFFERINGS, offering.venue)
+    _check_quota(changes.get("ticket_quota"))
+    for field_name, value in changes.items():
+        setattr(offering, field_name, value)
+    offering.save()
+    audit.record(actor, "offering.updated", offering, fields=sorted(changes))
+    return offering

@@ -1,0 +1,345 @@
+"""A test world that remembers, as plain Python, everything it writes, and an oracle that computes every
+statistic from those lists with straightforward loops: the independent answer the API must match."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from kaikukanta.cards.models import CardEvent, WellbeingAnswer, WellbeingQuestion
+from kaikukanta.core.testing import Network, make_area, make_card, make_organisation
+from kaikukanta.network.models import AreaStatusPeriod, Membership, Organisation
+from kaikukanta.reference.models import LowIncomeFigure
+from kaikukanta.visits.models import Visit
+
+POSTAL_MUNICIPALITY = {"00100": "091", "02100": "049", "01300": "092", "33100": "837", "20100": "853",
+                       "22100": "478"}
+WELFARE_AREA = {"091": "Helsingin kaupunki", "049": "Länsi-Uudenmaan hyvinvointialue",
+                "092": "Vantaan ja Keravan hyvinvointialue", "837": "Pirkanmaan hyvinvointialue",
+                "853": "Varsinais-Suomen hyvinvointialue", "478": None}
+SECTORS = ("culture", "education", "science", "sport")
+IN_NETWORK = ("pilot", "active")
+
+
+def _half_up(numerator: int, denominator: int, places: int) -> float:
+    exact = Decimal(numerator) / Decimal(denominator)
+    return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class World:
+    network: Network
+    status_periods: list = field(default_factory=list)   # (area_id, status, effective_from)
+    memberships: list = field(default_factory=list)      # [area_id, code, joined_on, left_on]
+    organisations: dict = field(default_factory=dict)    # id → dict
+    cards: dict = field(default_factory=dict)            # id → dict
+    visits: list = field(default_factory=list)           # dicts
+    low_income: list = field(default_factory=list)       # (code, year, persons)
+    questions: list = field(default_factory=list)        # dicts, in the order the API lists them
+    answers: list = field(default_factory=list)          # (card, event kind, date, event id, key, value)
+
+    # ---- writing, and remembering what was written ----
+
+    @classmethod
+    def around(cls, network: Network) -> "World":
+        """The network's own rows are the starting point; they are read once, as raw rows."""
+        world = cls(network)
+        world.status_periods = list(AreaStatusPeriod.objects.values_list("area_id", "status",
+                                                                         "effective_from"))
+        world.memberships = [list(row) for row in Membership.objects.values_list(
+            "area_id", "municipality_id", "joined_on", "left_on")]
+        for row in Organisation.objects.values("id", "kind", "area_id", "municipality_id", "category",
+                                               "sector", "active_from", "inactive_from"):
+            world.organisations[row["id"]] = row
+        return world
+
+    def area(self, name, codes, *, status, joined_on):
+        area = make_area(name, codes, status=status, joined_on=joined_on)
+        self.status_periods.append((area.pk, status, joined_on))
+        self.memberships += [[area.pk, code, joined_on, None] for code in codes]
+        return area
+
+    def status(self, area, status, effective_from):
+        AreaStatusPeriod.objects.create(area=area, status=status, effective_from=effective_from)
+        self.status_periods.append((area.pk, status, effective_from))
+
+    def join(self, area, code, joined_on, left_on=None):
+        Membership.objects.create(area=area, municipality_id=code, joined_on=joined_on, left_on=left_on)
+        self.memberships.append([area.pk, code, joined_on, left_on])
+
+    def leave(self, area, code, left_on):
+        Membership.objects.filter(area=area, municipality_id=code, left_on__isnull=True).update(
+            left_on=left_on)
+        for membership in self.memberships:
+            if membership[0] == area.pk and membership[1] == code and membership[3] is None:
+                membership[3] = left_on
+
+    def organisation(self, name, kind, area, municipality, **extra):
+        organisation = make_organisation(name, kind, area, municipality, **extra)
+        self.organisations[organisation.pk] = {
+            "id": organisation.pk, "kind": kind, "area_id": area.pk, "municipality_id": municipality,
+            "category": organisation.category, "sector": organisation.sector,
+            "active_from": organisation.active_from, "inactive_from": organisation.inactive_from}
+        return organisation
+
+    def card(self, issuer, issued_on, *, valid_until=None, card_type="personal", children=0, birth_year=1980,
+             postal_code="00100", closed_on=None, replaces=None):
+        valid_until = valid_until or issued_on + datetime.timedelta(days=300)
+        card = make_card(issuer, card_type=card_type, issued_on=issued_on, valid_until=valid_until,
+                         children=children, birth_year=birth_year, postal_code=postal_code,
+                         closed_on=closed_on, replaces=replaces)
+        personal = card_type == "personal"
+        self.cards[card.pk] = {
+            "id": card.pk, "card_type": card_type, "issuer_id": issuer.pk, "issued_on": issued_on,
+            "valid_until": valid_until, "closed_on": closed_on, "children": children if personal else 0,
+            "birth_year": birth_year if personal else None,
+            "home": POSTAL_MUNICIPALITY[postal_code] if personal else None}
+        return card
+
+    def close(self, card, closed_on):
+        card.closed_on = closed_on
+        card.close_reason = "replaced"
+        card.save(update_fields=["closed_on", "close_reason"])
+        self.cards[card.pk]["closed_on"] = closed_on
+
+    def visit(self, card, venue, used_on, *, children=0, clients=0, cancelled=False):
+        visit = Visit.objects.create(
+            card=card, venue=venue, used_on=used_on, children=children, clients=clients,
+            uses=1 + children + clients,
+            cancelled_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC) if cancelled else None)
+        self.visits.append({"card_id": card.pk, "venue_id": venue.pk, "used_on": used_on,
+                            "children": children, "clients": clients, "uses": 1 + children + clients,
+                            "cancelled": cancelled})
+        return visit
+
+    def low_income_figure(self, code, year, persons):
+        LowIncomeFigure.objects.update_or_create(municipality_id=code, year=year,
+                                                 defaults={"low_income_persons": persons})
+        self.low_income = [row for row in self.low_income if row[:2] != (code, year)]
+        self.low_income.append((code, year, persons))
+
+    def question(self, key, position, *, current=True):
+        WellbeingQuestion.objects.create(key=key, text_fi=f"{key} fi", text_sv=f"{key} sv",
+                                         text_en=f"{key} en", position=position, current=current)
+        self.questions.append({"key": key, "position": position, "current": current})
+
+    def answer_at_issue(self, card, key, value):
+        event = card.events.get(event="issued")
+        WellbeingAnswer.objects.create(card=card, event=event, question_key=key, value=value)
+        self.answers.append((card.pk, "issued", event.date, event.pk, key, value))
+
+    def renewal(self, card, date, answers: dict):
+        event = CardEvent.objects.create(card=card, event="renewed", date=date)
+        for key, value in answers.items():
+            WellbeingAnswer.objects.create(card=card, event=event, question_key=key, value=value)
+            self.answers.append((card.pk, "renewed", date, event.pk, key, value))
+
+    # ---- the oracle ----
+
+    def status_on(self, area_id, day):
+        periods = sorted((p for p in self.status_periods if p[0] == area_id and p[2] <= day),
+                         key=lambda p: p[2])
+        return periods[-1][1] if periods else None
+
+    def areas_in_network(self, day):
+        return {p[0] for p in self.status_periods if self.status_on(p[0], day) in IN_NETWORK}
+
+    def municipalities(self, day, area_id=None):
+        in_network = self.areas_in_network(day)
+        return {code for area, code, joined, left in self.memberships
+                if joined <= day and (left is None or left > day) and area in in_network
+                and (area_id is None or area == area_id)}
+
+    def home_area(self, code, day):
+        for area, member, joined, left in self.memberships:
+            if member == code and joined <= day and (left is None or left > day):
+                return area
+        return None
+
+    def card_in(self, scope, card):
+        kind, ident = scope
+        if kind == "area":
+            return self.organisations[card["issuer_id"]]["area_id"] == ident
+        if kind == "distributor":
+            return card["issuer_id"] == ident
+        return kind == "network"
+
+    def visit_in(self, scope, visit):
+        kind, ident = scope
+        if visit["cancelled"]:
+            return False
+        if kind == "area":
+            return self.organisations[visit["venue_id"]]["area_id"] == ident
+        if kind == "distributor":
+            return self.cards[visit["card_id"]]["issuer_id"] == ident
+        if kind == "venue":
+            return visit["venue_id"] == ident
+        return True
+
+    def child_uses_of(self, visit):
+        return visit["children"] if self.cards[visit["card_id"]]["card_type"] == "personal" else 0
+
+    def first_use(self, card_id):
+        days = [v["used_on"] for v in self.visits if v["card_id"] == card_id and not v["cancelled"]]
+        return min(days) if days else None
+
+    def summary(self, scope, on):
+        kind, ident = scope
+        area_id = ident if kind == "area" else None
+        result = dict.fromkeys(("areas", "municipalities", "distributors", "venues", "cardholders",
+                                "cards_issued", "cards_activated", "low_income_coverage"))
+        covered = set()
+        if kind in ("network", "area"):
+            areas = self.areas_in_network(on)
+            if area_id is not None:
+                areas &= {area_id}
+            covered = self.municipalities(on, area_id)
+            active = [o for o in self.organisations.values()
+                      if o["active_from"] <= on and (o["inactive_from"] is None or o["inactive_from"] > on)
+                      and (area_id is None or o["area_id"] == area_id)]
+            result.update(areas=len(areas), municipalities=len(covered),
+                          distributors=sum(o["kind"] == "distributor" for o in active),
+                          venues=sum(o["kind"] == "venue" for o in active))
+        if kind != "venue":
+            personal = [c for c in self.cards.values()
+                        if c["card_type"] == "personal" and self.card_in(scope, c)]
+            result["cardholders"] = sum(
+                1 for c in personal if c["issued_on"] <= on <= c["valid_until"]
+                and (c["closed_on"] is None or c["closed_on"] > on))
+            result["cards_issued"] = sum(1 for c in personal if c["issued_on"] <= on)
+            result["cards_activated"] = sum(
+                1 for c in personal if self.first_use(c["id"]) is not None and self.first_use(c["id"]) <= on)
+        counted = [v for v in self.visits if self.visit_in(scope, v) and v["used_on"] <= on]
+        result.update(visits=len(counted), uses=sum(v["uses"] for v in counted),
+                      child_uses=sum(self.child_uses_of(v) for v in counted))
+        if covered:
+            persons = 0
+            for code in covered:
+                figures = [(year, count) for c, year, count in self.low_income if c == code]
+                if not figures:
+                    persons = None
+                    break
+                up_to = [f for f in figures if f[0] <= on.year]
+                persons += max(up_to or figures)[1]
+            if persons:
+                result["low_income_coverage"] = _half_up(result["cardholders"], persons, 4)
+        return result
+
+    def key_of(self, group_by, visit):
+        card = self.cards[visit["card_id"]]
+        venue = self.organisations[visit["venue_id"]]
+        day = visit["used_on"]
+        if group_by == "month":
+            return day.strftime("%Y-%m")
+        if group_by == "year":
+            return str(day.year)
+        if group_by == "area":
+            return str(venue["area_id"])
+        if group_by == "municipality":
+            return venue["municipality_id"]
+        if group_by == "welfare_area":
+            return WELFARE_AREA[venue["municipality_id"]] or "none"
+        if group_by == "venue":
+            return str(venue["id"])
+        if group_by == "sector":
+            return venue["sector"] or "none"
+        if group_by == "venue_category":
+            return venue["category"]
+        if group_by == "card_type":
+            return card["card_type"]
+        if card["card_type"] == "community":
+            return "community"
+        if group_by == "age_group":
+            age = day.year - card["birth_year"]
+            for below, label in ((18, "16-17"), (30, "18-29"), (50, "30-49"), (65, "50-64")):
+                if age < below:
+                    return label
+            return "65+"
+        area = self.home_area(card["home"], day)
+        return "none" if area is None else str(area)
+
+    def uses(self, scope, group_by, start=None, end=None):
+        groups = defaultdict(list)
+        for visit in self.visits:
+            if self.visit_in(scope, visit) and (start is None or visit["used_on"] >= start) and (
+                    end is None or visit["used_on"] <= end):
+                groups[self.key_of(group_by, visit)].append(visit)
+        rows = []
+        for key in sorted(groups):
+            members = groups[key]
+            row = {"key": key, "visits": len(members), "uses": sum(v["uses"] for v in members),
+                   "child_uses": sum(self.child_uses_of(v) for v in members), "suppressed": False}
+            if group_by in ("age_group", "home_area") and len({v["card_id"] for v in members}) < 5:
+                row.update(visits=None, uses=None, child_uses=None, suppressed=True)
+            rows.append(row)
+        everything = [v for members in groups.values() for v in members]
+        total = {"visits": len(everything), "uses": sum(v["uses"] for v in everything),
+                 "child_uses": sum(self.child_uses_of(v) for v in everything)}
+        return {"rows": rows, "total": total}
+
+    def yearly(self, scope, today):
+        kind, ident = scope
+        area_id = ident if kind == "area" else None
+        with_cards = kind != "venue"
+        cards = [c for c in self.cards.values() if with_cards and self.card_in(scope, c)]
+        visits = [v for v in self.visits if self.visit_in(scope, v)]
+        years = [c["issued_on"].year for c in cards] + [v["used_on"].year for v in visits]
+        if not years:
+            return {"rows": []}
+        rows = []
+        for year in range(min(years), today.year + 1):
+            personal = [c for c in cards if c["card_type"] == "personal"]
+            of_year = [v for v in visits if v["used_on"].year == year]
+            adult, child, community = (dict.fromkeys(SECTORS, 0) for _ in range(3))
+            for visit in of_year:
+                sector = self.organisations[visit["venue_id"]]["sector"]
+                if sector not in SECTORS:
+                    continue
+                if self.cards[visit["card_id"]]["card_type"] == "community":
+                    community[sector] += visit["uses"]
+                else:
+                    adult[sector] += 1
+                    child[sector] += visit["children"]
+            year_end = today if year == today.year else datetime.date(year, 12, 31)
+            rows.append({
+                "year": year,
+                "cards_registered": (sum(c["issued_on"].year == year for c in personal)
+                                     if with_cards else None),
+                "cards_activated": (sum(1 for c in personal if self.first_use(c["id"])
+                                        and self.first_use(c["id"]).year == year) if with_cards else None),
+                "adult_uses": adult, "child_uses": child, "community_uses": community,
+                "uses": sum(v["uses"] for v in of_year),
+                "municipalities": len(self.municipalities(year_end, area_id)) if kind in ("network", "area")
+                else None})
+        return {"rows": rows}
+
+    def wellbeing(self, scope):
+        kind, _ = scope
+        ordered = sorted(self.questions, key=lambda q: (not q["current"], q["position"]))
+        results = []
+        for question in ordered:
+            key = question["key"]
+            result = {"key": key, "current": question["current"],
+                      "text": {"fi": f"{key} fi", "sv": f"{key} sv", "en": f"{key} en"},
+                      "respondents": None, "mean_at_issue": None, "mean_now": None, "change": None,
+                      "suppressed": False}
+            if kind != "venue":
+                pairs = []
+                for card in self.cards.values():
+                    if not self.card_in(scope, card):
+                        continue
+                    mine = [a for a in self.answers if a[0] == card["id"] and a[4] == key]
+                    at_issue = [a[5] for a in mine if a[1] == "issued"]
+                    renewals = sorted((a for a in mine if a[1] == "renewed"), key=lambda a: (a[2], a[3]))
+                    if at_issue and renewals:
+                        pairs.append((at_issue[0], renewals[-1][5]))
+                count = len(pairs)
+                result["respondents"] = count
+                if 0 < count < 5:
+                    result.update(respondents=None, suppressed=True)
+                elif count:
+                    then, now = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+                    result.update(mean_at_issue=_half_up(then, count, 2), mean_now=_half_up(now, count, 2),
+                                  change=_half_up(now - then, count, 2))
+            results.append(result)
+        return results

@@ -1,0 +1,157 @@
+"""Recording and cancelling visits: the ticket desk's hot path.
+
+Recording is one short transaction: an idempotency look-up, the offering, the card, the quota row
+lock (only when the offering has a quota), the quota sum, the insert and the audit row.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from kaikukanta.accounts.policy import Action, require
+from kaikukanta.cards.models import Card
+from kaikukanta.cards.rules import normalise_card_number
+from kaikukanta.core import audit
+from kaikukanta.core.clock import today
+from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.network.models import Offering
+
+from . import rules
+from .models import Visit
+from .selectors import visit_by_idempotency_key
+
+IDEMPOTENCY_KEY_FIELD = "Idempotency-Key"
+MAX_IDEMPOTENCY_KEY_LENGTH = 100
+CARD_FACT_COLUMNS = ("pk", "card_type", "issued_on", "valid_until", "closed_on", "children")
+
+
+@dataclass(frozen=True)
+class RecordedVisit:
+    """The visit as the desk sees it; `created` is False when an earlier request with the same key made it."""
+
+    visit: Visit
+    card_number: str
+    created: bool
+
+
+def _replay(venue_id: int, idempotency_key: str | None) -> RecordedVisit | None:
+    if idempotency_key is None:
+        return None
+    earlier = visit_by_idempotency_key(venue_id, idempotency_key)
+    return RecordedVisit(earlier, earlier.card_number, created=False) if earlier is not None else None
+
+
+def _check_idempotency_key(idempotency_key: str | None) -> None:
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise Refusal(Code.INVALID, field=IDEMPOTENCY_KEY_FIELD)
+
+
+def _card_facts(number: str) -> tuple[int, rules.CardFacts]:
+    """The card's id and the facts the rules need; holder data is never read on this path."""
+    try:
+        row = Card.objects.values_list(*CARD_FACT_COLUMNS).get(number=number)
+    except Card.DoesNotExist:
+        raise Refusal(Code.CARD_NOT_FOUND, field="card_number") from None
+    card_id, card_type, issued_on, valid_until, closed_on, children = row
+    return card_id, rules.CardFacts(card_type=card_type, issued_on=issued_on, valid_until=valid_until,
+                                    closed_on=closed_on, children=children)
+
+
+def _uses_already(offering_id: int, used_on: datetime.date) -> int:
+    return (Visit.objects.filter(offering_id=offering_id, used_on=used_on, cancelled_at__isnull=True)
+            .aggregate(total=Sum("uses"))["total"] or 0)
+
+
+def _check_quota_under_lock(offering_id: int, used_on: datetime.date, uses: int) -> None:
+    # The row lock makes every request for this offering wait its turn, so the sum and the insert
+    # after it see the same quota state (and the quota as it is now, not as first read).
+    locked = Offering.objects.select_for_update().filter(pk=offering_id)
+    ticket_quota = locked.values_list("ticket_quota", flat=True).get()
+    rules.check_quota(ticket_quota, _uses_already(offering_id, used_on), uses)
+
+
+def _insert(visit: Visit) -> RecordedVisit | None:
+    """Stores the visit; None when a concurrent request with the same key stored its own first."""
+    if visit.idempotency_key is None:
+        visit.save(force_insert=True)
+        return None
+    try:
+        with transaction.atomic():
+            visit.save(force_insert=True)
+    except IntegrityError:
+        replayed = _replay(visit.venue_id, visit.idempotency_key)
+        if replayed is None:
+            raise
+        return replayed
+    return None
+
+
+@transaction.atomic
+def record_visit(user, *, card_number: str, offering_id: int | None = None,
+                 used_on: datetime.date | None = None, children: int | None = None,
+                 clients: int | None = None, assistants: int | None = None,
+                 idempotency_key: str | None = None) -> RecordedVisit:
+    """Record a card used at the caller's venue, checking API.md's visit rules in its order."""
+    require(user, Action.RECORD_VISIT)
+    venue_id = user.organisation_id
+    _check_idempotency_key(idempotency_key)
+    replayed = _replay(venue_id, idempotency_key)
+    if replayed is not None:
+        return replayed
+
+    children, clients, assistants = children or 0, clients or 0, assistants or 0
+    rules.check_ranges(children=children, clients=clients, assistants=assistants)
+    number = normalise_card_number(card_number, field="card_number")
+    offering = None
+    if offering_id is not None:
+        try:
+            offering = Offering.objects.only("venue_id", "kind", "ticket_quota").get(pk=offering_id)
+        except Offering.DoesNotExist:
+            raise Refusal(Code.INVALID, field="offering_id") from None
+    day = today()
+    used_on = used_on or day
+    rules.check_used_on(used_on, day)
+    card_id, card = _card_facts(number)
+    rules.check_card_usable(card, used_on)
+    rules.check_party(card, offering.kind if offering else None, children=children, clients=clients)
+    uses = rules.uses_of(children, clients)
+    if offering is not None:
+        rules.check_offering_at_venue(offering.venue_id, venue_id)
+        if offering.ticket_quota is not None:
+            try:
+                _check_quota_under_lock(offering.pk, used_on, uses)
+            except Refusal:
+                # A duplicate that waited on the lock while its first request took the last tickets
+                # gets the first answer, not 409.
+                replayed = _replay(venue_id, idempotency_key)
+                if replayed is None:
+                    raise
+                return replayed
+
+    visit = Visit(card_id=card_id, venue_id=venue_id, offering_id=offering_id, used_on=used_on,
+                  children=children, clients=clients, assistants=assistants, uses=uses, recorded_by=user,
+                  idempotency_key=idempotency_key)
+    replayed = _insert(visit)
+    if replayed is not None:
+        return replayed
+    audit.record(user, "visit.recorded", visit, venue_id=venue_id, offering_id=offering_id,
+                 used_on=used_on.isoformat(), uses=uses, assistants=assistants)
+    return RecordedVisit(visit, number, created=True)
+
+
+@transaction.atomic
+def cancel_visit(user, visit_id: int) -> None:
+    """Cancel a visit recorded at the caller's venue within the cancel window; it then counts nowhere."""
+    visit = (Visit.objects.select_for_update().filter(pk=visit_id, cancelled_at__isnull=True)
+             .only("venue_id", "recorded_at", "cancelled_at").first())
+    if visit is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(user, Action.CANCEL_VISIT, visit)
+    now = timezone.now()
+    rules.check_cancellable(visit.recorded_at, now)
+    visit.cancelled_at = now
+    visit.save(update_fields=["cancelled_at"])
+    audit.record(user, "visit.cancelled", visit, venue_id=visit.venue_id)
