@@ -103,7 +103,7 @@ def _valid_on(day: datetime.date) -> Q:
 
 
 def _child_uses() -> Coalesce:
-    return Coalesce(Sum("children", filter=Q(card__card_type=CardType.PERSONAL)), 0)
+    return Coalesce(Sum("children", filter=Q()), 0)
 
 
 def summary(scope: Scope, on: datetime.date) -> dict:
@@ -138,7 +138,7 @@ def summary(scope: Scope, on: datetime.date) -> dict:
 def _home_area_id():
     """The area the holder's home municipality belonged to on the day of the visit."""
     return Subquery(
-        Membership.objects.filter(Q(left_on__isnull=True) | Q(left_on__gte=OuterRef("used_on")),
+        Membership.objects.filter(Q(left_on__isnull=True) | Q(left_on__gt=OuterRef("used_on")),
                                   municipality_id=OuterRef("card__home_municipality_id"),
                                   joined_on__lte=OuterRef("used_on"))
         .order_by("-joined_on").values("area_id")[:1],
