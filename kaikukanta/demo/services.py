@@ -36,7 +36,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from kaikukanta.accounts.models import Role, User
-from kaikukanta.cards.models import CLOSE_REASONS, REPLACED, Card, CardBatch, CardEvent, CardEventKind, StockNumber
+from kaikukanta.cards.models import (
+    REPLACED,
+    Card,
+    CardBatch,
+    CardEvent,
+    CardEventKind,
+    StockNumber,
+)
 from kaikukanta.core import audit, damm
 from kaikukanta.core.clock import add_months, today
 from kaikukanta.core.testing import make_token
@@ -82,12 +89,17 @@ WEEKDAY_FACTOR = (0.75, 0.75, 0.8, 0.9, 1.25, 1.45, 1.2)
 AGE_GROUPS = (((16, 17), 0.04), ((18, 29), 0.2), ((30, 49), 0.3), ((50, 64), 0.25), ((65, 90), 0.21))
 CHILDREN = ((0, 0.66), (1, 0.14), (2, 0.1), (3, 0.06), (4, 0.04))
 GENDER_MIX = (("female", 0.57), ("male", 0.38), ("other", 0.01), ("unspecified", 0.04))
+WORKING_AGE_SITUATIONS = (("unemployed", 0.35), ("employed", 0.15), ("disability_or_sick_leave", 0.2),
+                          ("family_leave", 0.08), ("retired", 0.05), ("other", 0.07), ("unspecified", 0.1))
+WORKING_AGE_SITUATIONS_CHILDLESS = tuple(mix for mix in WORKING_AGE_SITUATIONS if mix[0] != "family_leave")
 CLOSE_REASON_MIX = (("lost", 0.3), ("withdrawn", 0.2), ("moved", 0.25), ("deceased", 0.1), ("other", 0.15))
-CLIENTS_MIX = ((0, 0.1), (1, 0.1), (2, 0.15), (3, 0.15), (4, 0.15), (5, 0.12), (6, 0.1), (8, 0.08), (10, 0.05))
+CLIENTS_MIX = ((0, 0.1), (1, 0.1), (2, 0.15), (3, 0.15), (4, 0.15), (5, 0.12), (6, 0.1), (8, 0.08),
+               (10, 0.05))
 
 VENUE_SECTOR = {"adult_education": "education", "science_centre": "science", "sport": "sport"}
-VENUE_NAMES = {"theatre": "Teatteri", "museum": "Museo", "music": "Konserttitalo", "cinema": "Elokuvateatteri",
-               "dance": "Tanssiteatteri", "festival": "Festivaali", "library": "Kirjasto",
+VENUE_NAMES = {"theatre": "Teatteri", "museum": "Museo", "music": "Konserttitalo",
+               "cinema": "Elokuvateatteri", "dance": "Tanssiteatteri", "festival": "Festivaali",
+               "library": "Kirjasto",
                "visual_arts": "Taidekeskus", "adult_education": "Kansalaisopisto",
                "science_centre": "Tiedekeskus", "sport": "Liikuntakeskus", "other": "Kulttuuritalo"}
 DISTRIBUTOR_NAMES = {"social_services": "Sosiaalipalvelut", "health_services": "Terveysasema",
@@ -167,6 +179,19 @@ class _Area:
     venue_ids: list[int] = field(default_factory=list)    # in the same order
 
 
+@dataclass(frozen=True)
+class _Story:
+    """What the cards of one holder (or community worker) share: a replacement and the card it replaced."""
+
+    issuer_id: int
+    area: _Area
+    holder: tuple  # birth year, postal code, home municipality, children, gender, life situation
+    children: int  # -1 for a community card
+    weight: float  # how much the holder uses the card, relative to others
+    key: int       # the day the first card was issued: stories come in this order
+    community: bool
+
+
 @dataclass
 class _Offering:
     id: int
@@ -183,7 +208,8 @@ class _Builder:
         self.area_count = areas
         self.rng = random.Random(seed)
         self.today = on
-        self.now = min(timezone.now(), self._midnight(on + datetime.timedelta(days=1))).astimezone(datetime.UTC)
+        end_of_day = self._midnight(on + datetime.timedelta(days=1))
+        self.now = min(timezone.now(), end_of_day).astimezone(datetime.UTC)
         self.progress_stream = progress_stream
         self.result = DemoResult()
         self.max_months = min(12, NationalSettings.current().max_validity_months)
@@ -209,8 +235,8 @@ class _Builder:
     def build_network(self) -> None:
         rng = self.rng
         postal_codes = defaultdict(list)
-        for code, municipality in PostalCode.objects.filter(in_current_file=True).order_by("code").values_list(
-                "code", "municipality_id"):
+        current = PostalCode.objects.filter(in_current_file=True).order_by("code")
+        for code, municipality in current.values_list("code", "municipality_id"):
             postal_codes[municipality].append(code)
         welfare_areas = [w for w in WelfareArea.objects.order_by("name_fi")
                          if Municipality.objects.filter(welfare_area=w, in_current_file=True).exists()]
@@ -224,7 +250,8 @@ class _Builder:
             AreaStatusPeriod.objects.create(area=area, status=AreaStatus.PILOT, effective_from=start)
             active_from = add_months(start, rng.randint(6, 24))
             if index % 5 != 4 and active_from <= self.today:
-                AreaStatusPeriod.objects.create(area=area, status=AreaStatus.ACTIVE, effective_from=active_from)
+                AreaStatusPeriod.objects.create(area=area, status=AreaStatus.ACTIVE,
+                                                effective_from=active_from)
             municipalities = sorted(
                 (m for m in Municipality.objects.filter(welfare_area=welfare_area, in_current_file=True)
                  .order_by("code") if postal_codes.get(m.code)),
@@ -261,8 +288,9 @@ class _Builder:
                 for number in range(1 + min(size // 12, 5)):
                     category = next(distributor_kinds)
                     distributors.append(Organisation(
-                        name=f"{DISTRIBUTOR_NAMES[category]} {name} {number + 1}", kind=OrganisationKind.DISTRIBUTOR,
-                        area=area.area, municipality_id=member.code, category=category, active_from=joined))
+                        name=f"{DISTRIBUTOR_NAMES[category]} {name} {number + 1}",
+                        kind=OrganisationKind.DISTRIBUTOR, area=area.area, municipality_id=member.code,
+                        category=category, active_from=joined))
                 for number in range(2 + min(size // 5, 20)):
                     category = next(venue_kinds)
                     venues.append(Organisation(
@@ -355,8 +383,8 @@ class _Builder:
                                          "closed_on", "close_reason", "replaces", "birth_year", "postal_code",
                                          "home_municipality", "children", "gender", "life_situation",
                                          "created_at"))
-        event_writer = TableWriter(CardEvent, ("card", "event", "date", "valid_until", "reason", "other_number",
-                                               "created_at"))
+        event_writer = TableWriter(CardEvent, ("card", "event", "date", "valid_until", "reason",
+                                               "other_number", "created_at"))
         stock_writer = TableWriter(StockNumber, ("number", "distributor", "batch"))
         progress = Progress("cards", self.progress_stream)
         self.first_card_id = (Card.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
@@ -430,32 +458,29 @@ class _Builder:
             renewed = max(periods[-1][1] - rng.randrange(21), periods[-1][0] + 1)
             if renewed > self.today.toordinal():
                 break
-            periods.append((renewed, add_months(datetime.date.fromordinal(renewed), self.max_months).toordinal()))
+            until = add_months(datetime.date.fromordinal(renewed), self.max_months)
+            periods.append((renewed, until.toordinal()))
         ending = None
         chance = rng.random()
         last_possible = min(periods[-1][1], self.today.toordinal())
         if chance < CLOSE_CHANCE + REPLACE_CHANCE and last_possible > issued:
             ending = (rng.randint(issued + 1, last_possible),
                       REPLACED if chance < REPLACE_CHANCE and room > 1 else self._pick(CLOSE_REASON_MIX))
+        story = _Story(issuer_id, area, holder, children, self._activity(community), issued, community)
         card_id = self.first_card_id + len(self.card_start)
         number = self._take_number(issuer_id, stock)
-        weight = self._activity(community)
         if ending is None:
-            self._add_card(cards, events, card_id, number, issuer_id, area, holder, children, periods, None, None,
-                           weight, issued, community)
+            self._add_card(cards, events, story, card_id, number, periods)
             return 1
         day, reason = ending
         before = [p for p in periods if p[0] < day]
         if reason != REPLACED:
-            self._add_card(cards, events, card_id, number, issuer_id, area, holder, children, before,
-                           (day, reason, ""), None, weight, issued, community)
+            self._add_card(cards, events, story, card_id, number, before, ending=(day, reason, ""))
             return 1
         new_number = self._take_number(issuer_id, stock)
-        self._add_card(cards, events, card_id, number, issuer_id, area, holder, children, before,
-                       (day, REPLACED, new_number), None, weight, issued, community)
+        self._add_card(cards, events, story, card_id, number, before, ending=(day, REPLACED, new_number))
         after = [(day, before[-1][1])] + [p for p in periods if p[0] >= day]
-        self._add_card(cards, events, card_id + 1, new_number, issuer_id, area, holder, children, after, None,
-                       (card_id, number), weight, issued, community)
+        self._add_card(cards, events, story, card_id + 1, new_number, after, replaces=(card_id, number))
         return 2
 
     def _pick(self, mix):
@@ -477,9 +502,7 @@ class _Builder:
         elif age < 25 and rng.random() < 0.5:
             situation = "student"
         else:
-            situation = self._pick((("unemployed", 0.35), ("employed", 0.15), ("disability_or_sick_leave", 0.2),
-                                    ("family_leave", 0.08 if children else 0.0), ("retired", 0.05),
-                                    ("other", 0.07), ("unspecified", 0.1)))
+            situation = self._pick(WORKING_AGE_SITUATIONS if children else WORKING_AGE_SITUATIONS_CHILDLESS)
         return (issued_year - age, rng.choice(home.postal_codes), home.code, children, self._pick(GENDER_MIX),
                 situation)
 
@@ -491,19 +514,24 @@ class _Builder:
         weight = min(rng.paretovariate(1.4), 30.0)
         return weight * 3 if community else weight
 
-    def _add_card(self, cards, events, card_id, number, issuer_id, area, holder, children, periods, ending,
-                  replaces, weight, key, community) -> None:
-        birth_year, postal_code, home, children_count, gender, situation = holder
+    def _add_card(self, cards: list, events: list, story: _Story, card_id: int, number: str,
+                  periods: list[tuple[int, int]], ending: tuple | None = None,
+                  replaces: tuple[int, str] | None = None) -> None:
+        """One card of the story, valid over `periods` (issue and renewals), maybe ended (closed or replaced),
+        maybe replacing the story's previous card; and what its visits will be drawn from."""
+        birth_year, postal_code, home, children_count, gender, situation = story.holder
         issued, valid_until = periods[0][0], periods[-1][1]
         closed_on = ending[0] if ending else None
         issued_date = datetime.date.fromordinal(issued)
         cards.append((
-            card_id, number, "community" if community else "personal", issuer_id, issued_date,
-            datetime.date.fromordinal(valid_until), datetime.date.fromordinal(closed_on) if closed_on else None,
-            ending[1] if ending else "", replaces[0] if replaces else None, birth_year, postal_code, home,
-            children_count, gender, situation, self.moment(issued, 10 * 3600)))
-        events.append((card_id, CardEventKind.ISSUED.value, issued_date, datetime.date.fromordinal(periods[0][1]),
-                       "", replaces[1] if replaces else "", self.moment(issued, 10 * 3600)))
+            card_id, number, "community" if story.community else "personal", story.issuer_id, issued_date,
+            datetime.date.fromordinal(valid_until),
+            datetime.date.fromordinal(closed_on) if closed_on else None, ending[1] if ending else "",
+            replaces[0] if replaces else None, birth_year, postal_code, home, children_count, gender,
+            situation, self.moment(issued, 10 * 3600)))
+        events.append((card_id, CardEventKind.ISSUED.value, issued_date,
+                       datetime.date.fromordinal(periods[0][1]), "", replaces[1] if replaces else "",
+                       self.moment(issued, 10 * 3600)))
         for renewed, until in periods[1:]:
             events.append((card_id, CardEventKind.RENEWED.value, datetime.date.fromordinal(renewed),
                            datetime.date.fromordinal(until), "", "", self.moment(renewed, 11 * 3600)))
@@ -515,10 +543,10 @@ class _Builder:
         last_usable = min(valid_until, closed_on - 1 if closed_on else valid_until, self.today.toordinal())
         self.card_start.append(issued)
         self.card_end.append(last_usable)
-        self.card_key.append(key)
-        self.card_children.append(children)
-        self.card_area.append(area.index)
-        self.card_weight.append(weight if last_usable >= issued else 0.0)
+        self.card_key.append(story.key)
+        self.card_children.append(story.children)
+        self.card_area.append(story.area.index)
+        self.card_weight.append(story.weight if last_usable >= issued else 0.0)
 
     # ---- visits --------------------------------------------------------------------------------------
 
@@ -548,12 +576,13 @@ class _Builder:
         # Cumulative day weights: a card's share of a month is its weight times the weight of its days in it.
         self.day_mass = [0.0, *itertools.accumulate(
             _day_weight(datetime.date.fromordinal(self.first_day + i)) for i in range(days))]
-        month_mass = [sum(self._mass(c, first, last) for c in cards) for first, last, cards in self._active_cards()]
+        month_mass = [sum(self._mass(c, first, last) for c in cards)
+                      for first, last, cards in self._active_cards()]
         if not sum(month_mass):
             raise DemoRefused("no card is usable on any day, so there can be no visits: ask for more cards")
         plan = self._share(self.visit_target, month_mass)
-        writer = TableWriter(Visit, ("card", "venue", "offering", "used_on", "children", "clients", "assistants",
-                                     "uses", "recorded_at", "cancelled_at"))
+        writer = TableWriter(Visit, ("card", "venue", "offering", "used_on", "children", "clients",
+                                     "assistants", "uses", "recorded_at", "cancelled_at"))
         progress = Progress("visits", self.progress_stream)
         done = 0
         for (first, last, cards), wanted in zip(self._active_cards(), plan, strict=True):
@@ -604,7 +633,9 @@ class _Builder:
         area = self.areas[self.card_area[card]]
         registered_children = self.card_children[card]
         community = registered_children < 0
-        children = 1 + int(random() * registered_children) if registered_children > 0 and random() < 0.45 else 0
+        children = 0
+        if registered_children > 0 and random() < 0.45:
+            children = 1 + int(random() * registered_children)
         clients = self._pick(CLIENTS_MIX) if community else 0
         uses = 1 + children + clients
         offering = venue_id = None
@@ -638,7 +669,8 @@ class _Builder:
         if random() < CANCELLED_SHARE:
             cancelled_at = min(recorded_at + datetime.timedelta(minutes=1 + int(random() * 2880)), self.now)
         return (self.first_card_id + card, venue_id, offering.id if offering else None,
-                datetime.date.fromordinal(day), children, clients, assistants, uses, recorded_at, cancelled_at)
+                datetime.date.fromordinal(day), children, clients, assistants, uses, recorded_at,
+                cancelled_at)
 
 
 def generate_demo(*, cards: int, visits: int, seed: int = 1, areas: int = 6, on: datetime.date | None = None,

@@ -40,7 +40,8 @@ def _sqlite_value(value):
 
 # PostgreSQL's names, as psycopg knows them, for the column types Django creates.
 _BINARY_TYPES = {"bigint": "int8", "integer": "int4", "smallint": "int2", "boolean": "bool", "date": "date",
-                 "timestamp with time zone": "timestamptz", "varchar": "text", "text": "text", "jsonb": "jsonb"}
+                 "timestamp with time zone": "timestamptz", "varchar": "text", "text": "text",
+                 "jsonb": "jsonb"}
 
 
 class TableWriter:

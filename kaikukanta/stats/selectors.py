@@ -103,7 +103,9 @@ def _valid_on(day: datetime.date) -> Q:
 
 
 def _child_uses() -> Coalesce:
-    return Coalesce(Sum("children", filter=Q()), 0)
+    # The visit rules refuse children on a community card, so every recorded child came with a personal
+    # cardholder; summing the column needs no join to the cards.
+    return Coalesce(Sum("children"), 0)
 
 
 def summary(scope: Scope, on: datetime.date) -> dict:

@@ -19,7 +19,7 @@ def test_schema_is_public_and_lists_every_operation_of_the_contract(anonymous, t
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_unknown_token_is_refused_with_the_contract_error_body(anonymous):
+def test_unknown_token_is_refused_with_the_contract_error_body(db):
     from kaikukanta.core.testing import ApiClient
 
     response = ApiClient("kk_not-a-real-token").get("/api/v1/settings")

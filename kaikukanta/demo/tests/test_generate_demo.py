@@ -52,7 +52,8 @@ def visit_violations() -> list[str]:
         facts = visit_rules.CardFacts(card.card_type, card.issued_on, card.valid_until, card.closed_on,
                                       card.children)
         try:
-            visit_rules.check_ranges(children=visit.children, clients=visit.clients, assistants=visit.assistants)
+            visit_rules.check_ranges(children=visit.children, clients=visit.clients,
+                                     assistants=visit.assistants)
             if visit.used_on > day:
                 raise Refusal(visit_rules.Code.DATE_OUT_OF_RANGE)
             visit_rules.check_card_usable(facts, visit.used_on)
@@ -108,7 +109,8 @@ def card_violations() -> list[str]:
         if card.valid_until != renewals[-1]:
             problems.append(f"card {card.number}: valid_until is not the last event's")
         endings = [event for event in events if event.event in ("closed", "replaced")]
-        if [(e.date, e.reason) for e in endings] != ([(card.closed_on, card.close_reason)] if card.closed_on else []):
+        expected = [(card.closed_on, card.close_reason)] if card.closed_on else []
+        if [(e.date, e.reason) for e in endings] != expected:
             problems.append(f"card {card.number}: closing {card.closed_on} does not match its events")
     return problems
 
@@ -125,7 +127,8 @@ def test_small_demo_has_the_counts_asked_for_and_every_row_obeys_the_rules(demo)
 def test_small_demo_is_a_varied_network(demo):
     assert set(Organisation.objects.filter(kind="distributor").values_list("category", flat=True)) == set(
         DISTRIBUTOR_CATEGORIES)
-    assert set(Organisation.objects.filter(kind="venue").values_list("category", flat=True)) == set(VENUE_CATEGORIES)
+    venues = Organisation.objects.filter(kind="venue")
+    assert set(venues.values_list("category", flat=True)) == set(VENUE_CATEGORIES)
     assert set(Organisation.objects.filter(kind="venue").values_list("sector", flat=True)) == set(SECTORS)
     assert {"pilot", "active"} <= set(AreaStatusPeriod.objects.values_list("status", flat=True))
     assert Offering.objects.filter(ticket_quota__isnull=False).exists()
@@ -155,8 +158,9 @@ def test_demo_logins_work_with_their_passwords_and_tokens(demo):
 
 def test_same_seed_gives_the_same_data_and_another_seed_other_data(db):
     def snapshot():
-        return (list(Card.objects.order_by("id").values_list("number", "issuer__name", "issued_on", "valid_until",
-                                                                "birth_year", "postal_code", "children")),
+        return (list(Card.objects.order_by("id").values_list("number", "issuer__name", "issued_on",
+                                                                "valid_until", "birth_year", "postal_code",
+                                                                "children")),
                 list(Visit.objects.order_by("id").values_list("card__number", "venue__name", "offering__name",
                                                                  "used_on", "children", "clients")))
 

@@ -255,6 +255,17 @@ def test_a_municipality_scheduled_to_join_later_can_be_withdrawn_without_trace(n
     assert not Membership.objects.filter(municipality_id="092").exists()
 
 
+def test_status_and_membership_changes_are_audited(network):
+    network.client("admin").patch(f"areas/{network.area.pk}", {
+        "status": "pilot", "municipalities": [{"code": "091"}, {"code": "092"}]})
+
+    records = AuditRecord.objects.filter(object_type="area", object_id=str(network.area.pk),
+                                         actor=network.users["admin"])
+    changes = sorted((r.action, r.details.get("municipality") or r.details.get("status")) for r in records)
+    assert changes == [("area.municipality_joined", "092"), ("area.municipality_left", "049"),
+                       ("area.status_changed", "pilot")]
+
+
 def test_rename_is_audited(network):
     response = network.client("admin").patch(f"areas/{network.area.pk}", {"name": "Uusimaa"})
 

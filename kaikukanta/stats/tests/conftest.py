@@ -45,6 +45,7 @@ def rich(network):
     w.status(area_b, "ended", d(2025, 1, 1))
     area_c = w.area("Varsinais-Suomi", ["853"], status="pilot", joined_on=d(2023, 7, 1))
     w.status(area_c, "active", d(2024, 1, 1))
+    w.status(area_c, "ended", d(2025, 9, 1))
     w.join(area_c, "478", d(2024, 5, 1))
     area_e = w.area("Lappi", ["698"], status="preparing", joined_on=d(2024, 1, 1))
 

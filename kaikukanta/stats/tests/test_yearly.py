@@ -40,7 +40,7 @@ def test_yearly_by_hand(rich, mid_2025):
         "uses": 34,                   # 19 personal (2 of them at a venue without a sector) + 15 community
         "municipalities": 5,          # 091, 092 (Espoo left in September), 837, 853, 478
     }
-    assert rows[2025]["municipalities"] == 4   # today: area B ended on 1 January
+    assert rows[2025]["municipalities"] == 4   # today: area B ended on 1 January, C ends in September
     assert rows[2022]["municipalities"] == 3
 
 

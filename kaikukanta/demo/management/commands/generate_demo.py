@@ -6,8 +6,9 @@ from ._demo_output import describe
 
 
 class Command(BaseCommand):
-    help = ("Fill an empty database with a realistic demo network: areas, organisations, offerings, card stock, "
-            "cards and visits (deterministic for a seed), and one login per role, printed at the end.")
+    help = ("Fill an empty database with a realistic demo network: areas, organisations, offerings, "
+            "card stock, cards and visits (deterministic for a seed), and one login per role, printed at the "
+            "end.")
 
     def add_arguments(self, parser):
         parser.add_argument("--cards", type=int, default=2000, help="cards to issue (default 2000)")
@@ -19,7 +20,8 @@ class Command(BaseCommand):
         if cards < 0 or visits < 0 or areas < 1:
             raise CommandError("--cards and --visits must be 0 or more, --areas 1 or more.")
         try:
-            result = generate_demo(cards=cards, visits=visits, seed=seed, areas=areas, progress_stream=self.stderr)
+            result = generate_demo(cards=cards, visits=visits, seed=seed, areas=areas,
+                                   progress_stream=self.stderr)
         except DemoRefused as refused:
             raise CommandError(str(refused)) from None
         except KeyboardInterrupt:
