@@ -7,8 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints
 
-from kaikukanta.core.api_support import StrictSchema, keyset_page
-from kaikukanta.network.api import PatchSchema
+from kaikukanta.core.api_support import PatchSchema, StrictSchema, keyset_page
 
 from . import selectors, services
 from .models import User

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import ClassVar
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, JsonResponse
@@ -11,7 +12,7 @@ from django.utils import timezone
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
 
 from .errors import Code, Refusal
 from .language import pick_language
@@ -25,6 +26,23 @@ class StrictSchema(Schema):
     """A request body that refuses any field it does not name (a holder's name, say) instead of ignoring it."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class PatchSchema(StrictSchema):
+    """A partial update: only the fields sent change. `null` is accepted only for fields that may be
+    cleared; for any other field it is `400 invalid`, not a silent "leave as it is"."""
+
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _null_only_where_clearable(cls, value, info):
+        if value is None and info.field_name not in cls.clearable:
+            raise ValueError("may not be null")
+        return value
+
+    def changes(self) -> dict:
+        return self.model_dump(exclude_unset=True)
 
 
 def new_token_secret() -> str:

@@ -1,13 +1,13 @@
 """Network endpoints: areas, organisations (sites), offerings and the national settings."""
 
 import datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints, field_validator
+from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints
 
-from kaikukanta.core.api_support import StrictSchema, keyset_page
+from kaikukanta.core.api_support import PatchSchema, StrictSchema, keyset_page
 from kaikukanta.core.clock import today
 
 from . import selectors, services
@@ -21,23 +21,6 @@ AreaStatus = Literal["preparing", "pilot", "active", "ended"]
 OrganisationKind = Literal["distributor", "venue"]
 OfferingKind = Literal["event", "course", "sport", "exhibition", "other"]
 Quota = Annotated[StrictInt, Field(ge=0)]
-
-
-class PatchSchema(StrictSchema):
-    """A partial update: only the fields sent change. `null` is accepted only for fields that may be
-    cleared; for any other field it is `400 invalid`, not a silent "leave as it is"."""
-
-    clearable: ClassVar[frozenset[str]] = frozenset()
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _null_only_where_clearable(cls, value, info):
-        if value is None and info.field_name not in cls.clearable:
-            raise ValueError("may not be null")
-        return value
-
-    def changes(self) -> dict:
-        return self.model_dump(exclude_unset=True)
 
 
 # Areas

@@ -52,3 +52,6 @@ class LowIncomeFigure(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="low_income_once_a_year")]
+
+    def __str__(self):
+        return f"{self.municipality_id} {self.year}: {self.low_income_persons}"
