@@ -29,7 +29,7 @@ run: demo
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install
-	.venv/bin/pytest $(PYTEST_ARGS)
+	.venv/bin/pytest -q $(PYTEST_ARGS)
 
 lint: install
 	.venv/bin/ruff check .

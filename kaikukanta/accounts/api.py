@@ -4,7 +4,7 @@ import datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints
 
 from kaikukanta.core.api_support import PatchSchema, StrictSchema, keyset_page
@@ -79,7 +79,7 @@ def create_user(request: HttpRequest, payload: UserIn):
     its area's sites. Errors: 400 invalid (username, password, role, a missing or superfluous area_id or
     organisation_id, a site of the wrong kind), 403 forbidden, 409 username_taken."""
     user = services.create_user(request.user, **payload.model_dump())
-    return 201, _user_body(user)
+    return Status(201, _user_body(user))
 
 
 @router.get("/users", response=UserPage)
@@ -107,12 +107,12 @@ def create_token(request: HttpRequest, user_id: int, payload: TokenIn | None = N
     Errors: 400 invalid (expires_at not in the future), 403 forbidden, 404 not_found."""
     expires_at = payload.expires_at if payload is not None else None
     issued = services.issue_token(request.user, user_id, expires_at=expires_at)
-    return 201, {"token": issued.secret, "id": issued.token.pk, "user_id": issued.token.user_id,
-                 "expires_at": issued.token.expires_at}
+    return Status(201, {"token": issued.secret, "id": issued.token.pk, "user_id": issued.token.user_id,
+                 "expires_at": issued.token.expires_at})
 
 
 @router.delete("/tokens/{token}", response={204: None})
 def revoke_token(request: HttpRequest, token: str):
     """Revoke a token (its owner, or whoever may manage the owner). Errors: 403 forbidden, 404 not_found."""
     services.revoke_token(request.user, token)
-    return 204, None
+    return Status(204, None)

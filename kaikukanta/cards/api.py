@@ -8,7 +8,7 @@ import datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import BeforeValidator, StrictInt, StrictStr, model_validator
 
 from kaikukanta.accounts.models import Role
@@ -171,7 +171,7 @@ def issue_card(request: HttpRequest, payload: CardIn):
     card = services.issue_card(
         request.user, number=payload.number, card_type=payload.card_type, valid_until=payload.valid_until,
         holder=payload.holder.as_holder() if payload.holder else None, wellbeing=payload.wellbeing)
-    return 201, _full_view(card)
+    return Status(201, _full_view(card))
 
 
 @router.get("/cards", response=CardPageOut)
@@ -245,7 +245,7 @@ def replace_card(request: HttpRequest, number: str, payload: ReplaceIn):
     Errors: `400 invalid`, `400 number_invalid`, `404 card_not_found`, `403 forbidden`, `422 card_closed`,
     `409 number_taken`, `422 number_not_in_stock`.
     """
-    return 201, _full_view(services.replace_card(request.user, number, new_number=payload.new_number))
+    return Status(201, _full_view(services.replace_card(request.user, number, new_number=payload.new_number)))
 
 
 class CardBatchIn(StrictSchema):
@@ -287,7 +287,7 @@ def create_card_batch(request: HttpRequest, payload: CardBatchIn):
     """
     batch, numbers = services.create_card_batch(request.user, distributor_id=payload.distributor_id,
                                                 count=payload.count)
-    return 201, {**_batch_view(batch), "numbers": numbers}
+    return Status(201, {**_batch_view(batch), "numbers": numbers})
 
 
 @router.get("/card-batches", response=CardBatchPageOut)

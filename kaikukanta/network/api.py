@@ -4,7 +4,7 @@ import datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints
 
 from kaikukanta.core.api_support import PatchSchema, StrictSchema, keyset_page
@@ -103,7 +103,7 @@ def create_area(request: HttpRequest, payload: AreaIn):
     Errors: 400 invalid, 403 forbidden, 422 municipality_unknown, 409 municipality_taken."""
     area = services.create_area(request.user, name=payload.name, status=payload.status,
                                 joinings=_joinings(payload.municipalities))
-    return 201, _area_body(selectors.area_for(request.user, area.pk))
+    return Status(201, _area_body(selectors.area_for(request.user, area.pk)))
 
 
 @router.get("/areas", response=AreaPage)
@@ -227,7 +227,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn):
     Errors: 400 invalid (area_id unknown, category or sector not for the kind), 403 forbidden,
     422 municipality_unknown, 422 municipality_not_in_area."""
     organisation = services.create_organisation(request.user, **payload.model_dump())
-    return 201, _organisation_body(organisation)
+    return Status(201, _organisation_body(organisation))
 
 
 @router.get("/organisations", response=OrganisationPage)
@@ -303,7 +303,7 @@ def create_offering(request: HttpRequest, payload: OfferingIn):
     """Add an offering to a venue (its staff, its area's coordinator, national admin).
     Errors: 400 invalid (venue_id unknown or not a venue), 403 forbidden."""
     offering = services.create_offering(request.user, **payload.model_dump())
-    return 201, _offering_body(offering)
+    return Status(201, _offering_body(offering))
 
 
 @router.get("/offerings", response=OfferingPage)

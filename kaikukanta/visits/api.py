@@ -3,7 +3,7 @@
 import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import StrictInt, StrictStr
 
 from kaikukanta.core.api_support import StrictSchema, keyset_page
@@ -71,7 +71,7 @@ def record_visit(request: HttpRequest, payload: VisitIn,
     whatever the new body says, and stores nothing.
     """
     recorded = services.record_visit(request.user, idempotency_key=idempotency_key, **payload.dict())
-    return (201 if recorded.created else 200), visit_body(recorded.visit, recorded.card_number)
+    return Status(201 if recorded.created else 200, visit_body(recorded.visit, recorded.card_number))
 
 
 @router.delete("/visits/{visit_id}", response={204: None})
@@ -82,7 +82,7 @@ def cancel_visit(request: HttpRequest, visit_id: int):
     already cancelled), `409 cancel_window_passed`.
     """
     services.cancel_visit(request.user, visit_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/visits", response=VisitPage)
