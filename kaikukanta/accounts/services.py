@@ -95,7 +95,10 @@ def _new_user(*, username: str, role: str, password: str | None, area_id: int | 
     _check_username(username)
     _check_language(language)
     area, organisation = _scope(role, area_id, organisation_id)
-    user = User(username=username, role=role, area=area, organisation=organisation, language=language)
+    # The national admin keeps Django's admin as a fallback interface; nobody else enters it.
+    is_national_admin = role == Role.NATIONAL_ADMIN
+    user = User(username=username, role=role, area=area, organisation=organisation, language=language,
+                is_staff=is_national_admin, is_superuser=is_national_admin)
     _set_password(user, password)
     return user
 

@@ -232,3 +232,19 @@ def test_a_new_users_token_works(network):
     token = network.client("coordinator").post(f"users/{created.json()['id']}/tokens").json()["token"]
 
     assert ApiClient(token).get(f"organisations/{network.venue.pk}").status_code == 200
+
+
+def test_only_a_national_admin_gets_into_the_django_admin(network):
+    admin = network.client("admin")
+    created = {}
+    for role, scope in (("national_admin", {}), ("area_coordinator", {"area_id": network.area.pk}),
+                        ("venue", {"organisation_id": network.venue.pk})):
+        response = admin.post("users", {"username": f"new-{role}", "password": "Kulttuuri-Kortti-2026", "role": role,
+                                        **scope})
+        assert response.status_code == 201
+        created[role] = response.json()["id"]
+    from kaikukanta.accounts.models import User
+
+    assert User.objects.get(pk=created["national_admin"]).is_staff
+    assert not User.objects.get(pk=created["area_coordinator"]).is_staff
+    assert not User.objects.get(pk=created["venue"]).is_staff
