@@ -25,3 +25,11 @@ def test_unknown_token_is_refused_with_the_contract_error_body(db):
     response = ApiClient("kk_not-a-real-token").get("/api/v1/settings")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_readable_api_page_and_its_assets_are_served_without_internet(anonymous):
+    page = anonymous.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert b"/static/ninja/swagger-ui-bundle.js" in page.content
+    asset = anonymous.get("/static/ninja/swagger-ui-bundle.js")
+    assert asset.status_code == 200
