@@ -15,6 +15,7 @@ the whole file. After the first bad row nothing more is written, but every row i
 that all bad rows are reported; at the end the transaction is rolled back if any row was bad.
 """
 
+import bisect
 import csv
 import datetime
 import hashlib
@@ -35,7 +36,14 @@ from kaikukanta.core import audit
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network import selectors as network
-from kaikukanta.network.models import NationalSettings, Offering, Organisation, OrganisationKind
+from kaikukanta.network.models import (
+    AreaStatusPeriod,
+    Membership,
+    NationalSettings,
+    Offering,
+    Organisation,
+    OrganisationKind,
+)
 from kaikukanta.reference.models import PostalCode
 from kaikukanta.visits import rules as visit_rules
 from kaikukanta.visits.models import Visit
@@ -49,6 +57,7 @@ CARD_COLUMNS = ("number", "card_type", "issuer_id", "issued_on", "valid_until", 
 HOLDER_COLUMNS = ("birth_year", "postal_code", "children", "gender")
 VISIT_COLUMNS = ("card_number", "venue_id", "offering_id", "used_on", "children", "clients", "assistants")
 CARD_STATUSES = ("active", "closed")
+CARD_TYPES = tuple(CardType.values)
 IMPORTED_CLOSE_REASON = "other"
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -257,7 +266,13 @@ class _CardImport:
         self.distributors = set(Organisation.objects.filter(kind=OrganisationKind.DISTRIBUTOR)
                                 .values_list("id", flat=True))
         self.municipality_of = dict(PostalCode.objects.values_list("code", "municipality_id"))
-        self.network_on: dict[datetime.date, set[str]] = {}
+        # The network changes only on the days an area's status or a membership changes: between two
+        # such days its municipalities are the same, so they are read once per stretch, not once per day.
+        self.network_changes = sorted(
+            set(AreaStatusPeriod.objects.values_list("effective_from", flat=True))
+            | set(Membership.objects.values_list("joined_on", flat=True))
+            | set(Membership.objects.filter(left_on__isnull=False).values_list("left_on", flat=True)))
+        self.network_since: dict[datetime.date, set[str]] = {}
         # Numbers of this file not yet in the database: written chunks are found by the query instead.
         self.unwritten_numbers: set[int] = set()
         self.cards = TableWriter(Card, self.CARD_FIELDS)
@@ -265,14 +280,18 @@ class _CardImport:
         self.stock = TableWriter(StockNumber, ("number", "distributor", "batch"))
 
     def municipality_in_network(self, code: str, day: datetime.date) -> bool:
-        if day not in self.network_on:
-            self.network_on[day] = network.network_municipalities_on(day)
-        return code in self.network_on[day]
+        position = bisect.bisect_right(self.network_changes, day)
+        if position == 0:
+            return False
+        since = self.network_changes[position - 1]
+        if since not in self.network_since:
+            self.network_since[since] = network.network_municipalities_on(since)
+        return code in self.network_since[since]
 
     def parse(self, line: int, row: dict[str, str]) -> _CardRow:
         number = card_rules.normalise_card_number(row["number"])
         card_type = row["card_type"]
-        if card_type not in CardType.values:
+        if card_type not in CARD_TYPES:
             raise Refusal(Code.INVALID, field="card_type")
         issuer_id = _integer(row["issuer_id"], "issuer_id")
         if issuer_id not in self.distributors:

@@ -231,3 +231,13 @@ def test_interrupted_import_writes_nothing(network, tmp_path, monkeypatch):
 def test_missing_file_is_refused(db, tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_cards", str(tmp_path / "nothing.csv"))
+
+
+def test_a_file_that_is_not_utf8_is_refused_at_the_line_where_it_breaks(network, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes((HEADER + "\n").encode() + f"{fresh_number()},personal,{network.distributor.id},"
+                     f"{today()},{today()},1980,00100,0,,active\n".encode() + "Ä,\n".encode("latin-1"))
+    before = counts()
+    reported, _ = refuse_import(path)
+    assert reported == ["line 3: invalid: The request is invalid. (not UTF-8 text)"]
+    assert counts() == before
