@@ -73,28 +73,25 @@ def _check_quota_under_lock(offering_id: int, used_on: datetime.date, uses: int)
     rules.check_quota(ticket_quota, _uses_already(offering_id, used_on), uses)
 
 
-def _insert(visit: Visit) -> RecordedVisit | None:
-    """Stores the visit; None when a concurrent request with the same key stored its own first."""
-    if visit.idempotency_key is None:
-        visit.save(force_insert=True)
-        return None
+def record_visit(user, *, idempotency_key: str | None = None, **visit) -> RecordedVisit:
+    """Record a card used at the caller's venue, checking API.md's visit rules in its order."""
     try:
-        with transaction.atomic():
-            visit.save(force_insert=True)
+        return _record_visit(user, idempotency_key=idempotency_key, **visit)
     except IntegrityError:
-        replayed = _replay(visit.venue_id, visit.idempotency_key)
+        # A concurrent request with the same key stored its visit between our look-up and our insert.
+        # Catching this outside the transaction (instead of a savepoint around the insert) saves the
+        # desk two round trips on every registration.
+        replayed = _replay(user.organisation_id, idempotency_key)
         if replayed is None:
             raise
         return replayed
-    return None
 
 
 @transaction.atomic
-def record_visit(user, *, card_number: str, offering_id: int | None = None,
-                 used_on: datetime.date | None = None, children: int | None = None,
-                 clients: int | None = None, assistants: int | None = None,
-                 idempotency_key: str | None = None) -> RecordedVisit:
-    """Record a card used at the caller's venue, checking API.md's visit rules in its order."""
+def _record_visit(user, *, card_number: str, offering_id: int | None = None,
+                  used_on: datetime.date | None = None, children: int | None = None,
+                  clients: int | None = None, assistants: int | None = None,
+                  idempotency_key: str | None = None) -> RecordedVisit:
     require(user, Action.RECORD_VISIT)
     venue_id = user.organisation_id
     _check_idempotency_key(idempotency_key)
@@ -134,9 +131,7 @@ def record_visit(user, *, card_number: str, offering_id: int | None = None,
     visit = Visit(card_id=card_id, venue_id=venue_id, offering_id=offering_id, used_on=used_on,
                   children=children, clients=clients, assistants=assistants, uses=uses, recorded_by=user,
                   idempotency_key=idempotency_key)
-    replayed = _insert(visit)
-    if replayed is not None:
-        return replayed
+    visit.save(force_insert=True)
     audit.record(user, "visit.recorded", visit, venue_id=venue_id, offering_id=offering_id,
                  used_on=used_on.isoformat(), uses=uses, assistants=assistants)
     return RecordedVisit(visit, number, created=True)
