@@ -61,7 +61,7 @@ class BearerAuth(HttpBearer):
 
         digest = token_digest(token)
         api_token = (
-            ApiToken.objects.select_related("user__organisation", "user__area")
+            ApiToken.objects.select_related("user__organisation")
             .filter(digest=digest, revoked_at__isnull=True)
             .first()
         )
