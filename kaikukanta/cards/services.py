@@ -201,6 +201,7 @@ def replace_card(actor, raw_number: str, *, new_number: str) -> Card:
                              other_number=new.number, actor=actor)
     CardEvent.objects.create(card=new, event=CardEventKind.ISSUED, date=day, valid_until=new.valid_until,
                              other_number=old.number, actor=actor)
+    audit.record(actor, "card.replaced", old, number=old.number, replaced_by=new.number)
     audit.record(actor, "card.replace", new, number=new.number, replaces=old.number)
     return new
 

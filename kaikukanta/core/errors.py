@@ -15,6 +15,7 @@ class Code(StrEnum):
     NOT_FOUND = "not_found"
     INVALID = "invalid"
     THROTTLED = "throttled"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
     # network
     MUNICIPALITY_UNKNOWN = "municipality_unknown"
     MUNICIPALITY_TAKEN = "municipality_taken"
@@ -65,6 +66,9 @@ MEANINGS: dict[Code, Meaning] = {
     Code.THROTTLED: Meaning(
         429, "Liian monta pyyntöä. Yritä hetken päästä uudelleen.",
         "För många förfrågningar. Försök igen om en stund.", "Too many requests. Try again shortly."),
+    Code.METHOD_NOT_ALLOWED: Meaning(
+        405, "Tätä menetelmää ei voi käyttää tähän osoitteeseen.", "Metoden kan inte användas för denna adress.",
+        "This method is not allowed for this address."),
     Code.MUNICIPALITY_UNKNOWN: Meaning(
         422, "Kuntakoodia ei tunneta.", "Kommunkoden är okänd.", "Unknown municipality code."),
     Code.MUNICIPALITY_TAKEN: Meaning(

@@ -80,7 +80,8 @@ AUDITED = {
     "issue_card": _card_by_number("card.issue"),
     "renew_card": _about("card.renew", "card", lambda w: w.card),
     "close_card": _about("card.close", "card", lambda w: w.card),
-    "replace_card": _card_by_number("card.replace"),
+    "replace_card": lambda world, body: [("card.replaced", "card", str(world.card.pk)),
+                                         *_card_by_number("card.replace")(world, body)],
     "replace_wellbeing_questions": lambda world, body: [
         ("wellbeing_questions.replace", "wellbeingquestion", "current")],
     "record_visit": _created("visit.recorded", "visit"),
@@ -263,13 +264,18 @@ def test_a_replayed_visit_records_nothing_more(world):
     assert records == []
 
 
-def test_a_replacement_names_the_replaced_card(world):
+def test_a_replacement_is_recorded_on_both_cards(world):
     operation = OPERATIONS_BY_NAME["replace_card"]
 
     response, records = _records_of(lambda: call(world, "distributor", operation))
 
     assert response.status_code == 201
-    assert [record.details.get("replaces") for record in records] == [world.card.number]
+    replacement = Card.objects.get(number=response.json()["number"])
+    assert {(record.object_id, record.action): (record.details.get("replaces"), record.details.get("replaced_by"))
+            for record in records} == {
+        (str(world.card.pk), "card.replaced"): (None, replacement.number),
+        (str(replacement.pk), "card.replace"): (world.card.number, None),
+    }
 
 
 def test_audit_details_never_carry_a_password_or_a_token(world):

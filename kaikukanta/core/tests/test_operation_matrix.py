@@ -173,8 +173,6 @@ def _is_contract_error(response) -> bool:
             and isinstance(error.get("message"), str))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a 405 on an API path is Django's text/html "
-                                       "'Method not allowed', not API.md's error body")
 def test_an_undocumented_method_answers_with_the_contract_error_body(world):
     admin = world.client("admin")
     not_json = [(method, url) for method, url in _undocumented_calls(world)
@@ -182,8 +180,6 @@ def test_an_undocumented_method_answers_with_the_contract_error_body(world):
     assert not_json == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an unknown path under /api/v1/ is Django's HTML 404 page, not "
-                                       "API.md's error body with code not_found")
 @pytest.mark.parametrize("caller", ["anonymous", "admin"])
 def test_an_unknown_path_of_the_api_is_not_found_in_the_contract_error_body(world, caller):
     response = world.client(caller, "en").get("/api/v1/no-such-collection")
