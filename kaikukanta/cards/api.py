@@ -203,9 +203,9 @@ def get_card(request: HttpRequest, number: str):
 
     Errors: `404 card_not_found` (also for a malformed number, and for a distributor of another organisation).
     """
-    card = selectors.card_by_number(selectors.card_number_from_path(number))
+    card = selectors.card_for_check(selectors.card_number_from_path(number))
     if allowed(request.user, Action.VIEW_HOLDER_DATA, card):
-        return _full_view(card)
+        return _full_view(selectors.card_by_number(card.number))
     if request.user.role == Role.DISTRIBUTOR:
         raise Refusal(Code.CARD_NOT_FOUND)
     require(request.user, Action.CHECK_CARD)

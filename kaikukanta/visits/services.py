@@ -12,9 +12,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from kaikukanta.accounts.policy import Action, require
-from kaikukanta.cards.models import Card
 from kaikukanta.cards.rules import normalise_card_number
-from kaikukanta.core import audit
+from kaikukanta.core import audit, sql
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.models import Offering
@@ -25,7 +24,21 @@ from .selectors import visit_by_idempotency_key
 
 IDEMPOTENCY_KEY_FIELD = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
-CARD_FACT_COLUMNS = ("pk", "card_type", "issued_on", "valid_until", "closed_on", "children")
+_CARD_FACTS_SQL = "SELECT id, card_type, issued_on, valid_until, closed_on, children FROM cards_card WHERE number = %s"
+_OFFERING_SQL = "SELECT id, venue_id, kind, ticket_quota FROM network_offering WHERE id = %s"
+_INSERT_SQL = """
+    INSERT INTO visits_visit (card_id, venue_id, offering_id, used_on, children, clients, assistants, uses,
+                              recorded_by_id, recorded_at, idempotency_key)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
+"""
+
+
+@dataclass(frozen=True)
+class OfferingFacts:
+    id: int
+    venue_id: int
+    kind: str
+    ticket_quota: int | None
 
 
 @dataclass(frozen=True)
@@ -51,13 +64,20 @@ def _check_idempotency_key(idempotency_key: str | None) -> None:
 
 def _card_facts(number: str) -> tuple[int, rules.CardFacts]:
     """The card's id and the facts the rules need; holder data is never read on this path."""
-    try:
-        row = Card.objects.values_list(*CARD_FACT_COLUMNS).get(number=number)
-    except Card.DoesNotExist:
-        raise Refusal(Code.CARD_NOT_FOUND, field="card_number") from None
+    row = sql.fetch_one(_CARD_FACTS_SQL, [number])
+    if row is None:
+        raise Refusal(Code.CARD_NOT_FOUND, field="card_number")
     card_id, card_type, issued_on, valid_until, closed_on, children = row
-    return card_id, rules.CardFacts(card_type=card_type, issued_on=issued_on, valid_until=valid_until,
-                                    closed_on=closed_on, children=children)
+    return card_id, rules.CardFacts(card_type=card_type, issued_on=sql.as_date(issued_on),
+                                    valid_until=sql.as_date(valid_until), closed_on=sql.as_date(closed_on),
+                                    children=children)
+
+
+def _offering_facts(offering_id: int) -> OfferingFacts:
+    row = sql.fetch_one(_OFFERING_SQL, [offering_id])
+    if row is None:
+        raise Refusal(Code.INVALID, field="offering_id")
+    return OfferingFacts(*row)
 
 
 def _uses_already(offering_id: int, used_on: datetime.date) -> int:
@@ -104,10 +124,7 @@ def _record_visit(user, *, card_number: str, offering_id: int | None = None,
     number = normalise_card_number(card_number, field="card_number")
     offering = None
     if offering_id is not None:
-        try:
-            offering = Offering.objects.only("venue_id", "kind", "ticket_quota").get(pk=offering_id)
-        except Offering.DoesNotExist:
-            raise Refusal(Code.INVALID, field="offering_id") from None
+        offering = _offering_facts(offering_id)
     day = today()
     used_on = used_on or day
     rules.check_used_on(used_on, day)
@@ -119,7 +136,7 @@ def _record_visit(user, *, card_number: str, offering_id: int | None = None,
         rules.check_offering_at_venue(offering.venue_id, venue_id)
         if offering.ticket_quota is not None:
             try:
-                _check_quota_under_lock(offering.pk, used_on, uses)
+                _check_quota_under_lock(offering.id, used_on, uses)
             except Refusal:
                 # A duplicate that waited on the lock while its first request took the last tickets
                 # gets the first answer, not 409.
@@ -128,10 +145,13 @@ def _record_visit(user, *, card_number: str, offering_id: int | None = None,
                     raise
                 return replayed
 
+    recorded_at = timezone.now()
     visit = Visit(card_id=card_id, venue_id=venue_id, offering_id=offering_id, used_on=used_on,
                   children=children, clients=clients, assistants=assistants, uses=uses, recorded_by=user,
-                  idempotency_key=idempotency_key)
-    visit.save(force_insert=True)
+                  recorded_at=recorded_at, idempotency_key=idempotency_key)
+    visit.pk = sql.insert_returning_id(_INSERT_SQL, [
+        card_id, venue_id, offering_id, used_on, children, clients, assistants, uses, user.pk, recorded_at,
+        idempotency_key])
     audit.record(user, "visit.recorded", visit, venue_id=venue_id, offering_id=offering_id,
                  used_on=used_on.isoformat(), uses=uses, assistants=assistants)
     return RecordedVisit(visit, number, created=True)

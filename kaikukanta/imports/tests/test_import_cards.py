@@ -6,8 +6,8 @@ from django.core.management import CommandError, call_command
 
 from kaikukanta.cards.models import Card, CardEvent, StockNumber
 from kaikukanta.core import damm
-from kaikukanta.core.audit import AuditRecord
 from kaikukanta.core.clock import today
+from kaikukanta.core.models import AuditRecord
 from kaikukanta.core.testing import make_card, stock_numbers
 from kaikukanta.imports import services
 from kaikukanta.imports.bulk import TableWriter

@@ -5,8 +5,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kaikukanta.core import damm
-from kaikukanta.core.audit import AuditRecord
 from kaikukanta.core.clock import today
+from kaikukanta.core.models import AuditRecord
 from kaikukanta.core.testing import make_card, make_offering
 from kaikukanta.visits.models import Visit
 
