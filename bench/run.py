@@ -8,7 +8,7 @@ Environment:
                       it is (re)generated when it does not hold the requested scale
   BENCH_SECONDS       length of each measured phase (default 60)
   BENCH_CLIENTS       concurrent clients (default 16)
-  BENCH_WORKERS       gunicorn worker processes (default 2 × cores + 1)
+  BENCH_WORKERS       gunicorn worker processes (default 2 × cores: measured best on 2 cores, see README)
 Results are printed and written to var/bench/desk-<timestamp>.json.
 """
 
@@ -205,7 +205,7 @@ def main() -> None:
     cards, visits = scale()
     seconds = int(os.environ.get("BENCH_SECONDS", "60"))
     clients = int(os.environ.get("BENCH_CLIENTS", "16"))
-    workers = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+    workers = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1))))
     print(f"bench: scale {cards:,} cards / {visits:,} visits, {clients} clients, {seconds} s per phase", flush=True)
     data = ensure_data(cards, visits)
     print(f"bench: data {data}", flush=True)
