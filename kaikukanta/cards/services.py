@@ -199,6 +199,9 @@ def replace_card(actor, raw_number: str, *, new_number: str) -> Card:
         children=old.children, gender=old.gender, life_situation=old.life_situation)
     CardEvent.objects.create(card=old, event=CardEventKind.REPLACED, date=day, reason=REPLACED,
                              other_number=new.number, actor=actor)
+    # The holder's wellbeing answers follow the holder to the new card, so an answer given at issue
+    # still pairs with the answers of a renewal made on the replacement.
+    WellbeingAnswer.objects.filter(card=old).update(card=new)
     CardEvent.objects.create(card=new, event=CardEventKind.ISSUED, date=day, valid_until=new.valid_until,
                              other_number=old.number, actor=actor)
     audit.record(actor, "card.replaced", old, number=old.number, replaced_by=new.number)

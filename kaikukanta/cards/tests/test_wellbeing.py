@@ -94,3 +94,24 @@ def test_community_cards_take_no_wellbeing_answers(network, stock, questions):
     body = {"number": stock[0], "card_type": "community", "valid_until": in_days(10),
             "wellbeing": {"culture_matters": 3}}
     refused(network.client("distributor").post("cards", body), 400, "invalid", "wellbeing")
+
+
+def test_answers_follow_the_holder_to_a_replacement_card_and_pair_with_its_renewal(network, questions):
+    from kaikukanta.core.testing import stock_numbers
+
+    distributor = network.client("distributor")
+    originals = stock_numbers(network.distributor, 5)
+    replacements = stock_numbers(network.distributor, 5)
+    for original, replacement in zip(originals, replacements, strict=True):
+        assert distributor.post("cards", personal_card(original, wellbeing={"culture_matters": 2})).status_code == 201
+        assert distributor.post(f"cards/{original}/replace", {"new_number": replacement}).status_code == 201
+        renewed = distributor.post(f"cards/{replacement}/renew",
+                                   {"valid_until": in_days(300), "wellbeing": {"culture_matters": 4}})
+        assert renewed.status_code == 200, renewed.json()
+
+    results = {row["key"]: row for row in network.client("admin").get("stats/wellbeing").json()["results"]}
+
+    assert results["culture_matters"]["respondents"] == 5
+    assert results["culture_matters"]["mean_at_issue"] == 2
+    assert results["culture_matters"]["mean_now"] == 4
+    assert results["culture_matters"]["change"] == 2
