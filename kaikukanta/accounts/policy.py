@@ -30,6 +30,8 @@ class Action(StrEnum):
     ISSUE_CARD = "issue_card"                    # target: the issuing distributor
     MANAGE_CARD = "manage_card"                  # renew/close/replace; target: the card
     CHECK_CARD = "check_card"                    # validity only, no holder data; no target
+    LIST_CARDS = "list_cards"                    # the cards whose holder data the caller may read; no target
+    LIST_CARD_BATCHES = "list_card_batches"      # no target
     VIEW_HOLDER_DATA = "view_holder_data"        # target: the card
     RECORD_VISIT = "record_visit"                # no target: the caller's own venue
     CANCEL_VISIT = "cancel_visit"                # target: the visit
@@ -142,6 +144,10 @@ _RULES = {
         _is(user, Role.DISTRIBUTOR) and target is not None and user.organisation_id == target.issuer_id),
     Action.CHECK_CARD: lambda user, target: user.role in (Role.NATIONAL_ADMIN, Role.AREA_COORDINATOR,
                                                           Role.DISTRIBUTOR, Role.VENUE),
+    Action.LIST_CARDS: lambda user, target: user.role in (Role.NATIONAL_ADMIN, Role.AREA_COORDINATOR,
+                                                          Role.DISTRIBUTOR),
+    Action.LIST_CARD_BATCHES: lambda user, target: user.role in (Role.NATIONAL_ADMIN, Role.AREA_COORDINATOR,
+                                                                 Role.DISTRIBUTOR),
     Action.VIEW_HOLDER_DATA: lambda user, target: (
         _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target)
         or (_is(user, Role.DISTRIBUTOR) and target is not None and user.organisation_id == target.issuer_id)),

@@ -182,6 +182,7 @@ def list_cards(request: HttpRequest, status: CardStatusName | None = None,
     `status` is as of today; `expiring_within_days` lists valid cards whose validity ends within that many
     days. Keyset-paged by `after`. Errors: `400 invalid`, `403 forbidden` (venue staff).
     """
+    require(request.user, Action.LIST_CARDS)
     cards = selectors.cards_with_holder_access(request.user)
     day = today()
     if status is not None:
@@ -296,6 +297,7 @@ def list_card_batches(request: HttpRequest, distributor_id: int | None = None):
 
     Errors: `400 invalid`, `403 forbidden` (venue staff).
     """
+    require(request.user, Action.LIST_CARD_BATCHES)
     batches = selectors.batches_in_scope(request.user)
     if distributor_id is not None:
         batches = batches.filter(distributor_id=distributor_id)

@@ -61,6 +61,8 @@ issue_card                  distributor     -     -     -       Y    -      -   
 issue_card                  venue           -     -     -       -    -      -     -
 manage_card                 card            -     -     -       Y    -      -     -
 check_card                  none            Y     Y     Y       Y    Y      Y     Y
+list_cards                  none            Y     Y     Y       Y    Y      -     -
+list_card_batches           none            Y     Y     Y       Y    Y      -     -
 view_holder_data            card            Y     Y     -       Y    -      -     -
 record_visit                none            -     -     -       -    -      Y     Y
 cancel_visit                visit           -     -     -       -    -      Y     -
