@@ -161,3 +161,33 @@ def build_network() -> Network:
 
 def make_offering(venue: Organisation, name: str = "Näytös", kind: str = "event", **extra) -> Offering:
     return Offering.objects.create(venue=venue, name=name, kind=kind, **extra)
+
+
+MATRIX_CALLERS = {"anon": "anonymous", "admin": "admin", "coord": "coordinator", "o_coord": "other_coordinator",
+                  "dist": "distributor", "o_dist": "other_distributor", "venue": "venue", "o_venue": "other_venue"}
+
+
+def parse_status_table(text: str, columns: dict[str, str] = MATRIX_CALLERS) -> dict[str, dict[str, int]]:
+    """A hand-written table (`operation` then one status per caller column) as {operation: {caller: status}}."""
+    header, *rows = [line.split() for line in text.strip().splitlines()]
+    assert header[1:] == list(columns), f"table columns {header[1:]} are not {list(columns)}"
+    callers = list(columns.values())
+    return {row[0]: dict(zip(callers, map(int, row[1:]), strict=True)) for row in rows}
+
+
+def status_by_caller(network: Network, callers, method: str, path: str, body=None):
+    """Each caller makes the same call against the same state (what one call writes is undone before the
+    next); returns their statuses and the (status, error code) pairs of the refusals."""
+    from django.db import transaction
+
+    statuses, error_codes = {}, set()
+    for caller in callers:
+        with transaction.atomic():
+            client = ApiClient() if caller == "anonymous" else network.client(caller)
+            call = getattr(client, method)
+            response = call(path) if body is None else call(path, body)
+            statuses[caller] = response.status_code
+            if response.status_code >= 400:
+                error_codes.add((response.status_code, response.json()["error"]["code"]))
+            transaction.set_rollback(True)
+    return statuses, error_codes

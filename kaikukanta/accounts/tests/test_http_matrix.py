@@ -6,14 +6,11 @@ must change this table.
 """
 
 import pytest
-from django.db import transaction
 
-from kaikukanta.core.testing import ApiClient
+from kaikukanta.core.testing import parse_status_table, status_by_caller
 
 pytestmark = pytest.mark.django_db
 
-CALLERS = {"anon": "anonymous", "admin": "admin", "coord": "coordinator", "o_coord": "other_coordinator",
-           "dist": "distributor", "o_dist": "other_distributor", "venue": "venue", "o_venue": "other_venue"}
 
 EXPECTED = """
 operation             anon  admin  coord  o_coord  dist  o_dist  venue  o_venue
@@ -27,14 +24,7 @@ revoke_token          401   204    204    403      204   403     403    403
 """
 
 
-def _table():
-    header, *rows = [line.split() for line in EXPECTED.strip().splitlines()]
-    assert header[1:] == list(CALLERS)
-    callers = list(CALLERS.values())
-    return {row[0]: dict(zip(callers, map(int, row[1:]), strict=True)) for row in rows}
-
-
-TABLE = _table()
+TABLE = parse_status_table(EXPECTED)
 
 
 def request_for(operation, network):
@@ -56,17 +46,7 @@ def request_for(operation, network):
 def test_each_role_gets_the_expected_status(network, operation):
     method, path, body = request_for(operation, network)
 
-    statuses, error_codes = {}, set()
-    for caller in TABLE[operation]:
-        # Each caller meets the same state: whatever one call writes is undone before the next.
-        with transaction.atomic():
-            client = ApiClient() if caller == "anonymous" else network.client(caller)
-            call = getattr(client, method)
-            response = call(path) if body is None else call(path, body)
-            statuses[caller] = response.status_code
-            if response.status_code >= 400:
-                error_codes.add((response.status_code, response.json()["error"]["code"]))
-            transaction.set_rollback(True)
+    statuses, error_codes = status_by_caller(network, TABLE[operation], method, path, body)
 
     assert statuses == TABLE[operation]
     assert error_codes <= {(401, "unauthenticated"), (403, "forbidden")}

@@ -5,14 +5,10 @@ columns are the other area's users. A change to who may do what must change this
 """
 
 import pytest
-from django.db import transaction
 
-from kaikukanta.core.testing import ApiClient
+from kaikukanta.core.testing import parse_status_table, status_by_caller
 
 from .helpers import in_days, personal_card
-
-CALLERS = {"anon": "anonymous", "admin": "admin", "coord": "coordinator", "o_coord": "other_coordinator",
-           "dist": "distributor", "o_dist": "other_distributor", "venue": "venue", "o_venue": "other_venue"}
 
 EXPECTED = """
 operation             anon  admin  coord  o_coord  dist  o_dist  venue  o_venue
@@ -33,14 +29,7 @@ EXPECTED_ERRORS = {(401, "unauthenticated"), (403, "forbidden"), (404, "card_not
                    (422, "number_not_in_stock")}
 
 
-def _table():
-    header, *rows = [line.split() for line in EXPECTED.strip().splitlines()]
-    assert header[1:] == list(CALLERS)
-    callers = list(CALLERS.values())
-    return {row[0]: dict(zip(callers, map(int, row[1:]), strict=True)) for row in rows}
-
-
-TABLE = _table()
+TABLE = parse_status_table(EXPECTED)
 
 
 def request_for(operation, network, card_number, free_number):
@@ -68,17 +57,7 @@ def test_each_role_gets_the_expected_status(network, operation):
     card_number = network.client("distributor").post("cards", personal_card(numbers[0])).json()["number"]
     method, path, body = request_for(operation, network, card_number, numbers[1])
 
-    statuses, error_codes = {}, set()
-    for caller in TABLE[operation]:
-        # Each caller meets the same state: whatever one call writes is undone before the next.
-        with transaction.atomic():
-            client = ApiClient() if caller == "anonymous" else network.client(caller)
-            call = getattr(client, method)
-            response = call(path) if body is None else call(path, body)
-            statuses[caller] = response.status_code
-            if response.status_code >= 400:
-                error_codes.add((response.status_code, response.json()["error"]["code"]))
-            transaction.set_rollback(True)
+    statuses, error_codes = status_by_caller(network, TABLE[operation], method, path, body)
 
     assert statuses == TABLE[operation]
     assert error_codes <= EXPECTED_ERRORS

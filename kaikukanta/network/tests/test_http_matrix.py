@@ -5,15 +5,12 @@ users of the second area). A change to who may do what must change this table.
 """
 
 import pytest
-from django.db import transaction
 
-from kaikukanta.core.testing import ApiClient, make_offering
+from kaikukanta.core.testing import make_offering, parse_status_table, status_by_caller
 
 pytestmark = pytest.mark.django_db
 
 # Column headings are short for the callers of `build_network()` ("o_" is the other area's), plus none.
-CALLERS = {"anon": "anonymous", "admin": "admin", "coord": "coordinator", "o_coord": "other_coordinator",
-           "dist": "distributor", "o_dist": "other_distributor", "venue": "venue", "o_venue": "other_venue"}
 
 EXPECTED = """
 operation             anon  admin  coord  o_coord  dist  o_dist  venue  o_venue
@@ -35,14 +32,7 @@ update_settings       401   200    403    403      403   403     403    403
 """
 
 
-def _table():
-    header, *rows = [line.split() for line in EXPECTED.strip().splitlines()]
-    assert header[1:] == list(CALLERS)
-    callers = list(CALLERS.values())
-    return {row[0]: dict(zip(callers, map(int, row[1:]), strict=True)) for row in rows}
-
-
-TABLE = _table()
+TABLE = parse_status_table(EXPECTED)
 
 
 def request_for(operation, network, offering):
@@ -74,17 +64,7 @@ def test_each_role_gets_the_expected_status(network, operation):
     offering = make_offering(network.venue)
     method, path, body = request_for(operation, network, offering)
 
-    statuses, error_codes = {}, set()
-    for caller in TABLE[operation]:
-        # Each caller meets the same state: whatever one call writes is undone before the next.
-        with transaction.atomic():
-            client = ApiClient() if caller == "anonymous" else network.client(caller)
-            call = getattr(client, method)
-            response = call(path) if body is None else call(path, body)
-            statuses[caller] = response.status_code
-            if response.status_code >= 400:
-                error_codes.add((response.status_code, response.json()["error"]["code"]))
-            transaction.set_rollback(True)
+    statuses, error_codes = status_by_caller(network, TABLE[operation], method, path, body)
 
     assert statuses == TABLE[operation]
     assert error_codes <= {(401, "unauthenticated"), (403, "forbidden")}
