@@ -1,6 +1,7 @@
 """The v1 HTTP API (../shared/docs/API.md): one NinjaAPI, one router per domain app."""
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from kaikukanta.accounts.api import router as accounts_router
 from kaikukanta.cards.api import router as cards_router
@@ -9,7 +10,15 @@ from kaikukanta.network.api import router as network_router
 from kaikukanta.stats.api import router as stats_router
 from kaikukanta.visits.api import router as visits_router
 
+
+class Utf8JSONRenderer(JSONRenderer):
+    """Finnish and Swedish letters as themselves, not as \\u escapes: the bodies are UTF-8."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=Utf8JSONRenderer(),
     title="Kaikukanta API",
     version="1",
     description="Register and service API of the culture-and-sport card network. Errors: "

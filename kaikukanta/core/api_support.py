@@ -102,7 +102,8 @@ def language_of(request: HttpRequest) -> str:
 
 
 def error_response(request: HttpRequest, refusal: Refusal) -> JsonResponse:
-    response = JsonResponse(refusal.as_body(language_of(request)), status=refusal.status)
+    response = JsonResponse(refusal.as_body(language_of(request)), status=refusal.status,
+                            json_dumps_params={"ensure_ascii": False})
     if refusal.code == Code.THROTTLED and refusal.detail:
         response["Retry-After"] = refusal.detail
     return response

@@ -16,3 +16,10 @@ from kaikukanta.core.language import pick_language
 ])
 def test_language_of_messages_follows_accept_language(header, expected):
     assert pick_language(header) == expected
+
+
+def test_messages_travel_as_utf8_letters(network):
+    response = network.client("venue", "sv").post("visits", {"card_number": "1234567890"})
+    assert response.status_code == 400
+    assert "Kortnumret är ogiltigt".encode() in response.content
+    assert response["Content-Type"].startswith("application/json")
