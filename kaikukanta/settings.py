@@ -85,6 +85,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side parameter binding lets psycopg prepare the statements a worker repeats, so
+    # PostgreSQL plans the desk's queries once per connection instead of once per request.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers up front, so a quota check and its insert
     # cannot interleave with another writer's; WAL lets readers go on meanwhile.
