@@ -41,7 +41,7 @@ def run_import(path, *args):
 def refuse_import(path, *args):
     err = io.StringIO()
     with pytest.raises(CommandError) as refused:
-        call_command("import_cards", str(path), *args, stdout=io.StringIO(), stderr=err)
+        call_command("import_cards", str(path), "--language", "en", *args, stdout=io.StringIO(), stderr=err)
     reported = [line for line in err.getvalue().splitlines() if line.startswith("line ")]
     return reported, str(refused.value)
 

@@ -96,7 +96,8 @@ def test_every_bad_row_is_reported_with_its_line_and_code_and_nothing_is_written
     err = io.StringIO()
 
     with pytest.raises(CommandError, match="19 bad row"):
-        call_command("import_visits", str(write_csv(tmp_path, rows)), stdout=io.StringIO(), stderr=err)
+        call_command("import_visits", str(write_csv(tmp_path, rows)), "--language", "en", stdout=io.StringIO(),
+                     stderr=err)
 
     reported = [line.split(": ")[0] + ": " + line.split(": ")[1] for line in err.getvalue().splitlines()
                 if line.startswith("line ")]

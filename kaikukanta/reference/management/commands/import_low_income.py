@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--language", choices=("fi", "sv", "en"), default="en",
+        parser.add_argument("--language", choices=("fi", "sv", "en"), default="fi",
                             help="language of the reasons printed for bad rows")
 
     def handle(self, *args, **options):
