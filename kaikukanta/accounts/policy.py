@@ -19,6 +19,7 @@ class Action(StrEnum):
     CREATE_ORGANISATION = "create_organisation"  # target: the area it goes into
     UPDATE_ORGANISATION = "update_organisation"
     VIEW_USER = "view_user"                      # target: a User
+    UPDATE_OWN_ACCOUNT = "update_own_account"    # own password and language; target: a User
     MANAGE_USER = "manage_user"                  # target: a User, or an unsaved one being created
     CREATE_TOKEN = "create_token"                # target: the user the token is for
     REVOKE_TOKEN = "revoke_token"                # target: the user the token belongs to
@@ -129,6 +130,7 @@ _RULES = {
     Action.UPDATE_ORGANISATION: lambda user, target: (
         _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target)),
     Action.VIEW_USER: lambda user, target: _may_manage_user(user, target) or _is_self(user, target),
+    Action.UPDATE_OWN_ACCOUNT: lambda user, target: _is_self(user, target),
     Action.MANAGE_USER: _may_manage_user,
     Action.CREATE_TOKEN: lambda user, target: _may_manage_user(user, target) or _is_self(user, target),
     Action.REVOKE_TOKEN: lambda user, target: _may_manage_user(user, target) or _is_self(user, target),

@@ -20,7 +20,7 @@ from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.models import Area, Organisation
 
 from .models import ApiToken, Role, User
-from .policy import Action, require
+from .policy import Action, allowed, require
 
 LANGUAGES = ("fi", "sv", "en")
 TOKEN_PREFIX_LENGTH = 8
@@ -136,14 +136,19 @@ def create_user_from_console(*, username: str, role: str, area_id: int | None = 
     return user
 
 
+OWN_ACCOUNT_FIELDS = frozenset({"password", "language"})
+
+
 @transaction.atomic
 def update_user(actor, user_id: int, **changes) -> User:
-    """`changes`: any of password, language and active (false locks the user out of every call)."""
+    """`changes`: any of password, language and active (false locks the user out of every call).
+    Everyone may change their own password and language; the rest takes whoever manages the user."""
     user = (User.objects.select_for_update(of=("self",)).select_related("organisation")
             .filter(pk=user_id).first())
     if user is None:
         raise Refusal(Code.NOT_FOUND)
-    require(actor, Action.MANAGE_USER, user)
+    if not (set(changes) <= OWN_ACCOUNT_FIELDS and allowed(actor, Action.UPDATE_OWN_ACCOUNT, user)):
+        require(actor, Action.MANAGE_USER, user)
     if "language" in changes:
         _check_language(changes["language"])
         user.language = changes["language"]

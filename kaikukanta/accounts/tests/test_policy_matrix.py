@@ -34,6 +34,9 @@ view_user                   coord_user      Y     Y     -       -    -      -   
 view_user                   dist_user       Y     Y     -       Y    -      -     -
 view_user                   venue_user      Y     Y     -       -    -      Y     -
 view_user                   new_venue_user  Y     Y     -       -    -      -     -
+update_own_account          admin_user      Y     -     -       -    -      -     -
+update_own_account          dist_user       -     -     -       Y    -      -     -
+update_own_account          venue_user      -     -     -       -    -      Y     -
 manage_user                 admin_user      Y     -     -       -    -      -     -
 manage_user                 coord_user      Y     -     -       -    -      -     -
 manage_user                 dist_user       Y     Y     -       -    -      -     -

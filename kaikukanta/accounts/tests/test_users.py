@@ -205,7 +205,6 @@ def test_invalid_user_changes(network, body, field):
 @pytest.mark.parametrize("who, target", [
     ("coordinator", "other_venue"),
     ("coordinator", "other_coordinator"),
-    ("venue", "venue"),
     ("distributor", "venue"),
 ])
 def test_changing_users_outside_the_callers_reach_is_forbidden(network, who, target):
@@ -248,3 +247,16 @@ def test_only_a_national_admin_gets_into_the_django_admin(network):
     assert User.objects.get(pk=created["national_admin"]).is_staff
     assert not User.objects.get(pk=created["area_coordinator"]).is_staff
     assert not User.objects.get(pk=created["venue"]).is_staff
+
+
+def test_a_user_changes_their_own_language_and_password_but_not_their_standing(network):
+    venue = network.client("venue")
+    own = f"users/{network.users['venue'].pk}"
+
+    assert venue.patch(own, {"language": "sv", "password": "Kulttuuri-Kaikille-2026"}).status_code == 200
+    refused = venue.patch(own, {"active": False})
+
+    assert refused.status_code == 403
+    me = User.objects.get(pk=network.users["venue"].pk)
+    assert (me.language, me.is_active) == ("sv", True)
+    assert me.check_password("Kulttuuri-Kaikille-2026")

@@ -70,6 +70,7 @@ AUDITED = {
     "create_coordinator": _created("user.created", "user"),
     "create_admin_user": _created("user.created", "user"),
     "update_user": _about("user.updated", "user", lambda w: w.user("distributor")),
+    "deactivate_user": _about("user.updated", "user", lambda w: w.user("distributor")),
     "update_admin_user": _about("user.updated", "user", lambda w: w.user("admin")),
     "create_token": _created("token.issued", "apitoken"),
     "create_token_for_coordinator": _created("token.issued", "apitoken"),
