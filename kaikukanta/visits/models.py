@@ -23,6 +23,7 @@ class Visit(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # NULL, not "", means "sent without a key": the unique constraint below applies only to real keys.
+    # NULL rather than "" for visits without a key, so the unique (venue, key) constraint leaves them alone.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
