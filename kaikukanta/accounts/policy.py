@@ -7,6 +7,8 @@ national admin everything; area coordinator its area; distributor and venue thei
 
 from enum import StrEnum
 
+from django.db.models import Q
+
 from kaikukanta.core.errors import Code, Refusal
 
 from .models import Role
@@ -160,6 +162,19 @@ _RULES = {
     Action.VIEW_STATS: _may_view_stats,
     Action.MANAGE_WELLBEING_QUESTIONS: lambda user, target: _is(user, Role.NATIONAL_ADMIN),
 }
+
+
+def scope_filter(user, *, area: str, site: dict[str, str]) -> Q:
+    """The rows a user's scope covers, as a filter for a list: everything for the national admin, the
+    `area` lookup for a coordinator, and for site staff the lookup `site` names for their role."""
+    if _is(user, Role.NATIONAL_ADMIN):
+        return Q()
+    if _is(user, Role.AREA_COORDINATOR) and user.area_id is not None:
+        return Q(**{area: user.area_id})
+    lookup = site.get(getattr(user, "role", None))
+    if lookup is not None and user.organisation_id is not None:
+        return Q(**{lookup: user.organisation_id})
+    return Q(pk__in=[])
 
 
 def allowed(user, action: Action, target=None) -> bool:

@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from kaikukanta.accounts.models import Role
+from kaikukanta.accounts.policy import scope_filter
 from kaikukanta.core import sql
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.reference.models import PostalCode
@@ -73,14 +74,7 @@ def municipality_of_postal_code(code: str) -> str | None:
 
 def cards_with_holder_access(user) -> QuerySet[Card]:
     """The cards whose holder data `user` may read: everything, an area's, or a distributor's own."""
-    cards = Card.objects.all()
-    if user.role == Role.NATIONAL_ADMIN:
-        return cards
-    if user.role == Role.AREA_COORDINATOR and user.area_id is not None:
-        return cards.filter(issuer__area_id=user.area_id)
-    if user.role == Role.DISTRIBUTOR and user.organisation_id is not None:
-        return cards.filter(issuer_id=user.organisation_id)
-    raise Refusal(Code.FORBIDDEN)
+    return Card.objects.filter(scope_filter(user, area="issuer__area_id", site={Role.DISTRIBUTOR: "issuer_id"}))
 
 
 def filter_by_status(cards: QuerySet[Card], status: str, day: datetime.date) -> QuerySet[Card]:
@@ -101,14 +95,8 @@ def expiring_within(cards: QuerySet[Card], days: int, day: datetime.date) -> Que
 
 def batches_in_scope(user) -> QuerySet[CardBatch]:
     """Batches of the distributors `user` can see: everything, an area's distributors', or its own site's."""
-    batches = CardBatch.objects.all()
-    if user.role == Role.NATIONAL_ADMIN:
-        return batches
-    if user.role == Role.AREA_COORDINATOR and user.area_id is not None:
-        return batches.filter(distributor__area_id=user.area_id)
-    if user.role == Role.DISTRIBUTOR and user.organisation_id is not None:
-        return batches.filter(distributor_id=user.organisation_id)
-    raise Refusal(Code.FORBIDDEN)
+    return CardBatch.objects.filter(scope_filter(user, area="distributor__area_id",
+                                                 site={Role.DISTRIBUTOR: "distributor_id"}))
 
 
 def batch_numbers(batch: CardBatch) -> list[tuple[str, bool]]:

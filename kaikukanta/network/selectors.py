@@ -6,7 +6,7 @@ import datetime
 from django.db.models import Q
 
 from kaikukanta.accounts.models import Role
-from kaikukanta.accounts.policy import Action, require
+from kaikukanta.accounts.policy import Action, require, scope_filter
 from kaikukanta.core.errors import Code, Refusal
 
 from .models import (
@@ -108,13 +108,8 @@ def area_in_scope(user, area: Area) -> bool:
 
 
 def organisations_visible_to(user):
-    if user.role == Role.NATIONAL_ADMIN:
-        return Organisation.objects.all()
-    if user.role == Role.AREA_COORDINATOR and user.area_id is not None:
-        return Organisation.objects.filter(area_id=user.area_id)
-    if user.organisation_id is not None:
-        return Organisation.objects.filter(pk=user.organisation_id)
-    return Organisation.objects.none()
+    return Organisation.objects.filter(scope_filter(user, area="area_id",
+                                                    site={Role.DISTRIBUTOR: "pk", Role.VENUE: "pk"}))
 
 
 def organisation_list(user, *, area_id: int | None = None, kind: str | None = None):
@@ -142,14 +137,8 @@ def organisation_for(user, organisation_id: int) -> Organisation:
 
 
 def offerings_visible_to(user):
-    offerings = Offering.objects.select_related("venue")
-    if user.role == Role.NATIONAL_ADMIN:
-        return offerings
-    if user.role == Role.AREA_COORDINATOR and user.area_id is not None:
-        return offerings.filter(venue__area_id=user.area_id)
-    if user.role == Role.VENUE and user.organisation_id is not None:
-        return offerings.filter(venue_id=user.organisation_id)
-    return offerings.none()
+    return Offering.objects.select_related("venue").filter(
+        scope_filter(user, area="venue__area_id", site={Role.VENUE: "venue_id"}))
 
 
 def offering_list(user, *, venue_id: int | None = None, on: datetime.date | None = None):

@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import F, QuerySet
 
 from kaikukanta.accounts.models import Role
-from kaikukanta.accounts.policy import Action, allowed, require
+from kaikukanta.accounts.policy import Action, allowed, require, scope_filter
 from kaikukanta.core import sql
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.models import Offering, Organisation, OrganisationKind
@@ -42,16 +42,9 @@ def visit_by_idempotency_key(venue_id: int, idempotency_key: str) -> Visit | Non
 
 def _scope_of(user) -> QuerySet:
     """The visits the caller may list: its venue's, those made with its cards, its area's, or all."""
-    visits = Visit.objects.filter(cancelled_at__isnull=True)
-    if user.role == Role.NATIONAL_ADMIN:
-        return visits
-    if user.role == Role.AREA_COORDINATOR and user.area_id is not None:
-        return visits.filter(venue__area_id=user.area_id)
-    if user.role == Role.DISTRIBUTOR and user.organisation_id is not None:
-        return visits.filter(card__issuer_id=user.organisation_id)
-    if user.role == Role.VENUE and user.organisation_id is not None:
-        return visits.filter(venue_id=user.organisation_id)
-    return visits.none()
+    return Visit.objects.filter(scope_filter(user, area="venue__area_id",
+                                             site={Role.DISTRIBUTOR: "card__issuer_id", Role.VENUE: "venue_id"}),
+                                cancelled_at__isnull=True)
 
 
 def _may_filter_by_venue(user, venue: Organisation) -> bool:
