@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: install run test migrate demo serve bench lint vendor
+.PHONY: install run test migrate demo serve bench lint vendor messages
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet uv
@@ -41,3 +41,7 @@ bench: install
 vendor:
 	npm ci --no-audit --no-fund
 	bash scripts/vendor.sh
+
+# Compile every app's translations (.po → .mo; the .mo files are committed so `make run` needs no gettext).
+messages: install
+	cd kaikukanta && ../.venv/bin/django-admin compilemessages --ignore '.venv' >/dev/null && echo compiled

@@ -43,3 +43,61 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, started once for the whole run."""
+    import os
+
+    from kaikukanta.core.browser import CHROMIUM, CHROMIUM_FLAGS, browser_required
+
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} is missing: apt-get install chromium"
+        if browser_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around
+    # it are still plain synchronous calls.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    """The test network behind a live server, every user with a known password."""
+    from kaikukanta.core.browser import TEST_PASSWORD
+
+    network = build_network()
+    for user in network.users.values():
+        user.set_password(TEST_PASSWORD)
+        user.save(update_fields=["password"])
+    network.base_url = live_server.url
+    return network
+
+
+@pytest.fixture
+def browser_page(chromium, site):
+    """`browser_page(role=None, phone=False)`: a fresh browser page, signed in as `role` when given."""
+    from kaikukanta.core.browser import DESKTOP, PHONE, log_in
+
+    contexts = []
+
+    def open_page(role: str | None = None, *, phone: bool = False, language: str | None = None):
+        context = chromium.new_context(viewport=PHONE if phone else DESKTOP, locale=language or "fi-FI",
+                                       has_touch=phone, is_mobile=phone)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        if role:
+            log_in(page, site.base_url, site.users[role].username)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

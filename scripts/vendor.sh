@@ -11,7 +11,9 @@ copy htmx.org/dist/htmx.min.js htmx.min.js
 copy chart.js/dist/chart.umd.min.js chart.umd.min.js
 copy @zxing/library/umd/index.min.js zxing-library.min.js
 copy axe-core/axe.min.js axe.min.js
-for package in htmx.org chart.js @zxing/library axe-core; do
+copy hds-core/lib/base.min.css hds-base.min.css
+copy hds-core/lib/components/all.min.css hds-components.min.css
+for package in htmx.org chart.js @zxing/library axe-core hds-core; do
   version=$(node -p "require('./node_modules/$package/package.json').version")
   license=$(node -p "require('./node_modules/$package/package.json').license")
   echo "$package $version ($license)"

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.test import Client
@@ -191,3 +192,19 @@ def status_by_caller(network: Network, callers, method: str, path: str, body=Non
                 error_codes.add((response.status_code, response.json()["error"]["code"]))
             transaction.set_rollback(True)
     return statuses, error_codes
+
+
+@dataclass
+class PageExample:
+    """One page in the page matrix: how to build its path arguments in a test network, and which callers
+    (keys of `Network.users`, or "anonymous") may open it. Every other caller must be refused."""
+
+    allowed: set[str]
+    kwargs: Callable[[Network], dict] = lambda network: {}
+    method: str = "get"
+
+
+PAGE_CALLERS = ("anonymous", "admin", "coordinator", "other_coordinator", "distributor", "other_distributor",
+                "venue", "other_venue")
+SIGNED_IN = set(PAGE_CALLERS) - {"anonymous"}
+EVERYONE = set(PAGE_CALLERS)

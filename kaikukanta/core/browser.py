@@ -1,0 +1,57 @@
+"""Browser tests: Playwright from PyPI driving Debian's Chromium, never a downloaded browser.
+
+`browser_page(role)` gives a phone- or desktop-sized page signed in as a user of the test network;
+`assert_accessible(page)` runs axe-core (vendored) and fails on serious or critical violations;
+`screenshot(page, name)` keeps a picture of the page under var/screenshots/.
+"""
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
+TEST_PASSWORD = "browser-test-password-1"
+
+
+def browser_required() -> bool:
+    """In CI the browser tests must fail, not skip, when Chromium is missing."""
+    return os.environ.get("KAIKUKANTA_REQUIRE_BROWSER") == "1"
+
+
+def assert_accessible(page) -> None:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                          nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }"""
+    )
+    blocking = [violation for violation in result if violation["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"axe-core found serious or critical violations on {page.url}: {blocking}"
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(target), full_page=True)
+    return target
+
+
+def log_in(page, base_url: str, username: str, password: str = TEST_PASSWORD) -> None:
+    page.goto(f"{base_url}/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()

@@ -1,0 +1,47 @@
+"""The main menu of each role: the pages that role does its work on, in the order it needs them."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kaikukanta.accounts.models import Role
+
+MENUS = {
+    Role.VENUE: [
+        ("desk:check", _("Ticket desk")),
+        ("desk:today", _("Today's visits")),
+        ("desk:paper", _("Paper list")),
+        ("desk:offerings", _("Offerings")),
+        ("stats:dashboard", _("Statistics")),
+    ],
+    Role.DISTRIBUTOR: [
+        ("cards:issue", _("Issue a card")),
+        ("cards:list", _("Cards")),
+        ("stats:dashboard", _("Statistics")),
+    ],
+    Role.AREA_COORDINATOR: [
+        ("network:organisations", _("Sites")),
+        ("network:users", _("Users")),
+        ("network:batches", _("Card batches")),
+        ("network:guidelines", _("Guidelines")),
+        ("stats:dashboard", _("Statistics")),
+    ],
+    Role.NATIONAL_ADMIN: [
+        ("network:areas", _("Areas")),
+        ("network:organisations", _("Sites")),
+        ("network:users", _("Users")),
+        ("network:batches", _("Card batches")),
+        ("network:guidelines", _("Guidelines")),
+        ("network:settings", _("Settings")),
+        ("stats:dashboard", _("Statistics")),
+    ],
+}
+
+
+def menu_for(user, current_path: str) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    entries = []
+    for name, label in MENUS.get(user.role, []):
+        url = reverse(name)
+        entries.append({"url": url, "label": label, "current": current_path.startswith(url)})
+    return entries

@@ -1,0 +1,97 @@
+"""Every page against every caller: the page counterpart of the API operation matrix.
+
+Each app lists its pages in `<app>/tests/page_examples.py` as `EXAMPLES = {url name: PageExample}`, with
+the callers who may open it written out by hand. A URL pattern without an example fails this suite, so a
+new page cannot ship without its permissions being decided and tested.
+"""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from kaikukanta.core.testing import PAGE_CALLERS
+
+SKIPPED_NAMESPACES = {"admin"}
+REFUSED = {403, 404}
+
+
+def _all_examples() -> dict:
+    examples = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("kaikukanta."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.page_examples")
+        except ModuleNotFoundError:
+            continue
+        examples.update(module.EXAMPLES)
+    return examples
+
+
+EXAMPLES = _all_examples()
+
+
+def _patterns():
+    def walk(resolver, namespace=""):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = entry.namespace or ""
+                if inner in SKIPPED_NAMESPACES or "api" in str(entry.pattern):
+                    continue
+                yield from walk(entry, f"{namespace}{inner}:" if inner else namespace)
+            elif isinstance(entry, URLPattern) and entry.name:
+                yield f"{namespace}{entry.name}", entry
+    return dict(walk(get_resolver()))
+
+
+PATTERNS = _patterns()
+PAGE_NAMES = sorted(PATTERNS)
+
+
+def test_every_page_has_an_example_with_its_callers():
+    missing = [name for name in PAGE_NAMES if name not in EXAMPLES]
+    assert not missing, f"pages without a PageExample in <app>/tests/page_examples.py: {missing}"
+
+
+def test_every_view_declares_its_access():
+    undeclared = []
+    for name in PAGE_NAMES:
+        view = get_resolver().resolve(reverse(name, kwargs=_placeholder_kwargs(name))).func
+        if not hasattr(view, "page_access") and not hasattr(getattr(view, "view_class", None), "page_access"):
+            undeclared.append(name)
+    assert not undeclared, f"views without page(...), signed_in_page or public_page: {undeclared}"
+
+
+def _placeholder_kwargs(name: str) -> dict:
+    pattern = PATTERNS[name]
+    return {key: ("1" if converter.regex == "[0-9]+" else "x")
+            for key, converter in pattern.pattern.converters.items()}
+
+
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_page_admits_exactly_its_callers(name, network):
+    example = EXAMPLES[name]
+    path = reverse(name, kwargs=example.kwargs(network))
+    outcomes = {}
+    for caller in PAGE_CALLERS:
+        client = Client()
+        if caller != "anonymous":
+            client.force_login(network.users[caller])
+        response = getattr(client, example.method)(path)
+        if caller in example.allowed:
+            admitted = response.status_code not in REFUSED and not _sent_to_login(response)
+        else:
+            admitted = False if caller == "anonymous" and _sent_to_login(response) else (
+                response.status_code not in REFUSED)
+        outcomes[caller] = admitted == (caller in example.allowed) or response.status_code
+    wrong = {caller: outcome for caller, outcome in outcomes.items() if outcome is not True}
+    assert not wrong, f"{name} ({path}): callers treated wrongly (status shown): {wrong}"
+
+
+def _sent_to_login(response) -> bool:
+    return response.status_code == 302 and reverse("accounts:login") in response.get("Location", "")
