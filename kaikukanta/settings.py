@@ -127,6 +127,15 @@ WHITENOISE_USE_FINDERS = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Rate limits must hold across every server process: Redis when REDIS_URL is set (production),
+# this process's memory otherwise (a newcomer's single runserver, the tests).
+REDIS_URL = os.environ.get("REDIS_URL")
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kaikukanta"}
+)}
+RATELIMIT_USE_CACHE = "default"
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
