@@ -1,10 +1,11 @@
 from django.urls import path
 
-from kaikukanta.core.pages import pending
+from . import views
 
 app_name = "public"
 urlpatterns = [
-    path("", pending, name="home"),
-    path("venues/", pending, name="venues"),
-    path("my-card/", pending, name="my_card"),
+    path("", views.home, name="home"),
+    path("venues/", views.venues, name="venues"),
+    path("venues/<int:venue_id>/", views.venue_detail, name="venue_detail"),
+    path("my-card/", views.my_card, name="my_card"),
 ]

@@ -1,0 +1,8 @@
+from kaikukanta.core.testing import EVERYONE, PageExample
+
+EXAMPLES = {
+    "public:home": PageExample(allowed=EVERYONE),
+    "public:venues": PageExample(allowed=EVERYONE),
+    "public:venue_detail": PageExample(allowed=EVERYONE, kwargs=lambda network: {"venue_id": network.venue.pk}),
+    "public:my_card": PageExample(allowed=EVERYONE),
+}

@@ -1,0 +1,129 @@
+"""The pages for cardholders and the public: no login, nothing about distributors, nothing about holders but
+what a holder types in themselves."""
+
+import ipaddress
+import math
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import get_usage
+
+from kaikukanta.core import damm
+from kaikukanta.core.clock import today
+from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.core.pages import public_page
+
+from . import selectors, services
+from .forms import CATEGORY_LABELS, OFFERING_KIND_LABELS, SECTOR_LABELS, MyCardForm, VenueFinderForm
+
+VENUES_PER_PAGE = 20
+FINDER_FILTERS = ("municipality", "sector", "page")
+# Ten tries in ten minutes is plenty for a holder with a typo, and makes guessing a birth year for a
+# known number (about a hundred candidates) or a number for a known year slow enough to notice.
+LOOKUP_RATE = "10/10m"
+IPV6_NETWORK = 64
+
+
+def _language() -> str:
+    return (get_language() or "fi").split("-")[0]
+
+
+@public_page
+def home(request):
+    return render(request, "public/home.html", {"areas": selectors.network_areas(today(), _language())})
+
+
+@public_page
+def venues(request):
+    day = today()
+    form = VenueFinderForm(request.GET, municipalities=selectors.finder_municipalities(day, _language()))
+    form.is_valid()
+    chosen = form.cleaned_data
+    found = selectors.venue_finder(day, municipality=chosen.get("municipality"), sector=chosen.get("sector"))
+    page = Paginator(found, VENUES_PER_PAGE).get_page(request.GET.get("page"))
+    filters = {name: chosen[name] for name in ("municipality", "sector") if chosen.get(name)}
+    return render(request, "public/venues.html", {
+        "form": form, "page": page, "filters_query": urlencode(filters), "filtered": bool(filters),
+        "venues": [_venue_row(venue) for venue in page],
+        "back_query": request.GET.urlencode(),
+    })
+
+
+@public_page
+def venue_detail(request, venue_id: int):
+    day = today()
+    venue = selectors.public_venue(venue_id, day)
+    if venue is None:
+        raise Refusal(Code.NOT_FOUND)
+    offerings = [{"name": offering.name, "kind": OFFERING_KIND_LABELS.get(offering.kind, offering.kind),
+                  "date": offering.date} for offering in selectors.venue_offerings(venue, day)]
+    back = {name: request.GET[name] for name in FINDER_FILTERS if request.GET.get(name)}
+    return render(request, "public/venue.html", {
+        "venue": _venue_row(venue), "offerings": offerings, "back_query": urlencode(back)})
+
+
+def _venue_row(venue) -> dict:
+    return {"pk": venue.pk, "name": venue.name,
+            "category": CATEGORY_LABELS.get(venue.category, venue.category),
+            "sector": SECTOR_LABELS.get(venue.sector, venue.sector),
+            "municipality": selectors.municipality_name(venue.municipality, _language())}
+
+
+def client_network(request) -> str:
+    """The client's address; for IPv6 its /64, which one household or device usually holds whole."""
+    address = request.META.get("REMOTE_ADDR") or "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_NETWORK}", strict=False).network_address)
+    return str(parsed)
+
+
+def _seconds_until_allowed(request) -> int | None:
+    """Counts this attempt against the client's network and against the card number typed; the number of
+    seconds to wait when either has had too many, else None."""
+    limits = [("public.my_card.client", client_network(request))]
+    number = damm.strip_separators(request.POST.get("card_number", ""))
+    if number:
+        limits.append(("public.my_card.number", number))
+    waits = []
+    for group, value in limits:
+        usage = get_usage(request, group=group, key=lambda _group, _request, value=value: value,
+                          rate=LOOKUP_RATE, increment=True)
+        if usage is not None and usage["should_limit"]:
+            # A cache that cannot count gives time_left -1: ask for a whole window's wait then.
+            waits.append(usage["time_left"] if usage["time_left"] > 0 else 600)
+    return max(waits) if waits else None
+
+
+@public_page
+@never_cache
+@require_http_methods(["GET", "POST"])
+def my_card(request):
+    if request.method != "POST":
+        return render(request, "public/my_card.html", {"form": MyCardForm()})
+    wait = _seconds_until_allowed(request)
+    if wait is not None:
+        form = MyCardForm(initial={"card_number": request.POST.get("card_number", "")})
+        response = render(request, "public/my_card.html", {
+            "form": form, "throttled": Refusal(Code.THROTTLED).message(_language()),
+            "wait_minutes": math.ceil(wait / 60)}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    form = MyCardForm(request.POST)
+    if not form.is_valid():
+        return render(request, "public/my_card.html", {"form": form})
+    card = services.look_up_my_card(form.cleaned_data["card_number"], form.cleaned_data["birth_year"],
+                                    client_network=client_network(request))
+    if card is None:
+        # A wrong guess gets a fresh form: the year typed is never shown back.
+        form = MyCardForm(initial={"card_number": form.cleaned_data["card_number"]})
+        return render(request, "public/my_card.html", {"form": form, "no_match": True})
+    # Grouped as printed on the card, so the holder can compare the two at a glance.
+    return render(request, "public/my_card.html", {"card": card, "number": f"{card.number[:5]} {card.number[5:]}"})
