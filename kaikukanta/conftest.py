@@ -6,11 +6,19 @@ from kaikukanta.core.testing import ApiClient, build_network
 @pytest.fixture(autouse=True)
 def reference_data_survives_flushes(request, django_db_blocker):
     """A transactional test ends by flushing every table, the migration-loaded reference data with
-    them; put it back so the tests after it find the municipalities and postal codes."""
-    yield
+    them. Whether that flush runs before or after this fixture's teardown depends on the order the
+    database fixtures were requested in, so the data is put back both before and after such a test."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames)
+    if transactional:
+        _restore_reference_data(django_db_blocker)
+    yield
+    if transactional:
+        _restore_reference_data(django_db_blocker)
+
+
+def _restore_reference_data(django_db_blocker):
     from kaikukanta.reference.models import Municipality
     from kaikukanta.reference.services import load_reference
 

@@ -1,14 +1,19 @@
 """Reads of cards, card stock and wellbeing questions. No rules and no writes here."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from kaikukanta.accounts.models import Role
-from kaikukanta.accounts.policy import scope_filter
+from kaikukanta.accounts.policy import Action, allowed, require, scope_filter
 from kaikukanta.core import sql
+from kaikukanta.core.clock import add_months
+from kaikukanta.core.damm import strip_separators
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.network.models import NationalSettings
+from kaikukanta.network.selectors import municipality_in_network
 from kaikukanta.reference.models import PostalCode
 
 from . import rules
@@ -112,3 +117,109 @@ def current_wellbeing_questions() -> list[WellbeingQuestion]:
 
 def current_wellbeing_keys() -> set[str]:
     return set(WellbeingQuestion.objects.filter(current=True).values_list("key", flat=True))
+
+
+# Read by the card pages. Each one answers for the signed-in user, so a page cannot show what its caller
+# may not see: a card outside the caller's scope is simply not found.
+
+DEFAULT_VALIDITY_MONTHS = 12
+EXPIRING_SOON_DAYS = 30
+
+
+def card_with_holder_data(user, raw_number: str) -> Card:
+    """A card with everything its page shows, if `user` may read its holder data; otherwise not found."""
+    number = card_number_from_path(raw_number)
+    card = (Card.objects.select_related("issuer", "home_municipality", "replaces", "replaced_by")
+            .filter(number=number).first())
+    if card is None or not allowed(user, Action.VIEW_HOLDER_DATA, card):
+        raise Refusal(Code.CARD_NOT_FOUND)
+    return card
+
+
+def card_to_manage(user, raw_number: str) -> Card:
+    """A card `user` may renew, close or replace; for anyone else it does not exist (as in the API)."""
+    card = card_with_holder_data(user, raw_number)
+    if not allowed(user, Action.MANAGE_CARD, card):
+        raise Refusal(Code.CARD_NOT_FOUND)
+    return card
+
+
+def _unissued_stock(distributor_id: int) -> QuerySet[StockNumber]:
+    return StockNumber.objects.filter(distributor_id=distributor_id).exclude(
+        Exists(Card.objects.filter(number=OuterRef("number"))))
+
+
+def next_stock_number(distributor_id: int) -> str | None:
+    """The site's next unissued number: oldest batch first, so stock is used in the order it came."""
+    return (_unissued_stock(distributor_id).order_by(F("batch_id").asc(nulls_first=True), "number")
+            .values_list("number", flat=True).first())
+
+
+def unissued_stock_count(distributor_id: int) -> int:
+    return _unissued_stock(distributor_id).count()
+
+
+def default_valid_until(day: datetime.date) -> datetime.date:
+    """A year from `day`, or the national maximum when that is shorter."""
+    return add_months(day, min(DEFAULT_VALIDITY_MONTHS, NationalSettings.current().max_validity_months))
+
+
+@dataclass(frozen=True)
+class PostalCodeLookup:
+    code: str
+    municipality_fi: str
+    municipality_sv: str
+    in_network: bool
+
+
+def postal_code_lookup(code: str, day: datetime.date) -> PostalCodeLookup | None:
+    """The municipality of a postal code in use, and whether a holder living there may get a card on `day`
+    (the same two questions the issue service asks)."""
+    postal = (PostalCode.objects.select_related("municipality")
+              .filter(code=code.strip(), in_current_file=True).first())
+    if postal is None:
+        return None
+    municipality = postal.municipality
+    return PostalCodeLookup(code=postal.code, municipality_fi=municipality.name_fi,
+                            municipality_sv=municipality.name_sv,
+                            in_network=municipality_in_network(municipality.code, day))
+
+
+@dataclass(frozen=True)
+class CardListPage:
+    cards: list[Card]
+    next_after: int | None
+
+
+def card_list(user, *, day: datetime.date, number: str = "", status: str | None = None,
+              expiring_soon: bool = False, card_type: str | None = None, after: int | None = None,
+              limit: int = 50) -> CardListPage:
+    """The cards whose holder data `user` may read (a distributor's own site's), newest first, a page at a
+    time by keyset (`after` is the last id of the previous page). `number` matches any part of the number,
+    spaces and dashes ignored."""
+    cards = cards_with_holder_access(user)
+    if number:
+        digits = strip_separators(number)
+        if not digits.isascii() or not digits.isdigit():
+            return CardListPage(cards=[], next_after=None)
+        cards = cards.filter(number=digits) if len(digits) == 10 else cards.filter(number__contains=digits)
+    if status is not None:
+        cards = filter_by_status(cards, status, day)
+    if expiring_soon:
+        cards = expiring_within(cards, EXPIRING_SOON_DAYS, day)
+    if card_type is not None:
+        cards = cards.filter(card_type=card_type)
+    if after is not None:
+        cards = cards.filter(pk__lt=after)
+    rows = list(cards.select_related("issuer").order_by("-pk")[:limit + 1])
+    return CardListPage(cards=rows[:limit], next_after=rows[limit - 1].pk if len(rows) > limit else None)
+
+
+def batch_for(user, batch_id: int) -> CardBatch:
+    """A batch as `user` may read its numbers (the rule of `GET /card-batches/{id}`): 404 if there is none,
+    403 outside the caller's scope."""
+    batch = CardBatch.objects.select_related("distributor").filter(pk=batch_id).first()
+    if batch is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(user, Action.VIEW_ORGANISATION, batch.distributor)
+    return batch
