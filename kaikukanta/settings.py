@@ -28,13 +28,7 @@ if DEBUG:
     ALLOWED_HOSTS += ["testserver"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "ninja",
+    # Ours first: for a msgid shared with Django's own catalogues, the first app listed wins.
     "kaikukanta.core",
     "kaikukanta.reference",
     "kaikukanta.network",
@@ -45,6 +39,13 @@ INSTALLED_APPS = [
     "kaikukanta.imports",
     "kaikukanta.demo",
     "kaikukanta.public",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
 ]
 
 MIDDLEWARE = [

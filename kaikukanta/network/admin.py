@@ -3,7 +3,16 @@ where the rules, the history and the audit trail live."""
 
 from django.contrib import admin
 
-from .models import Area, AreaStatusPeriod, Membership, NationalSettings, Offering, Organisation
+from .models import (
+    Area,
+    AreaStatusPeriod,
+    GuidelineCommitment,
+    GuidelineVersion,
+    Membership,
+    NationalSettings,
+    Offering,
+    Organisation,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -58,3 +67,13 @@ class OfferingAdmin(ReadOnlyAdmin):
 @admin.register(NationalSettings)
 class NationalSettingsAdmin(ReadOnlyAdmin):
     list_display = ("max_validity_months",)
+
+
+@admin.register(GuidelineVersion)
+class GuidelineVersionAdmin(ReadOnlyAdmin):
+    list_display = ("label", "published_on")
+
+
+@admin.register(GuidelineCommitment)
+class GuidelineCommitmentAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "version", "committed_on", "recorded_by")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -133,3 +134,38 @@ class NationalSettings(models.Model):
     def current(cls) -> "NationalSettings":
         settings_row, _ = cls.objects.get_or_create(pk=1)
         return settings_row
+
+
+class GuidelineVersion(models.Model):
+    """A published version of the national guidelines of the card, which every site commits to."""
+
+    label = models.CharField(max_length=40, unique=True)
+    published_on = models.DateField()
+    summary = models.TextField(blank=True, default="")
+    document_url = models.URLField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+
+    def __str__(self):
+        return self.label
+
+
+class GuidelineCommitment(models.Model):
+    """A site's commitment to one guideline version, with who recorded it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="guideline_commitments")
+    version = models.ForeignKey(GuidelineVersion, on_delete=models.PROTECT, related_name="commitments")
+    committed_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["version", "organisation"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "version"],
+                                               name="one_commitment_per_version")]
+
+    def __str__(self):
+        return f"{self.organisation_id} committed to {self.version_id} on {self.committed_on}"

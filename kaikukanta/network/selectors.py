@@ -2,17 +2,22 @@
 a question about an earlier date gets the answer it would have had then."""
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 
 from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.policy import Action, require, scope_filter
+from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.reference.models import LowIncomeFigure, Municipality
 
 from .models import (
     IN_NETWORK_STATUSES,
     Area,
     AreaStatusPeriod,
+    GuidelineCommitment,
+    GuidelineVersion,
     Membership,
     NationalSettings,
     Offering,
@@ -167,3 +172,168 @@ def offering_for(user, offering_id: int) -> Offering:
 def national_settings(user) -> NationalSettings:
     require(user, Action.VIEW_SETTINGS)
     return NationalSettings.current()
+
+
+# Pages of coordinators and the national admin
+
+def organisation_search(user, *, area_id: int | None = None, kind: str | None = None, category: str | None = None,
+                        sector: str | None = None, municipality: str | None = None, active: bool | None = None,
+                        text: str | None = None):
+    """The sites `user` may read, narrowed by whatever filters are given."""
+    organisations = organisation_list(user, area_id=area_id, kind=kind).select_related("area", "municipality")
+    if category:
+        organisations = organisations.filter(category=category)
+    if sector:
+        organisations = organisations.filter(sector=sector)
+    if municipality:
+        organisations = organisations.filter(municipality_id=municipality)
+    if active is not None:
+        organisations = organisations.filter(active=active)
+    if text:
+        organisations = organisations.filter(name__icontains=text)
+    return organisations.order_by("name", "pk")
+
+
+def municipalities_of_areas(user, area: Area | None = None):
+    """The municipalities a site of `area` (or of any area the user works in) may lie in today."""
+    areas = [area.pk] if area is not None else areas_visible_to(user).values_list("pk", flat=True)
+    codes = memberships_on(today()).filter(area_id__in=areas).values_list("municipality_id", flat=True)
+    return Municipality.objects.filter(code__in=codes).order_by("name_fi")
+
+
+def current_municipalities():
+    """Municipalities of the current reference file, the ones an area can take in."""
+    return Municipality.objects.filter(in_current_file=True).order_by("name_fi")
+
+
+def user_search(user, *, role: str | None = None, organisation_id: int | None = None, active: bool | None = None,
+                text: str | None = None):
+    """The users `user` may read (see accounts.selectors), narrowed by the filters given."""
+    from kaikukanta.accounts.selectors import user_list
+
+    users = user_list(user, role=role, organisation_id=organisation_id).select_related("organisation", "area")
+    if active is not None:
+        users = users.filter(is_active=active)
+    if text:
+        users = users.filter(username__icontains=text)
+    return users.order_by("username")
+
+
+def tokens_of(user, target):
+    """The API tokens of `target`, newest first: only their prefixes, the secrets are not kept."""
+    require(user, Action.VIEW_USER, target)
+    return target.api_tokens.order_by("-created_at", "-pk")
+
+
+def token_belongs_to(secret: str, target) -> bool:
+    from kaikukanta.core.api_support import token_digest
+
+    return target.api_tokens.filter(digest=token_digest(secret.strip())).exists()
+
+
+def batch_search(user, *, distributor_id: int | None = None):
+    """Card batches of the distributors in `user`'s scope, newest first."""
+    from kaikukanta.cards.selectors import batches_in_scope
+
+    batches = batches_in_scope(user).select_related("distributor", "created_by")
+    if distributor_id is not None:
+        batches = batches.filter(distributor_id=distributor_id)
+    return batches.order_by("-created_at", "-pk")
+
+
+def batch_for(user, batch_id: int):
+    """A card batch as `user` may read it: 404 if there is none, 403 for another area's distributor."""
+    from kaikukanta.cards.models import CardBatch
+
+    batch = CardBatch.objects.select_related("distributor", "created_by").filter(pk=batch_id).first()
+    if batch is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(user, Action.VIEW_ORGANISATION, batch.distributor)
+    return batch
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    day: datetime.date
+    kind: str  # "status", "joined" or "left"
+    status: str = ""
+    municipality: Municipality | None = None
+
+
+def area_timeline(area: Area) -> list[TimelineEvent]:
+    """The area's history as dated events, oldest first: status changes, municipalities joining and leaving."""
+    events = [TimelineEvent(period.effective_from, "status", status=period.status)
+              for period in area.status_periods.all()]
+    for membership in area.memberships.select_related("municipality"):
+        events.append(TimelineEvent(membership.joined_on, "joined", municipality=membership.municipality))
+        if membership.left_on is not None:
+            events.append(TimelineEvent(membership.left_on, "left", municipality=membership.municipality))
+    order = {"status": 0, "joined": 1, "left": 2}
+    return sorted(events, key=lambda event: (event.day, order[event.kind],
+                                             event.municipality.code if event.municipality else ""))
+
+
+def guideline_versions():
+    """Every published version, newest first. The guidelines are national: anyone signed in may read them."""
+    return (GuidelineVersion.objects.annotate(commitment_count=Count("commitments"))
+            .order_by("-published_on", "-id"))
+
+
+def guideline_version(version_id: int) -> GuidelineVersion:
+    version = GuidelineVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        raise Refusal(Code.NOT_FOUND)
+    return version
+
+
+@dataclass(frozen=True)
+class GuidelineStatus:
+    """Who in a scope has committed to a version and who has not: active sites only."""
+
+    version: GuidelineVersion
+    committed: list[GuidelineCommitment]
+    not_committed: list[Organisation]
+
+    @property
+    def total(self) -> int:
+        return len(self.committed) + len(self.not_committed)
+
+
+def guideline_status(user, version: GuidelineVersion, *, area_id: int | None = None) -> GuidelineStatus:
+    sites = (organisation_list(user, area_id=area_id).filter(active=True)
+             .select_related("area", "municipality").order_by("name", "pk"))
+    commitments = {commitment.organisation_id: commitment for commitment in
+                   GuidelineCommitment.objects.filter(version=version, organisation__in=sites)
+                   .select_related("recorded_by")}
+    committed, not_committed = [], []
+    for site in sites:
+        if site.pk in commitments:
+            commitment = commitments[site.pk]
+            commitment.organisation = site
+            committed.append(commitment)
+        else:
+            not_committed.append(site)
+    return GuidelineStatus(version=version, committed=committed, not_committed=not_committed)
+
+
+def guideline_commitments_of(organisation: Organisation) -> list[tuple[GuidelineVersion, GuidelineCommitment | None]]:
+    """Every version, newest first, with the site's commitment to it if there is one."""
+    commitments = {commitment.version_id: commitment
+                   for commitment in organisation.guideline_commitments.select_related("recorded_by")}
+    return [(version, commitments.get(version.pk))
+            for version in GuidelineVersion.objects.order_by("-published_on", "-id")]
+
+
+@dataclass(frozen=True)
+class LowIncomeYear:
+    year: int
+    municipalities: int
+    persons: int
+
+
+def low_income_years() -> list[LowIncomeYear]:
+    """What figures are loaded: per year, how many municipalities have one and their sum, newest first."""
+    rows = (LowIncomeFigure.objects.values("year")
+            .annotate(municipalities=Count("municipality"), persons=Sum("low_income_persons"))
+            .order_by("-year"))
+    return [LowIncomeYear(row["year"], row["municipalities"], row["persons"]) for row in rows]

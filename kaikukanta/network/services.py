@@ -4,18 +4,22 @@ Each function takes the acting user first, checks the policy, writes, and leaves
 all in one transaction, so a refusal anywhere leaves nothing behind.
 """
 
+import csv
 import datetime
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import transaction
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from kaikukanta.accounts.policy import Action, require
 from kaikukanta.core import audit
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.reference.low_income import ImportResult, import_low_income
 from kaikukanta.reference.models import Municipality
 
 from .models import (
@@ -24,6 +28,8 @@ from .models import (
     VENUE_CATEGORIES,
     Area,
     AreaStatusPeriod,
+    GuidelineCommitment,
+    GuidelineVersion,
     Membership,
     NationalSettings,
     Offering,
@@ -287,3 +293,96 @@ def update_offering(actor, offering_id: int, **changes) -> Offering:
     offering.save()
     audit.record(actor, "offering.updated", offering, fields=sorted(changes))
     return offering
+
+
+# Guidelines
+
+GUIDELINE_LABEL_LENGTH = 40
+
+
+def _check_document_url(url: str) -> None:
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise Refusal(Code.INVALID, field="document_url") from None
+
+
+@transaction.atomic
+def publish_guideline_version(actor, *, label: str, published_on: datetime.date, summary: str = "",
+                              document_url: str = "") -> GuidelineVersion:
+    """A new version of the national guidelines, which sites then commit to one by one."""
+    # Publishing the guidelines is a national decision, like the other national settings.
+    require(actor, Action.UPDATE_SETTINGS)
+    label = label.strip()
+    if not label or len(label) > GUIDELINE_LABEL_LENGTH or GuidelineVersion.objects.filter(
+            label__iexact=label).exists():
+        raise Refusal(Code.INVALID, field="label")
+    _check_document_url(document_url)
+    try:
+        with transaction.atomic():
+            version = GuidelineVersion.objects.create(label=label, published_on=published_on,
+                                                      summary=summary.strip(), document_url=document_url)
+    except IntegrityError:
+        # Another request published the same label between the check and the insert.
+        raise Refusal(Code.INVALID, field="label") from None
+    audit.record(actor, "guideline_version.published", version, label=label,
+                 published_on=published_on.isoformat())
+    return version
+
+
+def _mirror_newest_commitment(organisation: Organisation) -> None:
+    """The site's own guideline fields (the API's view of them) name the newest version it committed to."""
+    newest = (organisation.guideline_commitments.select_related("version")
+              .order_by("-version__published_on", "-version_id").first())
+    organisation.guideline_version = newest.version.label
+    organisation.guideline_committed_on = newest.committed_on
+    organisation.save(update_fields=["guideline_version", "guideline_committed_on"])
+
+
+@transaction.atomic
+def record_guideline_commitment(actor, *, organisation_id: int, version_id: int,
+                                committed_on: datetime.date | None = None) -> GuidelineCommitment:
+    """A site's commitment to a version, recorded by its area's coordinator or the national admin.
+    The date lies between the version's publication and today; a site commits to a version once."""
+    organisation = Organisation.objects.select_for_update().filter(pk=organisation_id).first()
+    if organisation is None:
+        raise Refusal(Code.INVALID, field="organisation_id")
+    require(actor, Action.UPDATE_ORGANISATION, organisation)
+    version = GuidelineVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        raise Refusal(Code.INVALID, field="version_id")
+    if not organisation.active:
+        raise Refusal(Code.INVALID, field="organisation_id")
+    day = committed_on or today()
+    if not version.published_on <= day <= today():
+        raise Refusal(Code.INVALID, field="committed_on")
+    # The site's row lock above makes a second recording of the same commitment wait and then see the first.
+    if organisation.guideline_commitments.filter(version=version).exists():
+        raise Refusal(Code.INVALID, field="organisation_id")
+    commitment = GuidelineCommitment.objects.create(organisation=organisation, version=version,
+                                                    committed_on=day, recorded_by=actor)
+    _mirror_newest_commitment(organisation)
+    audit.record(actor, "guideline.committed", commitment, organisation_id=organisation.pk,
+                 version=version.label, committed_on=day.isoformat())
+    return commitment
+
+
+# Low-income figures
+
+@transaction.atomic
+def upload_low_income(actor, content: bytes) -> ImportResult:
+    """The national admin's upload of Statistics Finland's figures, through the importer the command uses:
+    every bad line is reported and nothing is written unless all lines are good."""
+    require(actor, Action.UPDATE_SETTINGS)
+    with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
+        handle.write(content)
+        handle.flush()
+        try:
+            result = import_low_income(Path(handle.name))
+        except (UnicodeDecodeError, csv.Error):
+            raise Refusal(Code.INVALID, field="file") from None
+    if result.ok:
+        audit.record(actor, "low_income.uploaded", object_type="lowincomefigure", object_id="",
+                     created=result.created, updated=result.updated)
+    return result

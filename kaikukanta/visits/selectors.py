@@ -2,16 +2,35 @@
 it never loads the card."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.policy import Action, allowed, require, scope_filter
+from kaikukanta.cards import rules as card_rules
+from kaikukanta.cards.selectors import card_for_check
 from kaikukanta.core import sql
+from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.models import Offering, Organisation, OrganisationKind
 
+from . import rules
 from .models import Visit
 
 
@@ -76,3 +95,98 @@ def visits_visible_to(user, *, date_from: datetime.date | None = None, date_to: 
     if date_to is not None:
         visits = visits.filter(used_on__lte=date_to)
     return _with_card_number(visits)
+
+
+# The ticket desk's reads: the venue's offerings in use, its visits of a day with totals, and a card check.
+
+
+@dataclass(frozen=True)
+class CardCheck:
+    """What the desk may know about a card: validity and party size, never anything about the holder."""
+
+    number: str
+    status: str
+    valid_until: datetime.date
+    card_type: str
+    children: int
+
+
+def card_check(user, raw_number: str) -> CardCheck:
+    """The API's card check (GET /cards/{number} as a venue sees it), on today's date.
+
+    Refuses with `invalid` or `number_invalid` for a malformed number and `card_not_found` for an unknown one.
+    """
+    require(user, Action.CHECK_CARD)
+    number = card_rules.normalise_card_number(raw_number, field="card_number")
+    card = card_for_check(number)
+    status = card_rules.status_on(valid_until=card.valid_until, closed_on=card.closed_on, day=today())
+    return CardCheck(number=card.number, status=status, valid_until=card.valid_until, card_type=card.card_type,
+                     children=card.children)
+
+
+def offerings_for_desk(venue_id: int, day: datetime.date, *, since: datetime.date) -> list[Offering]:
+    """The venue's offerings in use (not archived; undated, or dated `since` or later): those dated `day`
+    first, then the undated ones, then by date. Each carries `uses_on_day` and `tickets_left` (None when
+    the offering has no quota), counted in the same query."""
+    uses = (Visit.objects.filter(offering=OuterRef("pk"), used_on=day, cancelled_at__isnull=True)
+            .values("offering").annotate(total=Sum("uses")).values("total"))
+    offerings = list(
+        Offering.objects.filter(venue_id=venue_id, archived=False)
+        .filter(Q(date__isnull=True) | Q(date__gte=since))
+        .annotate(uses_on_day=Coalesce(Subquery(uses), 0),
+                  day_first=Case(When(date=day, then=0), When(date__isnull=True, then=1), default=2))
+        .order_by("day_first", "date", "name", "id"))
+    for offering in offerings:
+        offering.tickets_left = (None if offering.ticket_quota is None
+                                 else max(offering.ticket_quota - offering.uses_on_day, 0))
+    return offerings
+
+
+def offerings_of_venue(venue_id: int, day: datetime.date) -> list[Offering]:
+    """All the venue's offerings, archived ones included, each with the uses of `day` as `uses_on_day`."""
+    uses = (Visit.objects.filter(offering=OuterRef("pk"), used_on=day, cancelled_at__isnull=True)
+            .values("offering").annotate(total=Sum("uses")).values("total"))
+    return list(Offering.objects.filter(venue_id=venue_id).annotate(uses_on_day=Coalesce(Subquery(uses), 0))
+                .order_by("archived", F("date").desc(nulls_first=True), "name", "id"))
+
+
+def _desk_rows(visits: QuerySet) -> QuerySet:
+    window_start = timezone.now() - rules.CANCEL_WINDOW
+    return (visits.filter(cancelled_at__isnull=True)
+            .annotate(card_number=F("card__number"), offering_name=F("offering__name"),
+                      cancellable=ExpressionWrapper(Q(recorded_at__gte=window_start), output_field=BooleanField()))
+            .only("id", "used_on", "children", "clients", "assistants", "uses", "recorded_at")
+            .order_by("-recorded_at", "-id"))
+
+
+def visits_at_venue_on(venue_id: int, day: datetime.date) -> QuerySet:
+    """The venue's visits dated `day`, not cancelled, newest first, each with its card number, offering name
+    and whether it can still be cancelled."""
+    return _desk_rows(Visit.objects.filter(venue_id=venue_id, used_on=day))
+
+
+def recent_visits_recorded_by(user, *, limit: int = 5) -> list[Visit]:
+    """The latest visits the user recorded at its venue that can still be cancelled, newest first."""
+    # A visit recorded within the cancel window is dated at most PAPER_LIST_DAYS before its recording, so this
+    # bound on used_on lets the (venue, used_on) index do the work at a venue with years of visits.
+    oldest_day = today() - rules.CANCEL_WINDOW - datetime.timedelta(days=rules.PAPER_LIST_DAYS)
+    visits = Visit.objects.filter(venue_id=user.organisation_id, recorded_by=user, used_on__gte=oldest_day,
+                                  recorded_at__gte=timezone.now() - rules.CANCEL_WINDOW)
+    return list(_desk_rows(visits)[:limit])
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    visits: int
+    uses: int
+    children: int
+    clients: int
+    assistants: int
+
+
+def totals_at_venue_on(venue_id: int, day: datetime.date) -> DayTotals:
+    """How many visits, uses, child and client uses and assistants the venue had on `day` (not cancelled)."""
+    totals = Visit.objects.filter(venue_id=venue_id, used_on=day, cancelled_at__isnull=True).aggregate(
+        visits=Count("id"), uses=Sum("uses"), children=Sum("children"), clients=Sum("clients"),
+        assistants=Sum("assistants"))
+    return DayTotals(**{name: value or 0 for name, value in totals.items()})

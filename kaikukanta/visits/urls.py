@@ -1,11 +1,16 @@
 from django.urls import path
 
-from kaikukanta.core.pages import pending
+from . import views
 
 app_name = "desk"
 urlpatterns = [
-    path("check/", pending, name="check"),
-    path("today/", pending, name="today"),
-    path("paper/", pending, name="paper"),
-    path("offerings/", pending, name="offerings"),
+    path("check/", views.check, name="check"),
+    path("check/card/", views.check_card, name="check_card"),
+    path("visits/<int:visit_id>/cancel/", views.cancel, name="cancel"),
+    path("today/", views.today_visits, name="today"),
+    path("paper/", views.paper, name="paper"),
+    path("offerings/", views.offerings, name="offerings"),
+    path("offerings/new/", views.offering_new, name="offering_new"),
+    path("offerings/<int:offering_id>/", views.offering_edit, name="offering_edit"),
+    path("offerings/<int:offering_id>/archive/", views.offering_archive, name="offering_archive"),
 ]

@@ -34,7 +34,7 @@ def test_every_entry_is_translated_and_not_fuzzy(path):
 def test_compiled_catalogue_matches_its_source(path):
     compiled = polib.mofile(str(path.with_suffix(".mo")))
     source = polib.pofile(str(path))
-    assert {(e.msgid, e.msgstr) for e in compiled if e.msgid} == {
+    assert {(e.msgid, e.msgstr) for e in compiled if e.msgid and not e.msgid_plural} == {
         (e.msgid, e.msgstr) for e in source.translated_entries() if not e.msgid_plural}, (
         f"{path.with_suffix('.mo')} is stale: run `make messages`")
 
@@ -55,3 +55,19 @@ def test_every_marked_string_is_in_the_catalogue(app, tmp_path):
     committed = {entry.msgid for entry in polib.pofile(str(APPS_DIR / app / "locale/fi/LC_MESSAGES/django.po"))}
     assert extracted, f"makemessages found no strings in {app}"
     assert extracted <= committed, f"not in {app}'s catalogue (run scripts/messages.sh {app}): {extracted - committed}"
+
+
+def test_a_msgid_means_the_same_in_every_app():
+    """Django merges every app's catalogue and the first app listed wins a shared msgid; two apps that
+    translate the same English differently would show one app's word on the other's pages."""
+    seen: dict[tuple, tuple] = {}
+    clashes = []
+    for path in CATALOGUES:
+        language = path.parts[-3]
+        for entry in polib.pofile(str(path)).translated_entries():
+            key = (language, entry.msgctxt, entry.msgid)
+            if key in seen and seen[key][0] != entry.msgstr:
+                clashes.append(f"{language} {entry.msgid!r}: {seen[key][1]}={seen[key][0]!r}, "
+                               f"{path.parts[-5]}={entry.msgstr!r}")
+            seen.setdefault(key, (entry.msgstr, path.parts[-5]))
+    assert not clashes, "translate these alike, or give them a context (pgettext):\n" + "\n".join(clashes)

@@ -1,0 +1,371 @@
+"""Forms of the coordinators' and national admin's pages. Fields are named as in the API, so a refusal's
+`field` lands next to the input it concerns; the services decide, the forms only parse."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from kaikukanta.accounts.models import Role, User
+from kaikukanta.core.clock import today
+
+from .models import DISTRIBUTOR_CATEGORIES, VENUE_CATEGORIES, AreaStatus, OrganisationKind
+
+KIND_LABELS = {
+    OrganisationKind.DISTRIBUTOR: _("Card distributor"),
+    OrganisationKind.VENUE: _("Venue"),
+}
+CATEGORY_LABELS = {
+    "theatre": _("Theatre"),
+    "museum": _("Museum"),
+    "music": _("Music"),
+    "cinema": _("Cinema"),
+    "dance": _("Dance"),
+    "festival": _("Festival"),
+    "library": _("Library"),
+    "visual_arts": _("Visual arts"),
+    "adult_education": _("Adult education"),
+    "science_centre": _("Science centre"),
+    "sport": _("Sport and exercise"),
+    "social_services": _("Social services"),
+    "health_services": _("Health services"),
+    "wellbeing": _("Wellbeing services"),
+    "youth_services": _("Youth services"),
+    "ngo": _("Association or NGO"),
+    "other": _("Other"),
+}
+SECTOR_LABELS = {
+    "culture": _("Culture"),
+    "education": _("Education"),
+    "science": _("Science"),
+    "sport": _("Sport"),
+}
+OFFERING_KIND_LABELS = {
+    # "Event" alone is a card's history event elsewhere; an offering's kind reads differently in Swedish.
+    "event": pgettext_lazy("offering kind", "Event"),
+    "course": _("Course"),
+    "sport": _("Sport"),
+    "exhibition": _("Exhibition"),
+    "other": _("Other"),
+}
+STATUS_LABELS = {
+    AreaStatus.PREPARING: _("Preparing"),
+    AreaStatus.PILOT: _("Pilot"),
+    AreaStatus.ACTIVE: _("Active"),
+    AreaStatus.ENDED: _("Ended"),
+}
+ROLE_LABELS = {
+    Role.NATIONAL_ADMIN: _("National admin"),
+    Role.AREA_COORDINATOR: _("Area coordinator"),
+    Role.DISTRIBUTOR: _("Card distributor staff"),
+    Role.VENUE: _("Venue staff"),
+}
+LANGUAGE_CHOICES = [("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")]
+SITE_ACTIVE_CHOICES = [("", _("All")), ("1", _("In the network")), ("0", _("Out of the network"))]
+USER_ACTIVE_CHOICES = [("", _("All")), ("1", _("In use")), ("0", _("Deactivated"))]
+STAFF_ROLES = (Role.DISTRIBUTOR, Role.VENUE)
+
+
+def label_of(labels: dict, value: str) -> str:
+    return labels.get(value, value)
+
+
+def _choices(labels: dict, values=None, *, blank: str | None = None) -> list:
+    choices = [("", blank)] if blank is not None else []
+    return choices + [(value, labels[value]) for value in (values or labels)]
+
+
+CATEGORY_CHOICES = [
+    (_("Venues"), [(value, CATEGORY_LABELS[value]) for value in VENUE_CATEGORIES]),
+    (_("Card distributors"), [(value, CATEGORY_LABELS[value]) for value in DISTRIBUTOR_CATEGORIES]),
+]
+
+
+def _id_select(label, choices, *, required=True, help_text=""):
+    """An id chosen from a list. Any number passes the form, so a site outside the caller's scope reaches
+    the service and is refused there, with the API's reason, rather than vanishing as an unknown choice."""
+    return forms.IntegerField(label=label, required=required, help_text=help_text,
+                              widget=forms.Select(choices=[("", "—")] + list(choices)))
+
+
+def _date_field(label, *, required=True, help_text=""):
+    return forms.DateField(label=label, required=required, help_text=help_text,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+class DataListInput(forms.TextInput):
+    """A text input suggesting values from a <datalist> the template renders with the id given."""
+
+    def __init__(self, list_id: str, attrs=None):
+        super().__init__(attrs={"list": list_id, "autocomplete": "off", **(attrs or {})})
+
+
+# Sites
+
+class OrganisationFilterForm(forms.Form):
+    area_id = forms.IntegerField(label=_("Area"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_choices(KIND_LABELS, blank=_("All")))
+    category = forms.ChoiceField(label=_("Category"), required=False,
+                                 choices=[("", _("All"))] + CATEGORY_CHOICES)
+    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=_choices(SECTOR_LABELS, blank=_("All")))
+    municipality = forms.CharField(label=_("Municipality code"), required=False, max_length=3,
+                                   widget=DataListInput("municipality-options", {"size": 6}))
+    active = forms.ChoiceField(label=_("Status"), required=False, choices=SITE_ACTIVE_CHOICES)
+    q = forms.CharField(label=_("Name contains"), required=False, max_length=100)
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if areas is None:
+            del self.fields["area_id"]
+        else:
+            self.fields["area_id"].widget = forms.Select(choices=[("", _("All"))] + [(a.pk, a.name) for a in areas])
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        active = data.get("active")
+        return {"area_id": data.get("area_id"), "kind": data.get("kind") or None,
+                "category": data.get("category") or None, "sector": data.get("sector") or None,
+                "municipality": data.get("municipality") or None,
+                "active": None if not active else active == "1", "text": data.get("q") or None}
+
+
+class OrganisationForm(forms.Form):
+    """A new site (with `kind` and, for the national admin, `area_id`) or changes to one."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=_choices(KIND_LABELS))
+    area_id = forms.IntegerField(label=_("Area"))
+    municipality = forms.CharField(
+        label=_("Municipality code"), max_length=3,
+        help_text=_("Three digits, for example 091 for Helsinki. The municipality must belong to the area."),
+        widget=DataListInput("municipality-options", {"inputmode": "numeric", "size": 6}))
+    category = forms.ChoiceField(label=_("Category"), choices=CATEGORY_CHOICES,
+                                 help_text=_("Choose a category of the site's kind."))
+    sector = forms.ChoiceField(label=_("Sector"), required=False,
+                               choices=_choices(SECTOR_LABELS, blank=_("None (card distributors)")),
+                               help_text=_("Venues only: the statistical group of the venue."))
+    contact_name = forms.CharField(label=_("Contact person"), required=False, max_length=200)
+    contact_email = forms.CharField(label=_("Contact e-mail"), required=False, max_length=254,
+                                    widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    contact_phone = forms.CharField(label=_("Contact phone"), required=False, max_length=40,
+                                    widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+
+    def __init__(self, *args, areas=None, creating=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not creating:
+            del self.fields["kind"]
+        if areas is None:
+            del self.fields["area_id"]
+        else:
+            self.fields["area_id"].widget = forms.Select(choices=[("", "—")] + [(a.pk, a.name) for a in areas])
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["sector"] = data.get("sector") or None
+        return data
+
+    def changes(self) -> dict:
+        """Only what was changed: an unchanged municipality is not judged again against today's area."""
+        data = self.service_fields()
+        return {name: data[name] for name in self.changed_data if name in data}
+
+
+# Users
+
+class UserFilterForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=_choices(ROLE_LABELS, blank=_("All")))
+    organisation_id = forms.IntegerField(label=_("Site"), required=False)
+    active = forms.ChoiceField(label=_("Status"), required=False, choices=USER_ACTIVE_CHOICES)
+    q = forms.CharField(label=_("Username contains"), required=False, max_length=100)
+
+    def __init__(self, *args, sites=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation_id"].widget = forms.Select(
+            choices=[("", _("All"))] + [(site.pk, site.name) for site in sites])
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        active = data.get("active")
+        return {"role": data.get("role") or None, "organisation_id": data.get("organisation_id"),
+                "active": None if not active else active == "1", "text": data.get("q") or None}
+
+
+def _password_field(label, *, required):
+    return forms.CharField(
+        label=label, required=required, strip=False,
+        help_text=_("At least 10 characters, not only digits and not a common password."),
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}))
+
+
+PASSWORD_REASONS = {
+    "password_too_short": _("The password is too short: it needs at least 10 characters."),
+    "password_too_common": _("The password is too common."),
+    "password_entirely_numeric": _("The password cannot be only digits."),
+    "password_too_similar": _("The password is too similar to the username."),
+}
+
+
+def _check_password(password: str, username: str) -> None:
+    """The validators the service applies, run here first so each reason reads in the page's language
+    (Django's own Finnish lacks some of them); the service still checks again."""
+    if not password:
+        return
+    try:
+        password_validation.validate_password(password, User(username=username))
+    except forms.ValidationError as error:
+        reasons = [PASSWORD_REASONS.get(item.code) or " ".join(item.messages) for item in error.error_list]
+        raise forms.ValidationError(reasons) from None
+
+
+class UserForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150,
+                               help_text=_("Letters, digits and @ . + - _ only."),
+                               widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}))
+    password = _password_field(_("Password"), required=False)
+    role = forms.ChoiceField(label=_("Role"))
+    organisation_id = _id_select(_("Site"), (), required=False,
+                                 help_text=_("Card distributor and venue staff work at one site."))
+    area_id = _id_select(_("Area"), (), required=False, help_text=_("Area coordinators work in one area."))
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, initial="fi")
+
+    def __init__(self, *args, roles=STAFF_ROLES, site_choices=(), areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _choices(ROLE_LABELS, roles)
+        self.fields["organisation_id"].widget.choices = [("", "—")] + list(site_choices)
+        if areas is None:
+            del self.fields["area_id"]
+        else:
+            self.fields["area_id"].widget.choices = [("", "—")] + [(area.pk, area.name) for area in areas]
+
+    def clean(self):
+        data = super().clean()
+        if "password" in data and "username" in data:
+            try:
+                _check_password(data["password"], data["username"])
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+    def service_fields(self) -> dict:
+        """The body of a new user: each role takes the scope it works in and nothing else."""
+        data = self.cleaned_data
+        role = data["role"]
+        return {"username": data["username"], "password": data["password"] or None, "role": role,
+                "language": data["language"],
+                "organisation_id": data.get("organisation_id") if role in STAFF_ROLES else None,
+                "area_id": data.get("area_id") if role == Role.AREA_COORDINATOR else None}
+
+
+class PasswordForm(forms.Form):
+    password = _password_field(_("New password"), required=True)
+
+    def __init__(self, *args, username: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.username = username
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        _check_password(password, self.username)
+        return password
+
+
+class RevokeTokenForm(forms.Form):
+    token = forms.CharField(label=_("Token to revoke"), max_length=200, strip=True,
+                            help_text=_("Paste the whole token. Only its first characters are kept here, "
+                                        "so a token cannot be revoked without it; deactivating the user "
+                                        "stops all of the user's tokens."),
+                            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+
+
+# Card batches
+
+class BatchForm(forms.Form):
+    distributor_id = _id_select(_("Card distributor"), ())
+    count = forms.IntegerField(label=_("How many numbers"), help_text=_("1 to 5,000 card numbers."),
+                               widget=forms.NumberInput(attrs={"min": 1, "max": 5000}))
+
+    def __init__(self, *args, site_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["distributor_id"].widget.choices = [("", "—")] + list(site_choices)
+
+
+# Guidelines
+
+class GuidelineVersionForm(forms.Form):
+    label = forms.CharField(label=_("Version"), max_length=40,
+                            help_text=_("A name used once, for example 2025 or 2025-2."))
+    published_on = _date_field(_("Published on"))
+    summary = forms.CharField(label=_("What changed"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    document_url = forms.CharField(label=_("Address of the document"), required=False, max_length=200,
+                                   help_text=_("A web address beginning with https://"),
+                                   widget=forms.URLInput())
+
+
+class CommitmentForm(forms.Form):
+    organisation_id = _id_select(_("Site"), ())
+    committed_on = _date_field(_("Committed on"), required=False,
+                               help_text=_("The day the site signed; today if left empty."))
+
+    def __init__(self, *args, site_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation_id"].widget.choices = [("", "—")] + list(site_choices)
+        self.fields["committed_on"].initial = today()
+
+
+# Areas
+
+class AreaForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    status = forms.ChoiceField(label=_("Status"), choices=_choices(STATUS_LABELS))
+
+
+class MembershipRowForm(forms.Form):
+    code = forms.CharField(label=_("Municipality code"), required=False, max_length=3,
+                           widget=DataListInput("all-municipalities", {"inputmode": "numeric", "size": 6}))
+    joined_on = _date_field(_("Joined on"), required=False, help_text=_("Today if left empty."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("joined_on") and not data.get("code"):
+            self.add_error("code", _("Enter the municipality code."))
+        return data
+
+
+MembershipFormSet = forms.formset_factory(MembershipRowForm, extra=3)
+
+
+# Settings
+
+class SettingsForm(forms.Form):
+    max_validity_months = forms.IntegerField(
+        label=_("Maximum validity of a card, in months"), help_text=_("1 to 60. Applies to cards issued "
+                                                                      "and renewed from now on."),
+        widget=forms.NumberInput(attrs={"min": 1, "max": 60}))
+
+
+class QuestionRowForm(forms.Form):
+    key = forms.CharField(label=_("Key"), required=False, max_length=40,
+                          help_text=_("Lower-case letters, digits and _; answers are stored under it."))
+    fi = forms.CharField(label=_("Question in Finnish"), required=False, widget=forms.TextInput(attrs={"lang": "fi"}))
+    sv = forms.CharField(label=_("Question in Swedish"), required=False, widget=forms.TextInput(attrs={"lang": "sv"}))
+    en = forms.CharField(label=_("Question in English"), required=False, widget=forms.TextInput(attrs={"lang": "en"}))
+
+    def is_blank(self) -> bool:
+        return not any(self.cleaned_data.get(name) for name in ("key", "fi", "sv", "en"))
+
+
+QuestionFormSet = forms.formset_factory(QuestionRowForm, extra=2, can_delete=True)
+
+
+class LowIncomeForm(forms.Form):
+    MAX_BYTES = 5 * 1024 * 1024
+
+    file = forms.FileField(label=_("CSV file"),
+                           help_text=_("Columns municipality_code,year,low_income_persons; UTF-8."),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload

@@ -1,0 +1,330 @@
+"""The ticket desk: check a card, record and undo visits, enter paper lists, manage the venue's offerings.
+
+Views parse a form and call the visit and network services, which hold every rule; a refusal is shown next
+to the field it concerns, with everything the user typed kept.
+"""
+
+import datetime
+from dataclasses import dataclass
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from kaikukanta.accounts.policy import Action, allowed, require
+from kaikukanta.core.clock import today
+from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.core.pages import form_errors_from, own_site, page, refused, signed_in_page
+from kaikukanta.network import services as network_services
+from kaikukanta.network.selectors import offering_for
+
+from . import rules, selectors, services
+from .forms import KIND_LABELS, OfferingForm, PaperListForm, PaperRowForm, VisitForm, new_idempotency_key
+
+PAPER_ROWS = 10
+MAX_PAPER_ROWS = 200
+
+
+def _refusals_as_pages(view):
+    """For pages whose permission depends on the object in the URL: the service's refusal becomes the page."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Refusal as refusal:
+            return refused(request, refusal)
+
+    return guarded
+
+
+def _back(request, fallback: str) -> str:
+    target = request.POST.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+# The card check ------------------------------------------------------------------------------------------
+
+
+def _card_status(user, raw_number: str) -> dict:
+    """The status panel's context: the check, or the reason there is none."""
+    raw_number = (raw_number or "").strip()
+    if not raw_number:
+        return {}
+    try:
+        return {"check": selectors.card_check(user, raw_number)}
+    except Refusal as refusal:
+        if refusal.code == Code.INVALID:
+            return {"problem": _("A card number has 10 digits.")}
+        return {"problem": refusal.message(get_language())}
+
+
+@page(Action.CHECK_CARD)
+@never_cache
+def check_card(request):
+    """The status panel alone, for the desk to fetch as the number is typed or scanned."""
+    return render(request, "visits/card_status.html", _card_status(request.user, request.GET.get("card_number")))
+
+
+# Recording at the desk -----------------------------------------------------------------------------------
+
+
+def _recorded_notice(recorded: services.RecordedVisit) -> str:
+    visit = recorded.visit
+    uses = ngettext("%(count)s use", "%(count)s uses", visit.uses) % {"count": visit.uses}
+    party = [ngettext("%(count)s child", "%(count)s children", visit.children) % {"count": visit.children}
+             if visit.children else "",
+             ngettext("%(count)s client", "%(count)s clients", visit.clients) % {"count": visit.clients}
+             if visit.clients else "",
+             ngettext("%(count)s assistant free", "%(count)s assistants free", visit.assistants)
+             % {"count": visit.assistants} if visit.assistants else ""]
+    details = ", ".join(part for part in party if part)
+    if details:
+        uses = f"{uses} ({details})"
+    values = {"number": recorded.card_number, "uses": uses}
+    if recorded.created:
+        return _("Visit recorded: card %(number)s, %(uses)s.") % values
+    return _("This visit was already recorded: card %(number)s, %(uses)s.") % values
+
+
+def _desk_context(request, form, day: datetime.date, panel: dict) -> dict:
+    return {"form": form, "today": day, "idempotency_key": new_idempotency_key(), "venue": request.user.organisation,
+            "recent": selectors.recent_visits_recorded_by(request.user), "number_invalid_message":
+            Refusal(Code.NUMBER_INVALID).message(get_language()), **panel}
+
+
+def _initial_offering(raw: str | None, offerings) -> int | None:
+    """The offering asked for, if the venue has it in use; otherwise the first (today's come first)."""
+    ids = [offering.pk for offering in offerings]
+    if raw and raw.isdigit() and int(raw) in ids:
+        return int(raw)
+    return ids[0] if ids else None
+
+
+@page(Action.RECORD_VISIT)
+@never_cache
+def check(request):
+    """The desk: check a card and record its visit, on one screen."""
+    day = today()
+    offerings = selectors.offerings_for_desk(request.user.organisation_id, day, since=day)
+    if request.method == "POST":
+        form = VisitForm(request.POST, offerings=offerings, day=day)
+        if form.is_valid():
+            try:
+                recorded = services.record_visit(
+                    request.user, idempotency_key=form.cleaned_data["idempotency_key"] or None, **form.visit())
+            except Refusal as refusal:
+                form_errors_from(form, refusal)
+            else:
+                messages.success(request, _recorded_notice(recorded))
+                offering_id = form.cleaned_data["offering_id"]
+                query = f"?{urlencode({'offering_id': offering_id})}" if offering_id else ""
+                return redirect(reverse("desk:check") + query)
+        panel = _card_status(request.user, request.POST.get("card_number"))
+        return render(request, "visits/check.html", _desk_context(request, form, day, panel))
+    number = request.GET.get("card_number", "")
+    form = VisitForm(initial={"card_number": number, "children": 0, "clients": 0, "assistants": 0,
+                              "offering_id": _initial_offering(request.GET.get("offering_id"), offerings)},
+                     offerings=offerings, day=day)
+    return render(request, "visits/check.html", _desk_context(request, form, day, _card_status(request.user, number)))
+
+
+@page(Action.RECORD_VISIT)
+@require_POST
+def cancel(request, visit_id: int):
+    """Undo a visit (within the cancel window); back to the list it was undone from."""
+    back = _back(request, reverse("desk:check"))
+    try:
+        services.cancel_visit(request.user, visit_id)
+    except Refusal as refusal:
+        # Too late to undo is news for the list the user is looking at; any other refusal is the page.
+        if refusal.code != Code.CANCEL_WINDOW_PASSED:
+            raise
+        messages.error(request, refusal.message(get_language()))
+    else:
+        messages.success(request, _("The visit was cancelled. It counts nowhere."))
+    return redirect(back)
+
+
+# Lists ---------------------------------------------------------------------------------------------------
+
+
+def _day_asked(raw: str | None, day: datetime.date) -> datetime.date:
+    try:
+        asked = parse_date(raw or "")
+    except ValueError:
+        asked = None
+    return asked if asked is not None and asked <= day else day
+
+
+@page(Action.RECORD_VISIT)
+@never_cache
+def today_visits(request):
+    """A day's visits at the venue (today unless another past day is asked for), with totals and undo."""
+    day = today()
+    shown = _day_asked(request.GET.get("day"), day)
+    venue_id = request.user.organisation_id
+    return render(request, "visits/today.html", {
+        "day": shown, "is_today": shown == day, "visits": selectors.visits_at_venue_on(venue_id, shown),
+        "totals": selectors.totals_at_venue_on(venue_id, shown),
+        "previous_day": shown - datetime.timedelta(days=1),
+        "next_day": shown + datetime.timedelta(days=1) if shown < day else None,
+    })
+
+
+# Paper lists ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PaperRow:
+    number: int
+    form: PaperRowForm
+    recorded: services.RecordedVisit | None = None
+    tried: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return self.tried and self.recorded is None
+
+
+def _blank_row(number: int) -> PaperRow:
+    return PaperRow(number, PaperRowForm(prefix=f"row-{number}", initial={"key": new_idempotency_key()}))
+
+
+def _posted_rows(data) -> list[PaperRow]:
+    try:
+        count = int(data.get("rows", PAPER_ROWS))
+    except ValueError:
+        count = PAPER_ROWS
+    count = min(max(count, 1), MAX_PAPER_ROWS)
+    return [PaperRow(number, PaperRowForm(data, prefix=f"row-{number}")) for number in range(1, count + 1)]
+
+
+def _record_row(user, row: PaperRow, used_on: datetime.date, offering_id: int | None) -> None:
+    if row.form.is_blank():
+        return
+    row.tried = True
+    if not row.form.is_valid():
+        return
+    try:
+        row.recorded = services.record_visit(user, idempotency_key=row.form.cleaned_data["key"] or None,
+                                             used_on=used_on, offering_id=offering_id, **row.form.visit())
+    except Refusal as refusal:
+        form_errors_from(row.form, refusal)
+
+
+def _paper_summary(rows: list[PaperRow]) -> dict:
+    recorded = sum(1 for row in rows if row.recorded)
+    failed = sum(1 for row in rows if row.failed)
+    return {"recorded_count": recorded, "failed_count": failed}
+
+
+@page(Action.RECORD_VISIT)
+@never_cache
+def paper(request):
+    """Visits written on paper, entered after the event: one date and offering, many rows, each saved on its own."""
+    day = today()
+    offerings = selectors.offerings_for_desk(request.user.organisation_id, day,
+                                             since=day - datetime.timedelta(days=rules.PAPER_LIST_DAYS))
+    context = {}
+    if request.method == "POST":
+        header = PaperListForm(request.POST, offerings=offerings, day=day)
+        rows = _posted_rows(request.POST)
+        if "add_rows" in request.POST:
+            # Nothing is saved: the list only grows, with what was typed kept.
+            rows += [_blank_row(len(rows) + number)
+                     for number in range(1, min(PAPER_ROWS, MAX_PAPER_ROWS - len(rows)) + 1)]
+        elif header.is_valid():
+            for row in rows:
+                _record_row(request.user, row, header.cleaned_data["used_on"], header.cleaned_data["offering_id"])
+            context = {"submitted": True, "used_on": header.cleaned_data["used_on"], **_paper_summary(rows)}
+    else:
+        header = PaperListForm(initial={"used_on": day, "offering_id": _initial_offering(None, offerings)},
+                               offerings=offerings, day=day)
+        rows = [_blank_row(number) for number in range(1, PAPER_ROWS + 1)]
+    return render(request, "visits/paper.html", {
+        "header": header, "rows": rows, "row_count": len(rows), "can_add_rows": len(rows) < MAX_PAPER_ROWS,
+        "number_invalid_message": Refusal(Code.NUMBER_INVALID).message(get_language()), **context})
+
+
+# Offerings -----------------------------------------------------------------------------------------------
+
+
+def _offering_back(user, offering) -> str:
+    """Venue staff go back to their list; a coordinator or admin, who has no list of its own here, to the offering."""
+    if allowed(user, Action.MANAGE_OFFERINGS, user.organisation):
+        return reverse("desk:offerings")
+    return reverse("desk:offering_edit", args=[offering.pk])
+
+
+@page(Action.MANAGE_OFFERINGS, target=own_site)
+def offerings(request):
+    """The venue's own offerings, in use and archived, with today's card tickets against each quota."""
+    day = today()
+    listed = selectors.offerings_of_venue(request.user.organisation_id, day)
+    return render(request, "visits/offerings.html", {
+        "active": [offering for offering in listed if not offering.archived],
+        "archived": [offering for offering in listed if offering.archived],
+        "kind_labels": KIND_LABELS, "day": day,
+    })
+
+
+@page(Action.MANAGE_OFFERINGS, target=own_site)
+def offering_new(request):
+    form = OfferingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            offering = network_services.create_offering(request.user, venue_id=request.user.organisation_id,
+                                                        **form.cleaned_data)
+        except Refusal as refusal:
+            form_errors_from(form, refusal)
+        else:
+            messages.success(request, _("Offering “%(name)s” added.") % {"name": offering.name})
+            return redirect("desk:offerings")
+    return render(request, "visits/offering_form.html", {"form": form, "offering": None})
+
+
+@signed_in_page
+@_refusals_as_pages
+def offering_edit(request, offering_id: int):
+    """Venue staff edit their venue's offerings; the area coordinator and the national admin any in their scope."""
+    offering = offering_for(request.user, offering_id)
+    require(request.user, Action.MANAGE_OFFERINGS, offering)
+    initial = {"name": offering.name, "kind": offering.kind, "date": offering.date,
+               "ticket_quota": offering.ticket_quota}
+    form = OfferingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            network_services.update_offering(request.user, offering.pk, **form.changes())
+        except Refusal as refusal:
+            form_errors_from(form, refusal)
+        else:
+            messages.success(request, _("Offering “%(name)s” saved.") % {"name": form.cleaned_data["name"]})
+            return redirect(_offering_back(request.user, offering))
+    return render(request, "visits/offering_form.html", {
+        "form": form, "offering": offering,
+        "own_list": allowed(request.user, Action.MANAGE_OFFERINGS, request.user.organisation)})
+
+
+@signed_in_page
+@_refusals_as_pages
+@require_POST
+def offering_archive(request, offering_id: int):
+    """Archive an offering (it leaves the desk; its visits stay), or with `restore` bring it back."""
+    restore = "restore" in request.POST
+    offering = network_services.update_offering(request.user, offering_id, archived=not restore)
+    if restore:
+        messages.success(request, _("Offering “%(name)s” is in use again.") % {"name": offering.name})
+    else:
+        messages.success(request, _("Offering “%(name)s” archived.") % {"name": offering.name})
+    return redirect(_back(request, _offering_back(request.user, offering)))

@@ -1,0 +1,45 @@
+// Coordinator and admin forms: more rows for a list of municipalities, and only the scope field a role needs.
+(() => {
+  const renumber = (row, prefix, index) => {
+    const pattern = new RegExp(`${prefix}-\\d+-`, "g");
+    row.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach((element) => {
+      ["name", "id", "for", "aria-describedby"].forEach((attribute) => {
+        const value = element.getAttribute(attribute);
+        if (value) element.setAttribute(attribute, value.replace(pattern, `${prefix}-${index}-`));
+      });
+    });
+  };
+
+  document.querySelectorAll("[data-formset-add]").forEach((button) => {
+    const prefix = button.dataset.formsetAdd;
+    const container = document.querySelector(`[data-formset="${prefix}"]`);
+    const total = document.getElementById(`id_${prefix}-TOTAL_FORMS`);
+    if (!container || !total) return;
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const rows = container.querySelectorAll("[data-formset-row]");
+      const last = rows[rows.length - 1];
+      const row = last.cloneNode(true);
+      const index = Number(total.value);
+      renumber(row, prefix, index);
+      row.querySelectorAll("input").forEach((input) => { input.value = ""; });
+      row.querySelectorAll(".field__error").forEach((error) => error.remove());
+      row.querySelectorAll(".field--invalid").forEach((field) => field.classList.remove("field--invalid"));
+      last.after(row);
+      total.value = String(index + 1);
+      row.querySelector("input").focus();
+    });
+  });
+
+  document.querySelectorAll("form[data-role-scopes]").forEach((form) => {
+    const role = form.querySelector("select[name=role]");
+    if (!role) return;
+    const show = () => {
+      const site = role.value === "distributor" || role.value === "venue";
+      form.querySelectorAll("[data-scope=site]").forEach((part) => { part.hidden = !site; });
+      form.querySelectorAll("[data-scope=area]").forEach((part) => { part.hidden = role.value !== "area_coordinator"; });
+    };
+    role.addEventListener("change", show);
+    show();
+  });
+})();
