@@ -208,3 +208,21 @@ PAGE_CALLERS = ("anonymous", "admin", "coordinator", "other_coordinator", "distr
                 "venue", "other_venue")
 SIGNED_IN = set(PAGE_CALLERS) - {"anonymous"}
 EVERYONE = set(PAGE_CALLERS)
+
+
+def all_page_examples() -> dict[str, PageExample]:
+    """Every app's `tests/page_examples.py` EXAMPLES, merged."""
+    import importlib
+
+    from django.apps import apps
+
+    examples = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("kaikukanta."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.page_examples")
+        except ModuleNotFoundError:
+            continue
+        examples.update(module.EXAMPLES)
+    return examples

@@ -5,33 +5,17 @@ the callers who may open it written out by hand. A URL pattern without an exampl
 new page cannot ship without its permissions being decided and tested.
 """
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from kaikukanta.core.testing import PAGE_CALLERS
+from kaikukanta.core.testing import PAGE_CALLERS, all_page_examples
 
 SKIPPED_NAMESPACES = {"admin"}
 REFUSED = {403, 404}
 
 
-def _all_examples() -> dict:
-    examples = {}
-    for config in apps.get_app_configs():
-        if not config.name.startswith("kaikukanta."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.tests.page_examples")
-        except ModuleNotFoundError:
-            continue
-        examples.update(module.EXAMPLES)
-    return examples
-
-
-EXAMPLES = _all_examples()
+EXAMPLES = all_page_examples()
 
 
 def _patterns():
