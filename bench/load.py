@@ -102,5 +102,13 @@ def visit_registration(numbers: list[str], offering_id: int | None):
         body = {"card_number": rng.choice(numbers)}
         if offering_id is not None:
             body["offering_id"] = offering_id
-        return "POST", "/api/v1/visits", body, {"Idempotency-Key": str(uuid.UUID(int=rng.getrandbits(128)))}
+        # A fresh key each time: keys drawn from the seeded generator would repeat those of an earlier run on
+        # the same database, and their replays would be measured instead of registrations.
+        return "POST", "/api/v1/visits", body, {"Idempotency-Key": str(uuid.uuid4())}
+    return make
+
+
+def statistics_request(path: str):
+    def make(rng):
+        return "GET", path, None, {}
     return make

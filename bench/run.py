@@ -1,14 +1,20 @@
 """`make bench`: the desk's hot path over HTTP against a production server, beside pgbench doing the same
-registration as raw SQL.
+registration as raw SQL; then every statistics endpoint for the whole country and all years.
 
 Environment:
   BENCH_SCALE         small (20,000 cards / 200,000 visits, default), full (1,000,000 / 10,000,000)
                       or CARDS:VISITS
   BENCH_DATABASE_URL  PostgreSQL database to use (default postgres://postgres@127.0.0.1:5432/kaikukanta_bench);
                       it is (re)generated when it does not hold the requested scale
-  BENCH_SECONDS       length of each measured phase (default 60)
-  BENCH_CLIENTS       concurrent clients (default 16)
+  BENCH_SECONDS       length of each measured desk phase (default 60)
+  BENCH_CLIENTS       concurrent clients at the desk (default 16)
   BENCH_WORKERS       gunicorn worker processes (default 2 × cores: measured best on 2 cores, see README)
+  BENCH_STATS_SECONDS length of each statistics endpoint's phase (default a quarter of BENCH_SECONDS,
+                      at most 10)
+  BENCH_STATS_CLIENTS clients reading statistics at once (default 2: dashboards are read by few people)
+  BENCH_BASELINE      CARDS:VISITS of a second, smaller database (BENCH_DATABASE_URL's name + "_baseline")
+                      whose statistics are measured the same way, to show how the times grow with history
+                      (default 10000:100000 with BENCH_SCALE=full, otherwise none)
 Results are printed and written to var/bench/desk-<timestamp>.json.
 """
 
@@ -29,7 +35,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench.load import card_check, run_load, visit_registration
+from bench.load import card_check, run_load, statistics_request, visit_registration
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -49,43 +55,63 @@ def database_url() -> str:
     return os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kaikukanta_bench")
 
 
+def baseline() -> tuple[int, int] | None:
+    value = os.environ.get("BENCH_BASELINE", "10000:100000" if os.environ.get("BENCH_SCALE") == "full" else "")
+    if not value:
+        return None
+    cards, visits = value.split(":")
+    return int(cards), int(visits)
+
+
+def baseline_url() -> str:
+    return database_url() + "_baseline"
+
+
 def admin_dsn(url: str) -> tuple[str, str]:
     base, name = url.rsplit("/", 1)
     return base + "/postgres", name
 
 
-def manage(*args, env_extra=None, capture=False):
-    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_DEBUG": "1", **(env_extra or {})}
+def manage(*args, env_extra=None, capture=False, url=None):
+    env = {**os.environ, "DATABASE_URL": url or database_url(), "DJANGO_DEBUG": "1", **(env_extra or {})}
     return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True,
                           capture_output=capture)
 
 
-def count(sql: str) -> int:
-    with psycopg.connect(database_url().replace("postgres://", "postgresql://")) as connection:
+def count(sql: str, url=None) -> int:
+    with psycopg.connect((url or database_url()).replace("postgres://", "postgresql://")) as connection:
         return connection.execute(sql).fetchone()[0]
 
 
-def ensure_data(cards: int, visits: int) -> dict:
-    """Reuse the database when it already holds the requested scale; otherwise build it afresh."""
-    maintenance, name = admin_dsn(database_url().replace("postgres://", "postgresql://"))
+def ensure_data(cards: int, visits: int, url=None) -> dict:
+    """Reuse the database when it already holds the requested scale; otherwise build it afresh. A database
+    from before the statistics rollups gets them rebuilt (timed: that is what an upgrade costs once)."""
+    url = url or database_url()
+    maintenance, name = admin_dsn(url.replace("postgres://", "postgresql://"))
     with psycopg.connect(maintenance, autocommit=True) as connection:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
             connection.execute(f'CREATE DATABASE "{name}"')
-    manage("migrate", "--noinput", capture=True)
-    have_cards = count("SELECT count(*) FROM cards_card")
-    have_visits = count("SELECT count(*) FROM visits_visit")
+    manage("migrate", "--noinput", capture=True, url=url)
+    have_cards = count("SELECT count(*) FROM cards_card", url)
+    have_visits = count("SELECT count(*) FROM visits_visit", url)
     if have_cards >= cards and have_visits >= visits:
-        return {"generated": False, "cards": have_cards, "visits": have_visits}
+        data = {"generated": False, "cards": have_cards, "visits": have_visits}
+        if not count("SELECT count(*) FROM stats_foldstate", url):
+            started = time.perf_counter()
+            manage("rebuild_stats", url=url)
+            data["rebuild_stats_seconds"] = round(time.perf_counter() - started, 1)
+        return data
     with psycopg.connect(maintenance, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
-    manage("migrate", "--noinput", capture=True)
+    manage("migrate", "--noinput", capture=True, url=url)
     started = time.perf_counter()
-    manage("generate_demo", "--cards", str(cards), "--visits", str(visits), "--seed", "7")
+    manage("generate_demo", "--cards", str(cards), "--visits", str(visits), "--seed", "7", url=url)
     seconds = time.perf_counter() - started
     return {"generated": True, "generate_seconds": round(seconds, 1),
-            "cards": count("SELECT count(*) FROM cards_card"), "visits": count("SELECT count(*) FROM visits_visit")}
+            "cards": count("SELECT count(*) FROM cards_card", url),
+            "visits": count("SELECT count(*) FROM visits_visit", url)}
 
 
 PREPARE = """
@@ -107,18 +133,19 @@ day = today()
 numbers = list(Card.objects.filter(issued_on__lte=day, valid_until__gte=day)
                .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
                .order_by("?").values_list("number", flat=True)[:5000])
+admin = User.objects.filter(username="bench-admin").first() or make_user("bench-admin", Role.NATIONAL_ADMIN)
 print(json.dumps({"token": make_token(user), "venue_id": venue.id, "offering_id": offering.id,
-                  "numbers": numbers}))
+                  "numbers": numbers, "admin_token": make_token(admin)}))
 """
 
 
-def prepare() -> dict:
-    output = manage("shell", "-c", PREPARE, capture=True).stdout
+def prepare(url=None) -> dict:
+    output = manage("shell", "-c", PREPARE, capture=True, url=url).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
-def start_server(workers: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_DEBUG": "0", "SECRET_KEY": "bench-only-secret",
+def start_server(workers: int, url=None) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url or database_url(), "DJANGO_DEBUG": "0", "SECRET_KEY": "bench-only-secret",
            "ALLOWED_HOSTS": HOST, "CONN_MAX_AGE": "600"}
     server = subprocess.Popen(
         [str(Path(PYTHON).parent / "gunicorn"), "kaikukanta.wsgi", "--bind", f"{HOST}:{PORT}",
@@ -134,6 +161,42 @@ def start_server(workers: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
+def peak_rss_mb(server: subprocess.Popen) -> dict:
+    """The highest resident memory (VmHWM) of the gunicorn master and of its busiest worker so far."""
+    def peak(pid: int) -> float:
+        match = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+        return int(match.group(1)) / 1024
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return {"master": round(peak(server.pid), 1),
+            "worker": round(max((peak(int(pid)) for pid in children), default=0.0), 1)}
+
+
+STATISTICS_GROUPINGS = ("month", "year", "area", "municipality", "welfare_area", "venue", "sector",
+                        "venue_category", "age_group", "card_type", "home_area", "children", "gender",
+                        "home_municipality")
+STATISTICS = [("summary", "/api/v1/stats/summary"),
+              *((f"uses by {group_by}", f"/api/v1/stats/uses?group_by={group_by}")
+                for group_by in STATISTICS_GROUPINGS),
+              ("yearly", "/api/v1/stats/yearly"), ("wellbeing", "/api/v1/stats/wellbeing"),
+              ("activation", "/api/v1/stats/activation"), ("travel", "/api/v1/stats/travel"),
+              ("milestones", "/api/v1/stats/milestones")]
+
+
+def measure_statistics(token: str, clients: int, seconds: float, url=None) -> tuple[list[dict], float]:
+    """Every statistics endpoint for the whole country and all years, one after another, once what the desk
+    phase left pending is folded in (timed on its own: `fold_stats`, as cron would run it)."""
+    started = time.perf_counter()
+    manage("fold_stats", capture=True, url=url)
+    fold_seconds = time.perf_counter() - started
+    results = []
+    for name, path in STATISTICS:
+        result = run_load(f"stats {name}", HOST, PORT, token, statistics_request(path), clients=clients,
+                          seconds=seconds)
+        results.append(result.summary())
+        print(json.dumps(result.summary()), flush=True)
+    return results, fold_seconds
+
+
 def stop_server(server: subprocess.Popen) -> None:
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=30)
@@ -145,10 +208,11 @@ SELECT t.id, u.id, u.organisation_id FROM accounts_apitoken t JOIN accounts_user
   WHERE t.digest = '{digest}' AND t.revoked_at IS NULL;
 SELECT c.id, c.card_type, c.issued_on, c.valid_until, c.closed_on, c.children FROM cards_card c
   WHERE c.number = (SELECT number FROM bench_card_numbers WHERE i = :r);
-INSERT INTO visits_visit (card_id, venue_id, offering_id, used_on, children, clients, assistants, uses,
-  recorded_by_id, recorded_at, idempotency_key)
+WITH visit AS (INSERT INTO visits_visit (card_id, venue_id, offering_id, used_on, children, clients, assistants,
+  uses, recorded_by_id, recorded_at, idempotency_key)
   SELECT c.id, {venue}, {offering}, current_date, 0, 0, 0, 1, NULL, now(), md5(random()::text)
-  FROM cards_card c WHERE c.number = (SELECT number FROM bench_card_numbers WHERE i = :r);
+  FROM cards_card c WHERE c.number = (SELECT number FROM bench_card_numbers WHERE i = :r) RETURNING id, card_id)
+INSERT INTO stats_pendingchange (card_id, visit_id, sign) SELECT card_id, id, 1 FROM visit;
 INSERT INTO core_auditrecord (at, actor_id, action, object_type, object_id, details)
   VALUES (now(), NULL, 'record_visit', 'visit', '0', '{{}}');
 COMMIT;
@@ -201,11 +265,30 @@ def machine() -> dict:
             "python": platform.python_version(), "postgresql": server_version}
 
 
+def statistics_at_baseline(workers: int, clients: int, seconds: float) -> dict | None:
+    wanted = baseline()
+    if wanted is None:
+        return None
+    data = ensure_data(*wanted, url=baseline_url())
+    print(f"bench: baseline data {data}", flush=True)
+    setup = prepare(url=baseline_url())
+    server = start_server(workers, url=baseline_url())
+    try:
+        results, fold_seconds = measure_statistics(setup["admin_token"], clients, seconds, url=baseline_url())
+        memory = peak_rss_mb(server)
+    finally:
+        stop_server(server)
+    return {"data": data, "results": results, "fold_seconds": round(fold_seconds, 2),
+            "peak_rss_mb": memory}
+
+
 def main() -> None:
     cards, visits = scale()
     seconds = int(os.environ.get("BENCH_SECONDS", "60"))
     clients = int(os.environ.get("BENCH_CLIENTS", "16"))
     workers = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1))))
+    stats_seconds = float(os.environ.get("BENCH_STATS_SECONDS", str(max(0.5, min(10.0, seconds / 4)))))
+    stats_clients = int(os.environ.get("BENCH_STATS_CLIENTS", "2"))
     print(f"bench: scale {cards:,} cards / {visits:,} visits, {clients} clients, {seconds} s per phase", flush=True)
     data = ensure_data(cards, visits)
     print(f"bench: data {data}", flush=True)
@@ -220,16 +303,24 @@ def main() -> None:
             result = run_load(name, HOST, PORT, setup["token"], make, clients=clients, seconds=seconds)
             results.append(result.summary())
             print(json.dumps(result.summary()), flush=True)
+        pending = count("SELECT count(*) FROM stats_pendingchange")
+        statistics, fold_seconds = measure_statistics(setup["admin_token"], stats_clients, stats_seconds)
+        memory = peak_rss_mb(server)
     finally:
         stop_server(server)
     pgbench = run_pgbench(numbers, setup["token"], setup["venue_id"], setup["offering_id"], clients, seconds)
     results.append(pgbench)
     print(json.dumps(pgbench), flush=True)
+    at_baseline = statistics_at_baseline(workers, stats_clients, stats_seconds)
     api_rate = results[1]["throughput_rps"]
     report = {
         "when": datetime.datetime.now().isoformat(timespec="seconds"), "machine": machine(), "data": data,
         "workers": workers, "results": results,
         "registration_api_vs_pgbench": round(api_rate / pgbench["throughput_rps"], 3),
+        "statistics": {"clients": stats_clients, "seconds": stats_seconds, "results": statistics,
+                       "pending_after_desk": pending, "fold_seconds": round(fold_seconds, 2),
+                       "peak_rss_mb": memory},
+        "statistics_baseline": at_baseline,
         "driver_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     out_dir = ROOT / "var" / "bench"
@@ -241,7 +332,29 @@ def main() -> None:
     for row in results:
         print(f"{row['name']:40} {row['throughput_rps']:>9} {row['p50_ms']:>8} {row['p95_ms']:>8}")
     print(f"API registration rate / pgbench rate: {report['registration_api_vs_pgbench']}")
+    print_statistics(report)
     print(f"written to {out_file.relative_to(ROOT)}")
+
+
+def print_statistics(report: dict) -> None:
+    statistics, at_baseline = report["statistics"], report["statistics_baseline"]
+    print()
+    print(f"statistics, whole country and all years ({statistics['clients']} clients), after folding the "
+          f"desk's {statistics['pending_after_desk']:,} pending changes in {statistics['fold_seconds']} s")
+    baseline_rows = {row["name"]: row for row in (at_baseline or {}).get("results", [])}
+    header = f"{'endpoint':32} {'p50 ms':>8} {'p95 ms':>8}"
+    if at_baseline:
+        header += f" {'baseline p50':>12} {'p95':>8} {'p50 ×':>6} {'p95 ×':>6}"
+    print(header)
+    for row in statistics["results"]:
+        line = f"{row['name']:32} {row['p50_ms']:>8} {row['p95_ms']:>8}"
+        small = baseline_rows.get(row["name"])
+        if small:
+            line += (f" {small['p50_ms']:>12} {small['p95_ms']:>8} {row['p50_ms'] / small['p50_ms']:>6.2f}"
+                     f" {row['p95_ms'] / small['p95_ms']:>6.2f}")
+        print(line)
+    print(f"server peak RSS (MB): {statistics['peak_rss_mb']}"
+          + (f"; at the baseline: {at_baseline['peak_rss_mb']}" if at_baseline else ""))
 
 
 if __name__ == "__main__":

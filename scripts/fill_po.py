@@ -20,7 +20,8 @@ def fill(app: str, translations: dict) -> list[str]:
             given = translations.get(entry.msgid, {}).get(language)
             if given:
                 if entry.msgid_plural:
-                    entry.msgstr_plural = {0: given[0], 1: given[1]} if isinstance(given, list) else {0: given, 1: given}
+                    one, many = given if isinstance(given, list) else (given, given)
+                    entry.msgstr_plural = {0: one, 1: many}
                 else:
                     entry.msgstr = given
                 if "fuzzy" in entry.flags:

@@ -17,6 +17,7 @@ from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.models import NationalSettings, Organisation, OrganisationKind
 from kaikukanta.network.selectors import municipality_in_network
+from kaikukanta.stats import rollups
 
 from . import rules, selectors
 from .models import (
@@ -116,6 +117,7 @@ def issue_card(actor, *, number: str, card_type: str, valid_until: datetime.date
     event = CardEvent.objects.create(card=card, event=CardEventKind.ISSUED, date=day, valid_until=valid_until,
                                      actor=actor)
     _record_wellbeing(card, event, answers)
+    rollups.cards_changed(card.pk)
     audit.record(actor, "card.issue", card, number=card.number, card_type=card_type,
                  valid_until=valid_until.isoformat(), wellbeing_answers=len(answers))
     return card
@@ -160,6 +162,7 @@ def renew_card(actor, raw_number: str, *, valid_until: datetime.date, holder: ru
     event = CardEvent.objects.create(card=card, event=CardEventKind.RENEWED, date=day,
                                      valid_until=valid_until, actor=actor)
     _record_wellbeing(card, event, answers)
+    rollups.cards_changed(card.pk)
     audit.record(actor, "card.renew", card, number=card.number, valid_until=valid_until.isoformat(),
                  holder_updated=holder is not None, wellbeing_answers=len(answers))
     return card
@@ -177,6 +180,7 @@ def close_card(actor, raw_number: str, *, reason: str) -> Card:
     card.close_reason = reason
     card.save(update_fields=["closed_on", "close_reason"])
     CardEvent.objects.create(card=card, event=CardEventKind.CLOSED, date=day, reason=reason, actor=actor)
+    rollups.cards_changed(card.pk)
     audit.record(actor, "card.close", card, number=card.number, reason=reason)
     return card
 
@@ -204,6 +208,7 @@ def replace_card(actor, raw_number: str, *, new_number: str) -> Card:
     WellbeingAnswer.objects.filter(card=old).update(card=new)
     CardEvent.objects.create(card=new, event=CardEventKind.ISSUED, date=day, valid_until=new.valid_until,
                              other_number=old.number, actor=actor)
+    rollups.cards_changed(old.pk, new.pk)
     audit.record(actor, "card.replaced", old, number=old.number, replaced_by=new.number)
     audit.record(actor, "card.replace", new, number=new.number, replaces=old.number)
     return new

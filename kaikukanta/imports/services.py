@@ -45,6 +45,8 @@ from kaikukanta.network.models import (
     OrganisationKind,
 )
 from kaikukanta.reference.models import PostalCode
+from kaikukanta.stats import rollups
+from kaikukanta.stats.models import PendingChange
 from kaikukanta.visits import rules as visit_rules
 from kaikukanta.visits.models import Visit
 
@@ -235,6 +237,10 @@ class _Run:
                     transaction.set_rollback(True)
         except _FileRefused as refused:
             self.report(refused.error)
+        if self.result.written:
+            # The imported rows were written down as pending changes; folding them now makes the import,
+            # not the next reader of the statistics, wait for it.
+            rollups.fold()
         self.result.sha256 = self.source.digest.hexdigest()
         self.result.seconds = time.monotonic() - self.started
         self.result.peak_rss_mb = peak_rss_mb()
@@ -277,6 +283,7 @@ class _CardImport:
         self.unwritten_numbers: set[int] = set()
         self.cards = TableWriter(Card, self.CARD_FIELDS)
         self.events = TableWriter(CardEvent, self.EVENT_FIELDS)
+        self.pending = TableWriter(PendingChange, ("card_id", "visit_id", "sign"))
         self.stock = TableWriter(StockNumber, ("number", "distributor", "batch"))
 
     def municipality_in_network(self, code: str, day: datetime.date) -> bool:
@@ -367,6 +374,7 @@ class _CardImport:
         self.stock.write(stock_rows)
         self.cards.write(card_rows)
         self.events.write(event_rows)
+        self.pending.write((card_id, None, 0) for card_id in ids)
         self.unwritten_numbers.difference_update(int(card.number) for card, _ in good)
 
 
@@ -390,7 +398,7 @@ class _VisitRow:
 
 
 class _VisitImport:
-    VISIT_FIELDS = ("card", "venue", "offering", "used_on", "children", "clients", "assistants", "uses",
+    VISIT_FIELDS = ("id", "card", "venue", "offering", "used_on", "children", "clients", "assistants", "uses",
                     "recorded_at")
 
     def __init__(self, run: _Run):
@@ -400,6 +408,7 @@ class _VisitImport:
                           .values_list("id", flat=True))
         self.offerings: dict[int, tuple[int, str]] = {}
         self.visits = TableWriter(Visit, self.VISIT_FIELDS)
+        self.pending = TableWriter(PendingChange, ("card_id", "visit_id", "sign"))
 
     def load_offerings(self, ids: set[int]) -> None:
         missing = ids - self.offerings.keys()
@@ -439,7 +448,9 @@ class _VisitImport:
         return rows
 
     def write(self, rows: list[tuple]) -> None:
-        self.visits.write(rows)
+        ids = reserve_ids(Visit, len(rows))
+        self.visits.write((visit_id, *row) for visit_id, row in zip(ids, rows, strict=True))
+        self.pending.write((row[0], visit_id, 1) for visit_id, row in zip(ids, rows, strict=True))
 
     def judge_visit(self, visit: _VisitRow, cards: dict, now: datetime.datetime) -> tuple:
         if visit.offering_id is not None and visit.offering_id not in self.offerings:

@@ -28,7 +28,8 @@ caller's scope are `null`. Cancelled visits count nowhere.
 """
 
 GroupBy = Literal["month", "year", "area", "municipality", "welfare_area", "venue", "sector",
-                  "venue_category", "age_group", "card_type", "home_area"]
+                  "venue_category", "age_group", "card_type", "home_area", "children", "gender",
+                  "home_municipality"]
 # `from` is a Python keyword, so the parameters carry their names as aliases.
 FROM_PARAMETER = Query(None, alias="from")
 TO_PARAMETER = Query(None, alias="to")
@@ -123,6 +124,44 @@ class WellbeingOut(Schema):
     results: list[WellbeingRow]
 
 
+class BucketRow(Schema):
+    bucket: str
+    cards: int | None
+    suppressed: bool
+
+
+class ActivationOut(Schema):
+    issued: int | None
+    activated: int | None
+    activation_share: float | None
+    renewed: int | None
+    renewal_share: float | None
+    uses_per_card: list[BucketRow]
+
+
+class TravelRow(Schema):
+    home: str
+    venue: str
+    visits: int | None
+    uses: int | None
+    holders: int | None
+    suppressed: bool
+
+
+class TravelOut(Schema):
+    rows: list[TravelRow]
+
+
+class Milestone(Schema):
+    kind: Literal["municipality", "uses", "cards"]
+    number: int
+    date: datetime.date
+
+
+class MilestonesOut(Schema):
+    results: list[Milestone]
+
+
 @router.get("/stats/summary", response={200: SummaryOut, **ERRORS}, summary="Counts as of a date",
             description="""Counts as of `on` (default today, Europe/Helsinki).
 
@@ -152,11 +191,12 @@ Keys: `month` (default, `2024-01`), `year` (`2024`), `area` (the venue's area id
 venue's municipality code), `welfare_area` (the venue municipality's welfare area, Finnish name; Åland
 `none`), `venue` (id), `sector`, `venue_category`, `age_group` (`16-17`, `18-29`, `30-49`, `50-64`,
 `65+`, age in the visit's year), `card_type`, `home_area` (the area of the holder's home municipality on
-the visit's day, `none` if it belonged to none). Community cards have age group and home area
-`community`.
+the visit's day, `none` if it belonged to none), `children` (children registered on the card: `0`, `1`,
+`2`, `3`, `4+`), `gender` (`none` when not given), `home_municipality` (the holder's home municipality
+code). Community cards have the key `community` in every breakdown by holder attributes.
 
-Breakdowns by holder attributes (`age_group`, `home_area`) suppress any row counting 1–4 distinct
-cards: `"suppressed": true` and its numbers `null`.
+Breakdowns by holder attributes (`age_group`, `home_area`, `children`, `gender`, `home_municipality`)
+suppress any row counting 1–4 distinct cards: `"suppressed": true` and its numbers `null`.
 
 `format=csv` returns `text/csv` with the header `key,visits,uses,child_uses` and the same rows
 (suppressed numbers empty), without the total. An unknown `group_by` or `format`, or `to` before `from`:
@@ -166,12 +206,16 @@ def uses(request, area_id: int | None = None,
          start: datetime.date | None = FROM_PARAMETER, end: datetime.date | None = TO_PARAMETER,
          group_by: GroupBy = "month", format: Literal["json", "csv"] = "json"):
     scope = scope_for(request.user, area_id)
-    if start is not None and end is not None and end < start:
-        raise Refusal(Code.INVALID, field="to")
+    _check_period(start, end)
     result = selectors.uses(scope, group_by, start, end)
     if format == "csv":
         return _csv(result["rows"], group_by)
     return result
+
+
+def _check_period(start: datetime.date | None, end: datetime.date | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise Refusal(Code.INVALID, field="to")
 
 
 def _csv(rows: list[dict], group_by: str) -> HttpResponse:
@@ -214,3 +258,55 @@ cards in its scope, so its numbers are `null`.
 def wellbeing(request, area_id: int | None = None):
     scope = scope_for(request.user, area_id)
     return {"results": selectors.wellbeing(scope)}
+
+
+@router.get("/stats/activation", response={200: ActivationOut, **ERRORS}, summary="Activation and renewal",
+            description="""Personal cards issued in scope with `issued_on` from `from` to `to` (both included,
+each optional):
+
+- `issued`; `activated`: those used at least once (to date); `renewed`: those renewed at least once;
+  `activation_share` = `activated` / `issued` and `renewal_share` = `renewed` / `issued`, rounded to 4
+  decimals (`null` when nothing was issued).
+- `uses_per_card`: how many of those cards have had 0, 1, 2–4, 5–9, 10–19 or 20 or more uses to date
+  (every ticket of the card: own, children's, clients'; cancelled visits count nowhere), always the six
+  buckets in that order. A bucket of 1–4 cards is suppressed (`"suppressed": true`, `cards` `null`).
+
+A venue has no cards in its scope: its numbers are `null` and `uses_per_card` is empty. `to` before
+`from`: `400 invalid`.
+""" + SCOPE_DOC)
+def activation(request, area_id: int | None = None,
+               start: datetime.date | None = FROM_PARAMETER, end: datetime.date | None = TO_PARAMETER):
+    scope = scope_for(request.user, area_id)
+    _check_period(start, end)
+    return selectors.activation(scope, start, end)
+
+
+@router.get("/stats/travel", response={200: TravelOut, **ERRORS}, summary="Where holders come from",
+            description="""Visits dated `from`..`to` (both included, each optional) per pair of the holder's
+home area (`home`: the area of the holder's home municipality on the visit's day, `none` if it belonged
+to none, `community` for community cards) and the venue's area (`venue`), as area ids in strings, sorted
+by `home` then `venue`: `visits`, `uses` and `holders` (distinct cards). A pair of 1–4 holders is
+suppressed (`"suppressed": true`, numbers `null`). `to` before `from`: `400 invalid`.
+""" + SCOPE_DOC)
+def travel(request, area_id: int | None = None,
+           start: datetime.date | None = FROM_PARAMETER, end: datetime.date | None = TO_PARAMETER):
+    scope = scope_for(request.user, area_id)
+    _check_period(start, end)
+    return selectors.travel(scope, start, end)
+
+
+@router.get("/stats/milestones", response={200: MilestonesOut, **ERRORS}, summary="Milestones",
+            description="""Milestones the network celebrates, ordered by date (then kind, then number):
+
+- `municipality`: every municipality joining the network, numbered in the order of its first day in the
+  network (a member of an area that is `pilot` or `active` that day; a municipality joining again
+  later keeps its number); `date` is that first day.
+- `uses`: every 10,000th use, on the day the running total of uses reached it.
+- `cards`: every 5,000th personal card issued, on the day the running total reached it.
+
+For an area: its municipalities, the uses at its venues and the cards its distributors issued; for a
+distributor: the uses and cards of its cards; for a venue: the uses at it.
+""" + SCOPE_DOC)
+def milestones(request, area_id: int | None = None):
+    scope = scope_for(request.user, area_id)
+    return {"results": selectors.milestones(scope)}

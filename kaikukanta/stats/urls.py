@@ -1,8 +1,10 @@
 from django.urls import path
 
-from kaikukanta.core.pages import pending
+from . import views
 
 app_name = "stats"
 urlpatterns = [
-    path("dashboard/", pending, name="dashboard"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("export/<slug:table>.<slug:fmt>", views.export, name="export"),
+    path("report/", views.report, name="report"),
 ]

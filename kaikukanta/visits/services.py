@@ -1,7 +1,8 @@
 """Recording and cancelling visits: the ticket desk's hot path.
 
 Recording is one short transaction: an idempotency look-up, the offering, the card, the quota row
-lock (only when the offering has a quota), the quota sum, the insert and the audit row.
+lock (only when the offering has a quota), the quota sum, the insert (with the statistics' pending-change
+row: see stats/rollups.py for why the rollups are not updated here) and the audit row.
 """
 
 import datetime
@@ -17,6 +18,7 @@ from kaikukanta.core import audit, sql
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.models import Offering
+from kaikukanta.stats import rollups
 
 from . import rules
 from .models import Visit
@@ -149,9 +151,9 @@ def _record_visit(user, *, card_number: str, offering_id: int | None = None,
     visit = Visit(card_id=card_id, venue_id=venue_id, offering_id=offering_id, used_on=used_on,
                   children=children, clients=clients, assistants=assistants, uses=uses, recorded_by=user,
                   recorded_at=recorded_at, idempotency_key=idempotency_key)
-    visit.pk = sql.insert_returning_id(_INSERT_SQL, [
+    visit.pk = rollups.insert_visit(_INSERT_SQL, [
         card_id, venue_id, offering_id, used_on, children, clients, assistants, uses, user.pk, recorded_at,
-        idempotency_key])
+        idempotency_key], card_id)
     audit.record(user, "visit.recorded", visit, venue_id=venue_id, offering_id=offering_id,
                  used_on=used_on.isoformat(), uses=uses, assistants=assistants)
     return RecordedVisit(visit, number, created=True)
@@ -161,7 +163,7 @@ def _record_visit(user, *, card_number: str, offering_id: int | None = None,
 def cancel_visit(user, visit_id: int) -> None:
     """Cancel a visit recorded at the caller's venue within the cancel window; it then counts nowhere."""
     visit = (Visit.objects.select_for_update().filter(pk=visit_id, cancelled_at__isnull=True)
-             .only("venue_id", "recorded_at", "cancelled_at").first())
+             .only("card_id", "venue_id", "recorded_at", "cancelled_at").first())
     if visit is None:
         raise Refusal(Code.NOT_FOUND)
     require(user, Action.CANCEL_VISIT, visit)
@@ -169,4 +171,5 @@ def cancel_visit(user, visit_id: int) -> None:
     rules.check_cancellable(visit.recorded_at, now)
     visit.cancelled_at = now
     visit.save(update_fields=["cancelled_at"])
+    rollups.visit_cancelled(visit.card_id, visit.pk)
     audit.record(user, "visit.cancelled", visit, venue_id=visit.venue_id)

@@ -158,6 +158,8 @@ QUESTIONS = {"results": [{"key": "culture_matters", "text": {
 
 # Columns: anonymous, admin, coordinator, other_coordinator, distributor, other_distributor, venue,
 # other_venue.
+STATS = ("summary", "uses", "yearly", "wellbeing", "activation", "travel", "milestones")
+
 OPERATIONS = [
     # Network: areas
     Operation("create_area", "POST", "/areas", "401 201 403 403 403 403 403 403", lambda w: Call(body={
@@ -268,10 +270,10 @@ OPERATIONS = [
               lambda w: Call(path={"visit_id": w.visit.pk})),
     # Statistics: each caller's own scope, then the first area named explicitly
     *[Operation(f"{name}_stats", "GET", f"/stats/{name}", "401 200 200 200 200 200 200 200", lambda w: Call())
-      for name in ("summary", "uses", "yearly", "wellbeing")],
+      for name in STATS],
     *[Operation(f"{name}_stats_of_area", "GET", f"/stats/{name}", "401 200 200 403 403 403 403 403",
                 lambda w: Call(query={"area_id": w.network.area.pk}))
-      for name in ("summary", "uses", "yearly", "wellbeing")],
+      for name in STATS],
 ]
 
 OPERATIONS_BY_NAME = {operation.name: operation for operation in OPERATIONS}

@@ -60,10 +60,11 @@ def rich(network):
     v6 = w.organisation("Tampereen kulttuuritalo", "venue", area_b, "837", category="other", sector="",
                         active_from=d(2022, 1, 1))
 
-    c1 = w.card(d1, d(2023, 2, 1), valid_until=d(2024, 1, 31), children=2, birth_year=1960)
-    c2 = w.card(d1, d(2023, 9, 10), valid_until=d(2024, 9, 9), birth_year=2007, postal_code="02100")
+    c1 = w.card(d1, d(2023, 2, 1), valid_until=d(2024, 1, 31), children=2, birth_year=1960, gender="female")
+    c2 = w.card(d1, d(2023, 9, 10), valid_until=d(2024, 9, 9), birth_year=2007, postal_code="02100",
+                gender="male")
     c3 = w.card(d1, d(2024, 4, 1), valid_until=d(2025, 3, 31), children=1, birth_year=1990,
-                postal_code="01300")
+                postal_code="01300", gender="female")
     c4 = w.card(d1, d(2024, 2, 1), valid_until=d(2025, 1, 31), children=1, birth_year=1985)
     c5 = w.card(d1, d(2024, 6, 30), valid_until=d(2025, 1, 31), children=1, birth_year=1985, replaces=c4)
     w.close(c4, d(2024, 6, 30))
@@ -71,13 +72,13 @@ def rich(network):
     c7 = w.card(d1, d(2025, 1, 10), valid_until=d(2025, 12, 31), birth_year=1950)
     c8 = w.card(d1, d(2024, 12, 31), valid_until=d(2025, 6, 30), birth_year=2000, postal_code="02100")
     e1 = w.card(d2, d(2022, 5, 1), valid_until=d(2023, 4, 30), children=3, birth_year=1970,
-                postal_code="33100")
+                postal_code="33100", gender="other")
     e2 = w.card(d2, d(2023, 5, 1), valid_until=d(2024, 4, 30), birth_year=1999, postal_code="33100")
     e3 = w.card(d2, d(2023, 1, 1), valid_until=d(2023, 12, 31), card_type="community")
     e4 = w.card(d2, d(2024, 10, 1), valid_until=d(2025, 9, 30), birth_year=1940, postal_code="33100",
                 closed_on=d(2025, 3, 1))
     f1 = w.card(d3, d(2023, 8, 1), valid_until=d(2024, 7, 31), children=4, birth_year=1980,
-                postal_code="20100")
+                postal_code="20100", gender="female")
     f2 = w.card(d3, d(2024, 6, 1), valid_until=d(2025, 5, 31), birth_year=1975, postal_code="22100")
     g1 = w.card(d3, d(2023, 7, 1), valid_until=d(2024, 6, 30), birth_year=1988, postal_code="20100")
     w.card(d3, d(2024, 7, 1), valid_until=d(2025, 6, 30), birth_year=1995, postal_code="20100")

@@ -3,7 +3,8 @@ import pytest
 from kaikukanta.cards.models import Card
 from kaikukanta.core.models import AuditRecord
 
-ENDPOINTS = ["stats/summary", "stats/uses", "stats/yearly", "stats/wellbeing"]
+ENDPOINTS = ["stats/summary", "stats/uses", "stats/yearly", "stats/wellbeing", "stats/activation",
+             "stats/travel", "stats/milestones"]
 
 
 @pytest.mark.parametrize("path", ENDPOINTS)
@@ -49,7 +50,7 @@ def test_malformed_summary_parameters_are_invalid(network, params, field):
 
 
 @pytest.mark.parametrize("params, field", [
-    ({"group_by": "gender"}, "group_by"),
+    ({"group_by": "holder_name"}, "group_by"),
     ({"group_by": ""}, "group_by"),
     ({"format": "xlsx"}, "format"),
     ({"from": "2024-02-30"}, "from"),

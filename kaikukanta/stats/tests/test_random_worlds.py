@@ -11,7 +11,7 @@ from .world import World
 START = datetime.date(2023, 1, 1)
 SPAN = 730
 GROUPINGS = ["month", "year", "area", "municipality", "welfare_area", "venue", "sector", "venue_category",
-             "age_group", "card_type", "home_area"]
+             "age_group", "card_type", "home_area", "children", "gender", "home_municipality"]
 
 days = st.integers(min_value=0, max_value=SPAN).map(lambda n: START + datetime.timedelta(days=n))
 cards = st.fixed_dictionaries({
@@ -23,6 +23,7 @@ cards = st.fixed_dictionaries({
     "children": st.integers(min_value=0, max_value=3),
     "birth_year": st.integers(min_value=1930, max_value=2007),
     "postal_code": st.sampled_from(["00100", "02100", "33100"]),
+    "gender": st.sampled_from(["", "female", "male", "other"]),
 })
 visits = st.fixed_dictionaries({
     "card": st.integers(min_value=0, max_value=100),
@@ -50,7 +51,7 @@ def test_random_worlds_agree_with_the_oracle(network, card_specs, visit_specs, o
                 valid_until=issued_on + datetime.timedelta(days=spec["valid_days"]),
                 card_type="community" if spec["community"] else "personal",
                 children=0 if spec["community"] else spec["children"], birth_year=spec["birth_year"],
-                postal_code=spec["postal_code"],
+                postal_code=spec["postal_code"], gender=spec["gender"],
                 closed_on=(None if spec["closed_after"] is None
                            else issued_on + datetime.timedelta(days=spec["closed_after"]))))
         for spec in visit_specs:
@@ -72,4 +73,6 @@ def test_random_worlds_agree_with_the_oracle(network, card_specs, visit_specs, o
             period = {"from": start.isoformat(), "to": end.isoformat()}
             assert client.get("stats/uses", group_by=group_by, **period).json() == world.uses(
                 scope, group_by, start, end)
+            assert client.get("stats/activation", **period).json() == world.activation(scope, start, end)
+            assert client.get("stats/travel", **period).json() == world.travel(scope, start, end)
         transaction.set_rollback(True)

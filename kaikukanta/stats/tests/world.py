@@ -9,7 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from kaikukanta.cards.models import CardEvent, WellbeingAnswer, WellbeingQuestion
 from kaikukanta.core.testing import Network, make_area, make_card, make_organisation
 from kaikukanta.network.models import AreaStatusPeriod, Membership, Organisation
-from kaikukanta.reference.models import LowIncomeFigure
+from kaikukanta.reference.models import LowIncomeFigure, Municipality
+from kaikukanta.stats import rollups
 from kaikukanta.visits.models import Visit
 
 POSTAL_MUNICIPALITY = {"00100": "091", "02100": "049", "01300": "092", "33100": "837", "20100": "853",
@@ -19,11 +20,32 @@ WELFARE_AREA = {"091": "Helsingin kaupunki", "049": "Länsi-Uudenmaan hyvinvoint
                 "853": "Varsinais-Suomen hyvinvointialue", "478": None}
 SECTORS = ("culture", "education", "science", "sport")
 IN_NETWORK = ("pilot", "active")
+HOLDER_GROUPINGS = ("age_group", "home_area", "children", "gender", "home_municipality")
+BUCKETS = (("0", 0, 0), ("1", 1, 1), ("2-4", 2, 4), ("5-9", 5, 9), ("10-19", 10, 19), ("20+", 20, 10**9))
+STEPS = {"uses": 10_000, "cards": 5_000}
 
 
 def _half_up(numerator: int, denominator: int, places: int) -> float:
     exact = Decimal(numerator) / Decimal(denominator)
     return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def new_card(distributor, **fields):
+    """A card written straight to the database, told to the statistics as the cards service tells them."""
+    card = make_card(distributor, **fields)
+    rollups.cards_changed(card.pk)
+    return card
+
+
+def new_visit(card, venue, used_on, *, children=0, clients=0, cancelled=False):
+    """A visit written straight to the database, told to the statistics as the visits service tells them."""
+    visit = Visit.objects.create(
+        card=card, venue=venue, used_on=used_on, children=children, clients=clients, uses=1 + children + clients,
+        cancelled_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC) if cancelled else None)
+    rollups.visit_recorded(card.pk, visit.pk)
+    if cancelled:
+        rollups.visit_cancelled(card.pk, visit.pk)
+    return visit
 
 
 @dataclass
@@ -37,6 +59,7 @@ class World:
     low_income: list = field(default_factory=list)       # (code, year, persons)
     questions: list = field(default_factory=list)        # dicts, in the order the API lists them
     answers: list = field(default_factory=list)          # (card, event kind, date, event id, key, value)
+    welfare_areas: dict = field(default_factory=lambda: dict(WELFARE_AREA))  # municipality → name or None
 
     # ---- writing, and remembering what was written ----
 
@@ -44,6 +67,8 @@ class World:
     def around(cls, network: Network) -> "World":
         """The network's own rows are the starting point; they are read once, as raw rows."""
         world = cls(network)
+        # The rollups start from the network as it is; everything written after goes through the fold.
+        rollups.fold()
         world.status_periods = list(AreaStatusPeriod.objects.values_list("area_id", "status",
                                                                          "effective_from"))
         world.memberships = [list(row) for row in Membership.objects.values_list(
@@ -51,6 +76,38 @@ class World:
         for row in Organisation.objects.values("id", "kind", "area_id", "municipality_id", "category",
                                                "sector", "active_from", "inactive_from"):
             world.organisations[row["id"]] = row
+        return world
+
+    @classmethod
+    def read(cls, network: Network) -> "World":
+        """Everything the services wrote, read back as plain rows (for worlds built through the API)."""
+        from kaikukanta.cards.models import Card
+
+        world = cls(network)
+        world.status_periods = list(AreaStatusPeriod.objects.values_list("area_id", "status", "effective_from"))
+        world.memberships = [list(row) for row in Membership.objects.values_list(
+            "area_id", "municipality_id", "joined_on", "left_on")]
+        for row in Organisation.objects.values("id", "kind", "area_id", "municipality_id", "category",
+                                               "sector", "active_from", "inactive_from"):
+            world.organisations[row["id"]] = row
+        renewed = set(CardEvent.objects.filter(event="renewed").values_list("card_id", flat=True))
+        for card in Card.objects.values():
+            personal = card["card_type"] == "personal"
+            world.cards[card["id"]] = {
+                "id": card["id"], "card_type": card["card_type"], "issuer_id": card["issuer_id"],
+                "issued_on": card["issued_on"], "valid_until": card["valid_until"], "closed_on": card["closed_on"],
+                "children": card["children"], "birth_year": card["birth_year"] if personal else None,
+                "home": card["home_municipality_id"], "gender": card["gender"] if personal else None,
+                "renewed": card["id"] in renewed}
+        for card_id, venue_id, used_on, children, clients, uses, cancelled_at in Visit.objects.values_list(
+                "card_id", "venue_id", "used_on", "children", "clients", "uses", "cancelled_at"):
+            world.visits.append({"card_id": card_id, "venue_id": venue_id, "used_on": used_on, "children": children,
+                                 "clients": clients, "uses": uses, "cancelled": cancelled_at is not None})
+        world.welfare_areas = dict(Municipality.objects.values_list("code", "welfare_area__name_fi"))
+        world.questions = list(WellbeingQuestion.objects.values("key", "position", "current"))
+        world.answers = list(WellbeingAnswer.objects.values_list(
+            "card_id", "event__event", "event__date", "event_id", "question_key", "value"))
+        world.low_income = list(LowIncomeFigure.objects.values_list("municipality_id", "year", "low_income_persons"))
         return world
 
     def area(self, name, codes, *, status, joined_on):
@@ -83,30 +140,29 @@ class World:
         return organisation
 
     def card(self, issuer, issued_on, *, valid_until=None, card_type="personal", children=0, birth_year=1980,
-             postal_code="00100", closed_on=None, replaces=None):
+             postal_code="00100", closed_on=None, replaces=None, gender=""):
         valid_until = valid_until or issued_on + datetime.timedelta(days=300)
-        card = make_card(issuer, card_type=card_type, issued_on=issued_on, valid_until=valid_until,
-                         children=children, birth_year=birth_year, postal_code=postal_code,
-                         closed_on=closed_on, replaces=replaces)
         personal = card_type == "personal"
+        card = new_card(issuer, card_type=card_type, issued_on=issued_on, valid_until=valid_until,
+                        children=children, birth_year=birth_year, postal_code=postal_code,
+                        closed_on=closed_on, replaces=replaces, gender=gender if personal else "")
         self.cards[card.pk] = {
             "id": card.pk, "card_type": card_type, "issuer_id": issuer.pk, "issued_on": issued_on,
             "valid_until": valid_until, "closed_on": closed_on, "children": children if personal else 0,
             "birth_year": birth_year if personal else None,
-            "home": POSTAL_MUNICIPALITY[postal_code] if personal else None}
+            "home": POSTAL_MUNICIPALITY[postal_code] if personal else None,
+            "gender": gender if personal else None, "renewed": False}
         return card
 
     def close(self, card, closed_on):
         card.closed_on = closed_on
         card.close_reason = "replaced"
         card.save(update_fields=["closed_on", "close_reason"])
+        rollups.cards_changed(card.pk)
         self.cards[card.pk]["closed_on"] = closed_on
 
     def visit(self, card, venue, used_on, *, children=0, clients=0, cancelled=False):
-        visit = Visit.objects.create(
-            card=card, venue=venue, used_on=used_on, children=children, clients=clients,
-            uses=1 + children + clients,
-            cancelled_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC) if cancelled else None)
+        visit = new_visit(card, venue, used_on, children=children, clients=clients, cancelled=cancelled)
         self.visits.append({"card_id": card.pk, "venue_id": venue.pk, "used_on": used_on,
                             "children": children, "clients": clients, "uses": 1 + children + clients,
                             "cancelled": cancelled})
@@ -126,10 +182,13 @@ class World:
     def answer_at_issue(self, card, key, value):
         event = card.events.get(event="issued")
         WellbeingAnswer.objects.create(card=card, event=event, question_key=key, value=value)
+        rollups.cards_changed(card.pk)
         self.answers.append((card.pk, "issued", event.date, event.pk, key, value))
 
     def renewal(self, card, date, answers: dict):
         event = CardEvent.objects.create(card=card, event="renewed", date=date)
+        self.cards[card.pk]["renewed"] = True
+        rollups.cards_changed(card.pk)
         for key, value in answers.items():
             WellbeingAnswer.objects.create(card=card, event=event, question_key=key, value=value)
             self.answers.append((card.pk, "renewed", date, event.pk, key, value))
@@ -238,7 +297,7 @@ class World:
         if group_by == "municipality":
             return venue["municipality_id"]
         if group_by == "welfare_area":
-            return WELFARE_AREA[venue["municipality_id"]] or "none"
+            return self.welfare_areas[venue["municipality_id"]] or "none"
         if group_by == "venue":
             return str(venue["id"])
         if group_by == "sector":
@@ -249,6 +308,12 @@ class World:
             return card["card_type"]
         if card["card_type"] == "community":
             return "community"
+        if group_by == "children":
+            return str(card["children"]) if card["children"] < 4 else "4+"
+        if group_by == "gender":
+            return card["gender"] or "none"
+        if group_by == "home_municipality":
+            return card["home"]
         if group_by == "age_group":
             age = day.year - card["birth_year"]
             for below, label in ((18, "16-17"), (30, "18-29"), (50, "30-49"), (65, "50-64")):
@@ -269,7 +334,7 @@ class World:
             members = groups[key]
             row = {"key": key, "visits": len(members), "uses": sum(v["uses"] for v in members),
                    "child_uses": sum(self.child_uses_of(v) for v in members), "suppressed": False}
-            if group_by in ("age_group", "home_area") and len({v["card_id"] for v in members}) < 5:
+            if group_by in HOLDER_GROUPINGS and len({v["card_id"] for v in members}) < 5:
                 row.update(visits=None, uses=None, child_uses=None, suppressed=True)
             rows.append(row)
         everything = [v for members in groups.values() for v in members]
@@ -343,3 +408,76 @@ class World:
                                   change=_half_up(now - then, count, 2))
             results.append(result)
         return results
+
+    def in_period(self, visit, start, end):
+        return (start is None or visit["used_on"] >= start) and (end is None or visit["used_on"] <= end)
+
+    def uses_of_card(self, card_id):
+        return sum(v["uses"] for v in self.visits if v["card_id"] == card_id and not v["cancelled"])
+
+    def activation(self, scope, start=None, end=None):
+        if scope[0] == "venue":
+            return {"issued": None, "activated": None, "activation_share": None, "renewed": None,
+                    "renewal_share": None, "uses_per_card": []}
+        cards = [c for c in self.cards.values() if c["card_type"] == "personal" and self.card_in(scope, c)
+                 and (start is None or c["issued_on"] >= start) and (end is None or c["issued_on"] <= end)]
+        issued = len(cards)
+        activated = sum(1 for c in cards if self.first_use(c["id"]) is not None)
+        renewed = sum(1 for c in cards if c["renewed"])
+        rows = []
+        for name, low, high in BUCKETS:
+            count = sum(1 for c in cards if low <= self.uses_of_card(c["id"]) <= high)
+            hidden = 0 < count < 5
+            rows.append({"bucket": name, "cards": None if hidden else count, "suppressed": hidden})
+        return {"issued": issued, "activated": activated,
+                "activation_share": _half_up(activated, issued, 4) if issued else None,
+                "renewed": renewed, "renewal_share": _half_up(renewed, issued, 4) if issued else None,
+                "uses_per_card": rows}
+
+    def travel(self, scope, start=None, end=None):
+        cells = defaultdict(list)
+        for visit in self.visits:
+            if self.visit_in(scope, visit) and self.in_period(visit, start, end):
+                home = self.key_of("home_area", visit)
+                cells[(home, str(self.organisations[visit["venue_id"]]["area_id"]))].append(visit)
+        rows = []
+        for (home, venue), members in sorted(cells.items()):
+            holders = len({v["card_id"] for v in members})
+            if holders < 5:
+                rows.append({"home": home, "venue": venue, "visits": None, "uses": None, "holders": None,
+                             "suppressed": True})
+            else:
+                rows.append({"home": home, "venue": venue, "visits": len(members),
+                             "uses": sum(v["uses"] for v in members), "holders": holders,
+                             "suppressed": False})
+        return {"rows": rows}
+
+    def milestones(self, scope, today, steps=STEPS):
+        """Day by day from the first day anything happened: a municipality is numbered on the first day it
+        is counted in the network; running totals are compared with every multiple of the step."""
+        kind, ident = scope
+        area_id = ident if kind == "area" else None
+        visits = [v for v in self.visits if self.visit_in(scope, v)]
+        cards = [c for c in self.cards.values() if c["card_type"] == "personal" and kind != "venue"
+                 and self.card_in(scope, c)]
+        days = ([p[2] for p in self.status_periods] + [m[2] for m in self.memberships]
+                + [v["used_on"] for v in visits] + [c["issued_on"] for c in cards])
+        found, seen = [], set()
+        uses = issued = 0
+        next_uses, next_cards = steps["uses"], steps["cards"]
+        day = min(days)
+        while day <= today:
+            if kind in ("network", "area"):
+                for code in sorted(self.municipalities(day, area_id) - seen):
+                    seen.add(code)
+                    found.append({"kind": "municipality", "number": len(seen), "date": day})
+            uses += sum(v["uses"] for v in visits if v["used_on"] == day)
+            while uses >= next_uses:
+                found.append({"kind": "uses", "number": next_uses, "date": day})
+                next_uses += steps["uses"]
+            issued += sum(1 for c in cards if c["issued_on"] == day)
+            while issued >= next_cards:
+                found.append({"kind": "cards", "number": next_cards, "date": day})
+                next_cards += steps["cards"]
+            day += datetime.timedelta(days=1)
+        return sorted(found, key=lambda m: (m["date"], m["kind"], m["number"]))

@@ -239,7 +239,7 @@ def test_numbers_outside_the_form_ranges_are_refused_by_the_form(network, desk):
 def test_recording_makes_few_queries(network, desk, django_assert_max_num_queries):
     card = personal_card(network, children=1)
     offering = make_offering(network.venue, ticket_quota=10)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert record(desk, card.number, offering_id=offering.pk, children=1).status_code == 302
 
 

@@ -1,0 +1,390 @@
+"""The statistics pages' tables: built once from the selectors' figures, then shown as a page table beside
+its chart, written as CSV and XLSX, and drawn into the annual report. Every form of a figure therefore
+carries the same number, and a suppressed cell stays suppressed in all of them.
+
+Only presentation happens here (labels in the page's language, order, which tables a scope has); every
+figure comes from `selectors`.
+"""
+
+import datetime
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.utils import formats
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from kaikukanta.network.models import SECTORS, Area, Organisation
+from kaikukanta.reference.models import Municipality, WelfareArea
+
+from . import selectors
+from .forms import GROUPINGS
+from .selectors import Scope
+
+TEXT, COUNT, DECIMAL, PERCENT, DATE = "text", "count", "decimal", "percent", "date"
+NUMERIC = (COUNT, DECIMAL, PERCENT)
+SUPPRESSED_TEXT = gettext_lazy("fewer than 5")
+HEAT_LEVELS = 4
+
+SECTOR_LABELS = {"culture": gettext_lazy("Culture"), "education": gettext_lazy("Education"),
+                 "science": gettext_lazy("Science"), "sport": gettext_lazy("Sport"),
+                 "none": gettext_lazy("No sector")}
+CATEGORY_LABELS = {
+    "theatre": gettext_lazy("Theatre"), "museum": gettext_lazy("Museum"), "music": gettext_lazy("Music"),
+    "cinema": gettext_lazy("Cinema"), "dance": gettext_lazy("Dance"), "festival": gettext_lazy("Festival"),
+    "library": gettext_lazy("Library"), "visual_arts": gettext_lazy("Visual arts"),
+    "adult_education": gettext_lazy("Adult education"), "science_centre": gettext_lazy("Science centre"),
+    "sport": gettext_lazy("Sport"), "other": gettext_lazy("Other"),
+}
+FIXED_LABELS = {
+    "card_type": {"personal": gettext_lazy("Personal card"), "community": gettext_lazy("Community card")},
+    "gender": {"female": gettext_lazy("Female"), "male": gettext_lazy("Male"), "other": gettext_lazy("Other"),
+               "unspecified": gettext_lazy("Not told")},
+    "sector": SECTOR_LABELS,
+    "venue_category": CATEGORY_LABELS,
+}
+SPECIAL_KEYS = {"community": gettext_lazy("Community card"), "none": gettext_lazy("Not known")}
+AREA_KEYS = {"area", "home_area"}
+MUNICIPALITY_KEYS = {"municipality", "home_municipality"}
+# Breakdowns whose keys are names read best sorted by name; the others (months, ages, children) by key.
+SORTED_BY_NAME = AREA_KEYS | MUNICIPALITY_KEYS | {"welfare_area", "venue", "venue_category", "sector", "gender"}
+LINE_CHARTS = {"month", "year"}
+HORIZONTAL_CHARTS = SORTED_BY_NAME | {"age_group"}
+AGE_GROUPS = {label for _below, label in selectors.AGE_GROUPS} | {selectors.OLDEST_AGE_GROUP}
+SUMMARY_LABELS = {
+    "areas": gettext_lazy("Areas"), "municipalities": gettext_lazy("Municipalities"),
+    "distributors": gettext_lazy("Distributors"), "venues": gettext_lazy("Venues"),
+    "cardholders": gettext_lazy("Cardholders (valid cards)"), "cards_issued": gettext_lazy("Cards issued"),
+    "cards_activated": gettext_lazy("Cards activated"), "visits": gettext_lazy("Visits"),
+    "uses": gettext_lazy("Uses"), "child_uses": gettext_lazy("Child uses"),
+    "low_income_coverage": gettext_lazy("Low-income coverage (%)"),
+}
+MILESTONE_LABELS = {"municipality": gettext_lazy("Municipalities joined"),
+                    "uses": gettext_lazy("Uses"), "cards": gettext_lazy("Cards issued")}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    kind: str = COUNT
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: object = None
+    kind: str = COUNT
+    suppressed: bool = False
+    level: int | None = None  # the shade of a heat table's cell, 0 (none) to HEAT_LEVELS
+    places: int = 0           # decimals shown of a decimal or a percentage
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC
+
+    @property
+    def page_format(self) -> str:
+        """The `floatformat` argument that writes the number as the files do, grouped by thousands."""
+        return f"{self.places}g"
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    kind: str                            # "line", "bar" or "hbar"
+    series: tuple[str, ...]              # the columns drawn
+    only: frozenset | None = None        # the row keys drawn, when not every row
+    reverse: bool = False                # first row at the bottom (an age pyramid, oldest on top)
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    columns: list[Column]
+    rows: list[list[Cell]]
+    keys: list[str]
+    chart: ChartSpec | None = None
+    empty: str = ""
+
+    @property
+    def has_suppressed(self) -> bool:
+        return any(cell.suppressed for row in self.rows for cell in row)
+
+    def chart_data(self) -> dict | None:
+        """What charts.js draws: the table's own labels and numbers, suppressed cells left out."""
+        if self.chart is None or not self.rows:
+            return None
+        index = {column.name: position for position, column in enumerate(self.columns)}
+        drawn = [row for key, row in zip(self.keys, self.rows, strict=True)
+                 if self.chart.only is None or key in self.chart.only]
+        return {
+            "kind": self.chart.kind, "reverse": self.chart.reverse,
+            "labels": [str(row[0].value) for row in drawn],
+            "series": [{"label": str(self.columns[index[name]].label),
+                        "values": [None if row[index[name]].suppressed else row[index[name]].value
+                                   for row in drawn]}
+                       for name in self.chart.series],
+        }
+
+
+def _percent(share: float | None, places: int = 1) -> Cell:
+    return Cell(None if share is None else round(share * 100, places), PERCENT, places=places)
+
+
+def _language() -> str:
+    return "sv" if (get_language() or "fi").startswith("sv") else "fi"
+
+
+def key_labels(group_by: str, keys: list[str]) -> dict[str, str]:
+    """Each key of a breakdown as a reader calls it in the page's language."""
+    plain = [key for key in keys if key not in SPECIAL_KEYS]
+    name_field = "name_sv" if _language() == "sv" else "name_fi"
+    if group_by == "month":
+        names = {key: formats.date_format(datetime.date(int(key[:4]), int(key[5:7]), 1), "YEAR_MONTH_FORMAT")
+                 for key in plain}
+    elif group_by in AREA_KEYS:
+        names = {str(pk): name for pk, name in
+                 Area.objects.filter(pk__in=[int(key) for key in plain]).values_list("pk", "name")}
+    elif group_by == "venue":
+        names = {str(pk): name for pk, name in
+                 Organisation.objects.filter(pk__in=[int(key) for key in plain]).values_list("pk", "name")}
+    elif group_by in MUNICIPALITY_KEYS:
+        names = dict(Municipality.objects.filter(code__in=plain).values_list("code", name_field))
+    elif group_by == "welfare_area":
+        # The breakdown's keys are the Finnish names.
+        names = dict(WelfareArea.objects.filter(name_fi__in=plain).values_list("name_fi", name_field))
+    else:
+        names = {key: str(label) for key, label in FIXED_LABELS.get(group_by, {}).items()}
+    special = {key: str(label) for key, label in SPECIAL_KEYS.items()}
+    if group_by == "sector":
+        special["none"] = str(SECTOR_LABELS["none"])
+    if group_by == "home_area":
+        special["none"] = _("Outside the network")
+    return {key: names.get(key) or special.get(key) or key for key in keys}
+
+
+def _order(group_by: str, rows: list[dict], labels: dict[str, str]) -> list[dict]:
+    if group_by not in SORTED_BY_NAME:
+        return rows
+    return sorted(rows, key=lambda row: (row["key"] in SPECIAL_KEYS, labels[row["key"]].casefold()))
+
+
+def grouping_label(group_by: str) -> str:
+    return str(dict(GROUPINGS)[group_by])
+
+
+def scope_name(scope: Scope) -> str:
+    if scope.area_id is not None:
+        return Area.objects.get(pk=scope.area_id).name
+    site = scope.distributor_id or scope.venue_id
+    if site is not None:
+        return Organisation.objects.get(pk=site).name
+    return _("Whole network")
+
+
+def _count(value, suppressed: bool = False) -> Cell:
+    return Cell(value, COUNT, suppressed)
+
+
+def _text(value) -> Cell:
+    return Cell(value, TEXT)
+
+
+class Figures:
+    """The tables of one scope and set of filters; each selector is asked at most once."""
+
+    def __init__(self, scope: Scope, *, start: datetime.date, end: datetime.date, on: datetime.date,
+                 group_by: str, today: datetime.date):
+        self.scope, self.start, self.end, self.on = scope, start, end, on
+        self.group_by, self.today = group_by, today
+
+    @property
+    def national(self) -> bool:
+        return self.scope == Scope()
+
+    def names(self) -> list[str]:
+        """The tables of this scope, in the order the dashboard shows them: the area bars and the
+        milestones belong to the whole network, and a venue's scope has no cards to count."""
+        names = ["summary", "yearly", "month", "sector"]
+        if self.national:
+            names.append("area")
+        names += ["age_group", "breakdown", "travel"]
+        if self.scope.covers_cards:
+            names += ["activation", "uses_per_card", "wellbeing"]
+        if self.national:
+            names.append("milestones")
+        return names
+
+    def table(self, name: str) -> Table | None:
+        return getattr(self, f"_{name}")() if name in self.names() else None
+
+    def tables(self) -> dict[str, Table]:
+        return {name: self.table(name) for name in self.names()}
+
+    # ---- the tables ----
+
+    def _summary(self) -> Table:
+        figures = selectors.summary(self.scope, self.on)
+        rows, keys = [], []
+        for name, label in SUMMARY_LABELS.items():
+            value = figures[name]
+            if value is None:
+                continue
+            cell = _percent(value, 2) if name == "low_income_coverage" else _count(value)
+            rows.append([_text(str(label)), cell])
+            keys.append(name)
+        title = _("Figures on %(date)s") % {"date": formats.date_format(self.on, "SHORT_DATE_FORMAT")}
+        return Table("summary", title, [Column("figure", _("Figure"), TEXT), Column("value", _("Value"))],
+                     rows, keys)
+
+    def _yearly(self) -> Table:
+        columns = [Column("year", _("Year"), TEXT), Column("cards_registered", _("Cards registered")),
+                   Column("cards_activated", _("Cards activated"))]
+        for group, label in (("adult_uses", _("Adult uses")), ("child_uses", _("Child uses")),
+                             ("community_uses", _("Community uses"))):
+            columns += [Column(f"{group}.{sector}", f"{label} – {SECTOR_LABELS[sector]}") for sector in SECTORS]
+        columns += [Column("uses", _("Uses in total")), Column("municipalities", _("Municipalities at year end"))]
+        source = selectors.yearly(self.scope, self.today)["rows"]
+
+        def value(row, name):
+            group, _dot, sector = name.partition(".")
+            return row[group][sector] if sector else row[group]
+
+        # Figures a scope cannot have (cards at a venue) are null in every row: those columns are left out.
+        kept = [column for column in columns
+                if column.name == "year" or any(value(row, column.name) is not None for row in source)]
+        rows = [[_text(row["year"])] + [_count(value(row, column.name)) for column in kept[1:]] for row in source]
+        return Table("yearly", _("Cards and uses by year"), kept, rows, [str(row["year"]) for row in source],
+                     ChartSpec("bar", ("uses",)), _("No cards or uses yet."))
+
+    def _uses(self, name: str, group_by: str, title: str) -> Table:
+        result = selectors.uses(self.scope, group_by, self.start, self.end)
+        labels = key_labels(group_by, [row["key"] for row in result["rows"]])
+        source = _order(group_by, result["rows"], labels)
+        columns = [Column("key", grouping_label(group_by), TEXT), Column("visits", _("Visits")),
+                   Column("uses", _("Uses")), Column("child_uses", _("Child uses"))]
+        rows = [[_text(labels[row["key"]])] + [_count(row[field], row["suppressed"])
+                                                for field in ("visits", "uses", "child_uses")]
+                for row in source]
+        if group_by in LINE_CHARTS:
+            chart = ChartSpec("line", ("uses", "child_uses"))
+        elif group_by == "age_group":
+            chart = ChartSpec("hbar", ("uses",), only=frozenset(AGE_GROUPS), reverse=True)
+        else:
+            chart = ChartSpec("hbar" if group_by in HORIZONTAL_CHARTS else "bar", ("uses",))
+        return Table(name, title, columns, rows, [row["key"] for row in source], chart,
+                     _("No uses in this period."))
+
+    def _month(self) -> Table:
+        return self._uses("month", "month", _("Uses by month"))
+
+    def _sector(self) -> Table:
+        return self._uses("sector", "sector", _("Uses by sector"))
+
+    def _area(self) -> Table:
+        return self._uses("area", "area", _("Uses by area"))
+
+    def _age_group(self) -> Table:
+        return self._uses("age_group", "age_group", _("Uses by age group"))
+
+    def _breakdown(self) -> Table:
+        return self._uses("breakdown", self.group_by,
+                          _("Uses by: %(grouping)s") % {"grouping": grouping_label(self.group_by)})
+
+    def _travel(self) -> Table:
+        """Home area × venue area: where holders from each area used their cards."""
+        source = selectors.travel(self.scope, self.start, self.end)["rows"]
+        homes = sorted({row["home"] for row in source})
+        venues = sorted({row["venue"] for row in source})
+        labels = key_labels("home_area", homes + venues)
+        homes.sort(key=lambda key: (key in SPECIAL_KEYS, labels[key].casefold()))
+        venues.sort(key=lambda key: (key in SPECIAL_KEYS, labels[key].casefold()))
+        cells = {(row["home"], row["venue"]): row for row in source}
+        largest = max((row["uses"] or 0 for row in source), default=0)
+        rows = []
+        for home in homes:
+            row = [_text(labels[home])]
+            for venue in venues:
+                found = cells.get((home, venue))
+                if found and found["suppressed"]:
+                    row.append(Cell(None, COUNT, suppressed=True))
+                    continue
+                uses = found["uses"] if found else 0
+                row.append(Cell(uses, COUNT, level=math.ceil(HEAT_LEVELS * uses / largest) if uses else 0))
+            rows.append(row)
+        columns = [Column("home", _("Home area of the holder"), TEXT)]
+        columns += [Column(venue, labels[venue]) for venue in venues]
+        return Table("travel", _("Uses by home area and venue area"), columns, rows, homes,
+                     empty=_("No uses in this period."))
+
+    @cached_property
+    def _activation_figures(self) -> dict:
+        return selectors.activation(self.scope, self.start, self.end)
+
+    def _activation(self) -> Table:
+        figures = self._activation_figures
+        entries = [("issued", _("Cards issued"), _count(figures["issued"])),
+                   ("activated", _("Cards activated (used at least once)"), _count(figures["activated"])),
+                   ("activation_share", _("Activation share (%)"),
+                    _percent(figures["activation_share"])),
+                   ("renewed", _("Cards renewed"), _count(figures["renewed"])),
+                   ("renewal_share", _("Renewal share (%)"), _percent(figures["renewal_share"]))]
+        return Table("activation", _("Activation and renewal"),
+                     [Column("figure", _("Figure"), TEXT), Column("value", _("Value"))],
+                     [[_text(label), cell] for _key, label, cell in entries], [key for key, _l, _c in entries])
+
+    def _uses_per_card(self) -> Table:
+        buckets = self._activation_figures["uses_per_card"]
+        return Table("uses_per_card", _("Cards by number of uses"),
+                     [Column("bucket", _("Uses per card"), TEXT), Column("cards", _("Cards"))],
+                     [[_text(bucket["bucket"]), _count(bucket["cards"], bucket["suppressed"])] for bucket in buckets],
+                     [bucket["bucket"] for bucket in buckets], ChartSpec("bar", ("cards",)))
+
+    def _wellbeing(self) -> Table:
+        language = _language()
+        rows, keys = [], []
+        for result in selectors.wellbeing(self.scope):
+            text = result["text"].get(language) or result["text"]["fi"]
+            if not result["current"]:
+                text = _("%(question)s (no longer asked)") % {"question": text}
+            hidden = result["suppressed"]
+            means = [Cell(result[field], DECIMAL, hidden, places=2)
+                     for field in ("mean_at_issue", "mean_now", "change")]
+            rows.append([_text(text), _count(result["respondents"], hidden), *means])
+            keys.append(result["key"])
+        columns = [Column("question", _("Question"), TEXT), Column("respondents", _("Respondents")),
+                   Column("mean_at_issue", _("Mean answer at issue"), DECIMAL),
+                   Column("mean_now", _("Mean answer at latest renewal"), DECIMAL),
+                   Column("change", _("Change of the mean"), DECIMAL)]
+        return Table("wellbeing", _("Wellbeing at issue and at renewal"), columns, rows, keys,
+                     empty=_("No wellbeing questions yet."))
+
+    def sectors_of_year(self, year: int) -> Table:
+        """The yearly table's row for `year` turned on its side: uses by sector and by kind of holder."""
+        found = next((row for row in selectors.yearly(self.scope, self.today)["rows"] if row["year"] == year), None)
+        groups = ("adult_uses", "child_uses", "community_uses")
+        rows = []
+        for sector in SECTORS:
+            counts = [found[group][sector] if found else 0 for group in groups]
+            rows.append([_text(str(SECTOR_LABELS[sector]))] + [_count(count) for count in counts]
+                        + [_count(sum(counts))])
+        columns = [Column("sector", _("Sector"), TEXT), Column("adult_uses", _("Adult uses")),
+                   Column("child_uses", _("Child uses")), Column("community_uses", _("Community uses")),
+                   Column("total", _("Uses in total"))]
+        return Table("sectors_of_year", _("Uses by sector in %(year)s") % {"year": year}, columns, rows,
+                     list(SECTORS), ChartSpec("hbar", ("total",)))
+
+    def _milestones(self) -> Table:
+        reached = sorted(selectors.milestones(), key=lambda milestone: (milestone["date"], milestone["number"]),
+                         reverse=True)
+        return Table("milestones", _("Milestones"),
+                     [Column("kind", _("Milestone"), TEXT), Column("number", _("Number reached")),
+                      Column("date", _("Date reached"), DATE)],
+                     [[_text(str(MILESTONE_LABELS.get(item["kind"], item["kind"]))), _count(item["number"]),
+                       Cell(item["date"], DATE)] for item in reached],
+                     [f"{item['kind']}-{item['number']}" for item in reached], empty=_("No milestones yet."))
