@@ -91,8 +91,3 @@ def form_errors_from(form, refusal: Refusal) -> None:
     field = next((name for name in names if name in form.fields), None)
     form.add_error(field, refusal.message(get_language()))
 
-
-@public_page
-def pending(request, **kwargs):
-    """TEMPORARY placeholder while the pages are being built in parallel; removed before commit."""
-    return render(request, "core/refused.html", {"message": "pending"})
