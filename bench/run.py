@@ -144,16 +144,28 @@ def prepare(url=None) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def start_server(workers: int, url=None) -> subprocess.Popen:
+# Every benchmark client shares one address and a few tokens, hundreds of checks a second: far over the
+# card-check limits of real desks (cards.guessing). They are raised out of reach, not switched off, so the
+# cost of counting every check stays in the figures.
+BENCH_CARD_CHECK_LIMITS = '{"checks_per_user": 1000000000, "checks_per_address": 1000000000}'
+
+
+def start_server(workers: int, url=None, port: int = PORT, env_extra=None, log=None) -> subprocess.Popen:
+    """gunicorn with production settings, on plain HTTP over loopback: no redirect to HTTPS there (in
+    production the TLS proxy in front takes that role)."""
     env = {**os.environ, "DATABASE_URL": url or database_url(), "DJANGO_DEBUG": "0", "SECRET_KEY": "bench-only-secret",
-           "ALLOWED_HOSTS": HOST, "CONN_MAX_AGE": "600"}
+           "ALLOWED_HOSTS": HOST, "CONN_MAX_AGE": "600", "SECURE_SSL_REDIRECT": "0",
+           "KAIKUKANTA_CARD_GUESSING": os.environ.get("KAIKUKANTA_CARD_GUESSING", BENCH_CARD_CHECK_LIMITS),
+           **(env_extra or {})}
     server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "kaikukanta.wsgi", "--bind", f"{HOST}:{PORT}",
+        [str(Path(PYTHON).parent / "gunicorn"), "kaikukanta.wsgi", "--bind", f"{HOST}:{port}",
          "--workers", str(workers), "--backlog", "256", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True)
+        cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://{HOST}:{PORT}/api/v1/openapi.json", timeout=2)
+            with urllib.request.urlopen(f"http://{HOST}:{port}/api/v1/openapi.json", timeout=2) as response:
+                if response.status != 200:
+                    raise RuntimeError(f"gunicorn answered {response.status} for the schema")
             return server
         except OSError:
             time.sleep(0.2)
