@@ -2,12 +2,13 @@
 
 import hashlib
 import hmac
+import logging
 import secrets
 from datetime import timedelta
 from typing import ClassVar
 from urllib.parse import urlencode
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 from ninja import Schema
@@ -22,6 +23,8 @@ from .language import pick_language
 TOKEN_PREFIX = "kk_"
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 PAGE_SIZE = 100
+
+logger = logging.getLogger(__name__)
 
 
 class StrictSchema(Schema):
@@ -137,6 +140,18 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return error_response(request, Refusal(Code.NOT_FOUND))
+
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def database_unavailable(request, exc):
+        # The database restarting or failing over: the request's transaction did not commit (or, if the
+        # connection broke during the commit itself, a retry with the same Idempotency-Key finds the visit),
+        # so the client is told to try again, in the contract's error body rather than an HTML 500 page.
+        # Django closes the broken connection when the request ends; the next request connects afresh.
+        logger.warning("database unavailable: %s", exc)
+        response = error_response(request, Refusal(Code.UNAVAILABLE))
+        response["Retry-After"] = "1"
+        return response
 
 
 def keyset_page(request: HttpRequest, queryset, serialize, *, page_size: int = PAGE_SIZE) -> dict:

@@ -8,7 +8,7 @@ row: see stats/rollups.py for why the rollups are not updated here) and the audi
 import datetime
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -65,8 +65,16 @@ def _check_idempotency_key(idempotency_key: str | None) -> None:
 
 
 def _card_facts(number: str) -> tuple[int, rules.CardFacts]:
-    """The card's id and the facts the rules need; holder data is never read on this path."""
-    row = sql.fetch_one(_CARD_FACTS_SQL, [number])
+    """The card's id and the facts the rules need; holder data is never read on this path.
+
+    On PostgreSQL the card row is share-locked until the visit commits. A close, renewal or replacement
+    locks the row for update, so it either committed before this read (and the visit sees the card as it
+    left it: closed means `card_closed`) or waits for the visit to commit. Without the lock a visit that
+    read the card just before a close committed was stored after the close, on a card already closed that
+    day. Desks sharing a card do not wait for each other (share locks do not conflict); SQLite's IMMEDIATE
+    transactions serialise every writer already."""
+    row = sql.fetch_one(_CARD_FACTS_SQL + (" FOR SHARE" if connection.vendor == "postgresql" else ""),
+                        [number])
     if row is None:
         raise Refusal(Code.CARD_NOT_FOUND, field="card_number")
     card_id, card_type, issued_on, valid_until, closed_on, children = row

@@ -4,7 +4,7 @@ refusal, never a server error or a duplicate."""
 import threading
 
 import pytest
-from django.conf import settings
+from django.apps import apps
 from django.db import connection
 
 from kaikukanta.cards.models import Card
@@ -13,7 +13,8 @@ from .helpers import personal_card
 
 # Reference data (municipalities, postal codes) is loaded by a migration and would not come back after
 # the flush that ends a transactional test, so it is left out of the flush.
-APPS_FLUSHED_AFTERWARDS = [app for app in settings.INSTALLED_APPS if app != "kaikukanta.reference"]
+# (App names, not INSTALLED_APPS entries: an entry may name an AppConfig class.)
+APPS_FLUSHED_AFTERWARDS = [config.name for config in apps.get_app_configs() if config.name != "kaikukanta.reference"]
 
 
 def race(requests):
