@@ -4,6 +4,7 @@ services, so the rules, the events and the audit trail cannot be bypassed here."
 from django.contrib import admin
 
 from .models import Card, CardBatch, CardEvent, StockNumber, WellbeingAnswer, WellbeingQuestion
+from .selectors import record_holder_read
 
 
 class ReadOnly:
@@ -35,6 +36,13 @@ class CardAdmin(ReadOnlyAdmin):
     list_select_related = ("issuer",)
     raw_id_fields = ("replaces", "issuer", "postal_code", "home_municipality")
     inlines = [CardEventInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The card's own page here shows its holder data, so it is audited like every other door.
+        card = self.get_object(request, object_id)
+        if card is not None:
+            record_holder_read(request.user, [card.number], "admin")
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(CardBatch)

@@ -58,6 +58,9 @@ class Card(models.Model):
     children = models.PositiveSmallIntegerField(default=0)
     gender = models.CharField(max_length=12, blank=True, default="")
     life_situation = models.CharField(max_length=30, blank=True, default="")
+    # Set by the retention run (services.coarsen_holder_data): birth_year then holds a year of the
+    # holder's five-year band, and the postal code is gone.
+    holder_coarsened_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

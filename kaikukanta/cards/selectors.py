@@ -1,4 +1,6 @@
-"""Reads of cards, card stock and wellbeing questions. No rules and no writes here."""
+"""Reads of cards, card stock and wellbeing questions. No rules, and no writes but one: every read that
+hands holder data to someone leaves an audit row (`record_holder_read`), here, so that each door
+(API, pages, PDFs, exports, admin) shares it."""
 
 import datetime
 from dataclasses import dataclass
@@ -8,7 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.policy import Action, allowed, require, scope_filter
-from kaikukanta.core import sql
+from kaikukanta.core import audit, sql
 from kaikukanta.core.clock import add_months
 from kaikukanta.core.damm import strip_separators
 from kaikukanta.core.errors import Code, Refusal
@@ -28,11 +30,33 @@ def card_number_from_path(raw: str) -> str:
         raise Refusal(Code.CARD_NOT_FOUND) from None
 
 
+HOLDER_READ = "holder_data.read"
+
+
+def record_holder_read(user, numbers: list[str], via: str) -> None:
+    """The audit row of a read handing holder data to `user`: one card by number, or a list's numbers
+    (with their count). `via` names the door: api, card_page, card_list, insert_pdf, area_export, admin..."""
+    if not numbers:
+        return
+    if len(numbers) == 1:
+        audit.record(user, HOLDER_READ, object_type="card", object_id=numbers[0], via=via, count=1)
+    else:
+        audit.record(user, HOLDER_READ, object_type="card", object_id="", via=via, count=len(numbers),
+                     numbers=numbers)
+
+
 def card_by_number(number: str) -> Card:
     """The whole card, holder data included, with its issuer for the scope check."""
     card = Card.objects.select_related("issuer").filter(number=number).first()
     if card is None:
         raise Refusal(Code.CARD_NOT_FOUND)
+    return card
+
+
+def card_with_holder_data_for(user, number: str, *, via: str) -> Card:
+    """The whole card for a caller the policy lets read its holder data (checked by the caller), audited."""
+    card = card_by_number(number)
+    record_holder_read(user, [card.number], via)
     return card
 
 
@@ -126,22 +150,25 @@ DEFAULT_VALIDITY_MONTHS = 12
 EXPIRING_SOON_DAYS = 30
 
 
-def card_with_holder_data(user, raw_number: str) -> Card:
-    """A card with everything its page shows, if `user` may read its holder data; otherwise not found."""
+def card_with_holder_data(user, raw_number: str, *, via: str) -> Card:
+    """A card with everything its page shows, if `user` may read its holder data (audited, `via` naming
+    the page); otherwise not found."""
     number = card_number_from_path(raw_number)
     card = (Card.objects.select_related("issuer", "home_municipality", "replaces", "replaced_by")
             .filter(number=number).first())
     if card is None or not allowed(user, Action.VIEW_HOLDER_DATA, card):
         raise Refusal(Code.CARD_NOT_FOUND)
+    record_holder_read(user, [card.number], via)
     return card
 
 
-def card_to_manage(user, raw_number: str) -> Card:
+def card_to_manage(user, raw_number: str, *, via: str) -> Card:
     """A card `user` may renew, close or replace; for anyone else it does not exist (as in the API)."""
-    card = card_with_holder_data(user, raw_number)
-    if not allowed(user, Action.MANAGE_CARD, card):
+    number = card_number_from_path(raw_number)
+    card = Card.objects.select_related("issuer").filter(number=number).first()
+    if card is None or not allowed(user, Action.MANAGE_CARD, card):
         raise Refusal(Code.CARD_NOT_FOUND)
-    return card
+    return card_with_holder_data(user, number, via=via)
 
 
 def _unissued_stock(distributor_id: int) -> QuerySet[StockNumber]:
@@ -212,6 +239,7 @@ def card_list(user, *, day: datetime.date, number: str = "", status: str | None 
     if after is not None:
         cards = cards.filter(pk__lt=after)
     rows = list(cards.select_related("issuer").order_by("-pk")[:limit + 1])
+    record_holder_read(user, [card.number for card in rows[:limit]], "card_list")
     return CardListPage(cards=rows[:limit], next_after=rows[limit - 1].pk if len(rows) > limit else None)
 
 

@@ -8,13 +8,16 @@ number and never carry holder data.
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.policy import Action, allowed, require
 from kaikukanta.core import audit, damm
-from kaikukanta.core.clock import today
+from kaikukanta.core.clock import add_months, today
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.core.personal_data import check_free_text
 from kaikukanta.network.models import NationalSettings, Organisation, OrganisationKind
 from kaikukanta.network.selectors import municipality_in_network
 from kaikukanta.stats import rollups
@@ -27,6 +30,7 @@ from .models import (
     CardBatch,
     CardEvent,
     CardEventKind,
+    CardType,
     StockNumber,
     WellbeingAnswer,
     WellbeingQuestion,
@@ -234,6 +238,7 @@ def replace_wellbeing_questions(actor, questions: list[QuestionText]) -> list[We
         for language in ("fi", "sv", "en"):
             if not getattr(question, language).strip():
                 raise Refusal(Code.INVALID, field=f"results.{position}.text.{language}")
+            check_free_text(getattr(question, language), f"results.{position}.text.{language}")
     WellbeingQuestion.objects.filter(current=True).exclude(key__in=keys).update(current=False)
     for position, question in enumerate(questions):
         WellbeingQuestion.objects.update_or_create(
@@ -243,3 +248,88 @@ def replace_wellbeing_questions(actor, questions: list[QuestionText]) -> list[We
     audit.record(actor, "wellbeing_questions.replace", object_type="wellbeingquestion", object_id="current",
                  keys=keys)
     return selectors.current_wellbeing_questions()
+
+
+# Retention
+
+COARSENING_BAND_YEARS = 5
+_COARSENING_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class CoarseningResult:
+    cutoff: datetime.date
+    chains: int
+    cards: int
+
+
+def _band_birth_year(birth_year: int, visit_years: set[int]) -> int:
+    """The earliest year of the holder's five-year band that puts them in the same age group as their
+    real birth year in every year the card could be used. Usually the band's first year; when an age-group
+    boundary falls inside the card's years, the earliest year that still gives the statistics their exact
+    age groups (no more than the statistics themselves already tell)."""
+    start = birth_year - birth_year % COARSENING_BAND_YEARS
+    for candidate in range(start, birth_year + 1):
+        if all(rollups.age_group(candidate, year) == rollups.age_group(birth_year, year) for year in visit_years):
+            return candidate
+    return birth_year
+
+
+def _years_usable(card: dict) -> set[int]:
+    last_valid = rollups.ends_on(card["issued_on"], card["valid_until"], card["closed_on"]) \
+        - datetime.timedelta(days=1)
+    return set(range(card["issued_on"].year, max(card["issued_on"].year, last_valid.year) + 1))
+
+
+def _chains_of(newest_ids: list[int]) -> list[list[dict]]:
+    """Each newest card with the cards it replaced, read a generation at a time."""
+    columns = ("id", "replaces_id", "birth_year", "issued_on", "valid_until", "closed_on")
+    chains = {newest: [] for newest in newest_ids}
+    wanted = {newest: newest for newest in newest_ids}
+    while wanted:
+        rows = Card.objects.filter(pk__in=list(wanted)).values(*columns)
+        following = {}
+        for row in rows:
+            chain = wanted[row["id"]]
+            chains[chain].append(row)
+            if row["replaces_id"] is not None:
+                following[row["replaces_id"]] = chain
+        wanted = following
+    return list(chains.values())
+
+
+@transaction.atomic
+def coarsen_holder_data(*, day: datetime.date | None = None, years: int | None = None) -> CoarseningResult:
+    """Retention, meant to run daily and safe to run again: the holder data of every card whose chain
+    (a card and the cards it replaced: one holder) ended — its newest card closed or expired — at least
+    `years` years ago is coarsened: birth year to the band of `_band_birth_year`, postal code dropped
+    (the home municipality stays). Every statistic reads age groups and home municipalities only, so
+    the figures, folded or rebuilt, stay the same; the statistics' own copy of each card's facts is
+    refolded so that no exact birth year stays there either. One audit row per run."""
+    day = day or today()
+    years = settings.KAIKUKANTA_HOLDER_RETENTION_YEARS if years is None else years
+    cutoff = add_months(day, -12 * years)
+    newest = (Card.objects.filter(card_type=CardType.PERSONAL, replaced_by__isnull=True,
+                                  holder_coarsened_on__isnull=True)
+              .filter(Q(closed_on__lte=cutoff) | Q(valid_until__lt=cutoff))
+              .order_by("pk").values_list("pk", flat=True))
+    newest_ids = list(newest)
+    chains = cards = 0
+    for start in range(0, len(newest_ids), _COARSENING_CHUNK):
+        changed = []
+        for chain in _chains_of(newest_ids[start:start + _COARSENING_CHUNK]):
+            chains += 1
+            years_by_birth = {}
+            for card in chain:
+                if card["birth_year"] is not None:
+                    years_by_birth.setdefault(card["birth_year"], set()).update(_years_usable(card))
+            for card in chain:
+                band = (None if card["birth_year"] is None
+                        else _band_birth_year(card["birth_year"], years_by_birth[card["birth_year"]]))
+                changed.append(Card(pk=card["id"], birth_year=band, postal_code=None, holder_coarsened_on=day))
+        Card.objects.bulk_update(changed, ["birth_year", "postal_code", "holder_coarsened_on"])
+        rollups.cards_changed(*(card.pk for card in changed))
+        cards += len(changed)
+    audit.record(None, "holder_data.coarsened", object_type="card", object_id="retention",
+                 cutoff=cutoff.isoformat(), retention_years=years, chains=chains, cards=cards)
+    return CoarseningResult(cutoff=cutoff, chains=chains, cards=cards)

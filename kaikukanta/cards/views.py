@@ -132,7 +132,7 @@ def _event_rows(card: Card) -> list[dict]:
 
 @page(Action.LIST_CARDS)
 def detail(request, number):
-    card = selectors.card_with_holder_data(request.user, number)
+    card = selectors.card_with_holder_data(request.user, number, via="card_page")
     row = CardRow.of(card, today())
     replaced_by = getattr(card, "replaced_by", None)
     return render(request, "cards/detail.html", {
@@ -151,7 +151,7 @@ def detail(request, number):
 
 @page(Action.ISSUE_CARD, target=own_site)
 def renew(request, number):
-    card = selectors.card_to_manage(request.user, number)
+    card = selectors.card_to_manage(request.user, number, via="renew_page")
     personal = card.card_type == CardType.PERSONAL
     questions = selectors.current_wellbeing_questions() if personal else []
     if request.method != "POST":
@@ -172,7 +172,7 @@ def renew(request, number):
 
 @page(Action.ISSUE_CARD, target=own_site)
 def close(request, number):
-    card = selectors.card_to_manage(request.user, number)
+    card = selectors.card_to_manage(request.user, number, via="close_page")
     form = forms.CloseForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -187,7 +187,7 @@ def close(request, number):
 
 @page(Action.ISSUE_CARD, target=own_site)
 def replace(request, number):
-    card = selectors.card_to_manage(request.user, number)
+    card = selectors.card_to_manage(request.user, number, via="replace_page")
     form = forms.ReplaceForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -216,7 +216,7 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 
 @page(Action.LIST_CARDS)
 def insert_pdf(request, number):
-    card = selectors.card_with_holder_data(request.user, number)
+    card = selectors.card_with_holder_data(request.user, number, via="insert_pdf")
     language = _pdf_language(request)
     return _pdf_response(pdf.card_insert(card, language), f"kaikukortti-{card.number}-{language}.pdf")
 

@@ -19,6 +19,7 @@ from kaikukanta.accounts.policy import Action, require
 from kaikukanta.core import audit
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.core.personal_data import check_free_text
 from kaikukanta.reference.low_income import ImportResult, import_low_income
 from kaikukanta.reference.models import Municipality
 
@@ -91,6 +92,7 @@ def _join(actor, area: Area, joinings: list[Joining]) -> None:
 @transaction.atomic
 def create_area(actor, *, name: str, status: str, joinings: list[Joining]) -> Area:
     require(actor, Action.MANAGE_AREAS)
+    check_free_text(name, "name")
     area = Area.objects.create(name=name)
     _join(actor, area, joinings)
     # An area registered today may bring years of history from an earlier register: its first status
@@ -142,6 +144,7 @@ def update_area(actor, area_id: int, *, name: str | None = None, status: str | N
         raise Refusal(Code.NOT_FOUND)
     require(actor, Action.MANAGE_AREAS, area)
     if name is not None and name != area.name:
+        check_free_text(name, "name")
         area.name = name
         area.save(update_fields=["name"])
         audit.record(actor, "area.renamed", area, name=name)
@@ -184,6 +187,13 @@ def _check_municipality_in_area(code: str, area: Area) -> None:
         raise Refusal(Code.MUNICIPALITY_NOT_IN_AREA, field="municipality")
 
 
+def _check_organisation_texts(**texts) -> None:
+    """The name, the guideline version's label and the contact person's name, which is a name: the contact
+    e-mail and phone have their own fields, meant for the site's contact details, not for a holder's."""
+    for field_name in ("name", "contact_name", "guideline_version"):
+        check_free_text(texts.get(field_name), field_name)
+
+
 ORGANISATION_DETAILS = ("contact_name", "contact_email", "contact_phone", "guideline_version",
                         "guideline_committed_on")
 
@@ -195,6 +205,7 @@ def create_organisation(actor, *, name: str, kind: str, area_id: int, municipali
     """`details`: the optional contact and guideline fields of ORGANISATION_DETAILS."""
     area = _area_from_body(area_id)
     require(actor, Action.CREATE_ORGANISATION, area)
+    _check_organisation_texts(name=name, **details)
     _check_category_and_sector(kind, category, sector)
     _check_contact_email(details.get("contact_email", ""))
     _check_municipality_in_area(municipality, area)
@@ -213,6 +224,7 @@ def update_organisation(actor, organisation_id: int, **changes) -> Organisation:
         raise Refusal(Code.NOT_FOUND)
     require(actor, Action.UPDATE_ORGANISATION, organisation)
     changed_fields = sorted(changes)
+    _check_organisation_texts(**changes)
     if "category" in changes or "sector" in changes:
         sector = changes.get("sector", organisation.sector or None)
         _check_category_and_sector(organisation.kind, changes.get("category", organisation.category), sector)
@@ -272,6 +284,7 @@ def create_offering(actor, *, venue_id: int, name: str, kind: str, date: datetim
                     ticket_quota: int | None = None) -> Offering:
     venue = _venue_from_body(venue_id)
     require(actor, Action.MANAGE_OFFERINGS, venue)
+    check_free_text(name, "name")
     _check_quota(ticket_quota)
     offering = Offering.objects.create(venue=venue, name=name, kind=kind, date=date,
                                        ticket_quota=ticket_quota)
@@ -287,6 +300,7 @@ def update_offering(actor, offering_id: int, **changes) -> Offering:
     if offering is None:
         raise Refusal(Code.NOT_FOUND)
     require(actor, Action.MANAGE_OFFERINGS, offering.venue)
+    check_free_text(changes.get("name"), "name")
     _check_quota(changes.get("ticket_quota"))
     for field_name, value in changes.items():
         setattr(offering, field_name, value)
@@ -318,6 +332,8 @@ def publish_guideline_version(actor, *, label: str, published_on: datetime.date,
     if not label or len(label) > GUIDELINE_LABEL_LENGTH or GuidelineVersion.objects.filter(
             label__iexact=label).exists():
         raise Refusal(Code.INVALID, field="label")
+    check_free_text(label, "label")
+    check_free_text(summary, "summary")
     _check_document_url(document_url)
     try:
         with transaction.atomic():
