@@ -14,10 +14,11 @@ from pydantic import BeforeValidator, StrictInt, StrictStr, model_validator
 from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.policy import Action, allowed, require
 from kaikukanta.core.api_support import StrictSchema, keyset_page
+from kaikukanta.core.client_address import client_address
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 
-from . import rules, selectors, services
+from . import guessing, rules, selectors, services
 from .models import CLOSE_REASONS, GENDERS, LIFE_SITUATIONS, Card, CardBatch, CardEvent, CardType
 
 router = Router(tags=["cards"])
@@ -90,8 +91,10 @@ class CardCheckOut(Schema):
 
 
 class HolderOut(Schema):
-    birth_year: int
-    postal_code: str
+    birth_year: int = Field(description="Once the card has been closed or expired for the retention period: "
+                                        "the first year of the holder's five-year band.")
+    postal_code: str | None = Field(description="None once the card has been closed or expired for the "
+                                                "retention period: only the home municipality is kept.")
     home_municipality: str
     children: int
     gender: str | None
@@ -192,8 +195,10 @@ def list_cards(request: HttpRequest, status: CardStatusName | None = None,
     if issuer_id is not None:
         cards = cards.filter(issuer_id=issuer_id)
     cards = cards.select_related("replaces")
-    return keyset_page(request, cards, lambda card: _summary_view(
+    page = keyset_page(request, cards, lambda card: _summary_view(
         card, day, card.replaces.number if card.replaces_id else None))
+    selectors.record_holder_read(request.user, [card["number"] for card in page["results"]], "api")
+    return page
 
 
 @router.get("/cards/{number}", response={200: CardOut | CardCheckOut})
@@ -202,11 +207,16 @@ def get_card(request: HttpRequest, number: str):
     `number, status, valid_until, card_type, children`. The issuing distributor, its area's coordinator
     and the national admin get holder data and history as well.
 
-    Errors: `404 card_not_found` (also for a malformed number, and for a distributor of another organisation).
+    Errors: `404 card_not_found` (also for a malformed number, and for a distributor of another organisation);
+    `429 throttled` with `Retry-After` (seconds) when the caller or its address has checked too many cards,
+    or too many unknown numbers, lately.
     """
-    card = selectors.card_for_check(selectors.card_number_from_path(number))
+    caller = guessing.Caller(request.user, client_address(request))
+    guessing.admit_check(caller)
+    with guessing.watching(caller, guessing.CARD_CHECK):
+        card = selectors.card_for_check(selectors.card_number_from_path(number))
     if allowed(request.user, Action.VIEW_HOLDER_DATA, card):
-        return _full_view(selectors.card_by_number(card.number))
+        return _full_view(selectors.card_with_holder_data_for(request.user, card.number, via="api"))
     if request.user.role == Role.DISTRIBUTOR:
         raise Refusal(Code.CARD_NOT_FOUND)
     require(request.user, Action.CHECK_CARD)

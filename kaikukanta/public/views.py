@@ -1,7 +1,6 @@
 """The pages for cardholders and the public: no login, nothing about distributors, nothing about holders but
 what a holder types in themselves."""
 
-import ipaddress
 import math
 
 from django.core.paginator import Paginator
@@ -12,7 +11,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
+from kaikukanta.cards import guessing
 from kaikukanta.core import damm
+from kaikukanta.core.client_address import client_address
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.pages import public_page
@@ -25,7 +26,6 @@ FINDER_FILTERS = ("municipality", "sector", "page")
 # Ten tries in ten minutes is plenty for a holder with a typo, and makes guessing a birth year for a
 # known number (about a hundred candidates) or a number for a known year slow enough to notice.
 LOOKUP_RATE = "10/10m"
-IPV6_NETWORK = 64
 
 
 def _language() -> str:
@@ -73,22 +73,10 @@ def _venue_row(venue) -> dict:
             "municipality": selectors.municipality_name(venue.municipality, _language())}
 
 
-def client_network(request) -> str:
-    """The client's address; for IPv6 its /64, which one household or device usually holds whole."""
-    address = request.META.get("REMOTE_ADDR") or "unknown"
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if parsed.version == 6:
-        return str(ipaddress.ip_network(f"{parsed}/{IPV6_NETWORK}", strict=False).network_address)
-    return str(parsed)
-
-
 def _seconds_until_allowed(request) -> int | None:
     """Counts this attempt against the client's network and against the card number typed; the number of
     seconds to wait when either has had too many, else None."""
-    limits = [("public.my_card.client", client_network(request))]
+    limits = [("public.my_card.client", client_address(request))]
     number = damm.strip_separators(request.POST.get("card_number", ""))
     if number:
         limits.append(("public.my_card.number", number))
@@ -119,9 +107,11 @@ def my_card(request):
     form = MyCardForm(request.POST)
     if not form.is_valid():
         return render(request, "public/my_card.html", {"form": form})
+    address = client_address(request)
     card = services.look_up_my_card(form.cleaned_data["card_number"], form.cleaned_data["birth_year"],
-                                    client_network=client_network(request))
+                                    client_network=address)
     if card is None:
+        guessing.unknown_number(guessing.Caller(None, address), guessing.MY_CARD)
         # A wrong guess gets a fresh form: the year typed is never shown back.
         form = MyCardForm(initial={"card_number": form.cleaned_data["card_number"]})
         return render(request, "public/my_card.html", {"form": form, "no_match": True})

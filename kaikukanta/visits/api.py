@@ -6,7 +6,9 @@ from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import StrictInt, StrictStr
 
+from kaikukanta.cards import guessing
 from kaikukanta.core.api_support import StrictSchema, keyset_page
+from kaikukanta.core.client_address import client_address
 
 from . import selectors, services
 from .models import Visit
@@ -65,12 +67,17 @@ def record_visit(request: HttpRequest, payload: VisitIn,
     `422 date_out_of_range`, `404 card_not_found`, `422 card_not_yet_valid`, `422 card_expired`,
     `422 card_closed`, `422 too_many_children`, `422 children_not_allowed_for_course`,
     `422 clients_need_community_card`, `422 children_need_personal_card`, `422 offering_not_at_venue`,
-    `409 quota_exhausted`. Also `401 unauthenticated`, `403 forbidden` (not venue staff).
+    `409 quota_exhausted`. Also `401 unauthenticated`, `403 forbidden` (not venue staff), and `429 throttled`
+    with `Retry-After` (seconds) while the caller or its address is stopped for too many unknown card numbers
+    (an unknown number here counts as in the card check).
 
     The same `Idempotency-Key` from the same venue again returns `200` with the first response's body,
     whatever the new body says, and stores nothing.
     """
-    recorded = services.record_visit(request.user, idempotency_key=idempotency_key, **payload.dict())
+    caller = guessing.Caller(request.user, client_address(request))
+    guessing.admit_registration(caller)
+    with guessing.watching(caller, guessing.VISIT):
+        recorded = services.record_visit(request.user, idempotency_key=idempotency_key, **payload.dict())
     return Status(201 if recorded.created else 200, visit_body(recorded.visit, recorded.card_number))
 
 

@@ -5,6 +5,7 @@ to the field it concerns, with everything the user typed kept.
 """
 
 import datetime
+import math
 from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode
@@ -20,6 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts.policy import Action, allowed, require
+from kaikukanta.cards import guessing
+from kaikukanta.core.client_address import client_address
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.pages import form_errors_from, own_site, page, refused, signed_in_page
@@ -56,24 +59,38 @@ def _back(request, fallback: str) -> str:
 # The card check ------------------------------------------------------------------------------------------
 
 
-def _card_status(user, raw_number: str) -> dict:
-    """The status panel's context: the check, or the reason there is none."""
+def _card_status(request, raw_number: str) -> dict:
+    """The status panel's context: the check, or the reason there is none. Counted against the card-check
+    limits like the API's check (cards.guessing); `throttled` is set when they refused it."""
     raw_number = (raw_number or "").strip()
     if not raw_number:
         return {}
+    caller = guessing.Caller(request.user, client_address(request))
     try:
-        return {"check": selectors.card_check(user, raw_number)}
+        guessing.admit_check(caller)
+        with guessing.watching(caller, guessing.CARD_CHECK):
+            return {"check": selectors.card_check(request.user, raw_number)}
     except Refusal as refusal:
         if refusal.code == Code.INVALID:
             return {"problem": _("A card number has 10 digits.")}
+        if refusal.code == Code.THROTTLED:
+            minutes = math.ceil(int(refusal.detail) / 60)
+            wait = ngettext("You can check cards again in %(count)s minute.",
+                            "You can check cards again in %(count)s minutes.", minutes) % {"count": minutes}
+            return {"problem": f"{Refusal(Code.THROTTLED).message(get_language())} {wait}", "throttled": True}
         return {"problem": refusal.message(get_language())}
+
+
+def _status_of(panel: dict) -> int:
+    return Refusal(Code.THROTTLED).status if panel.get("throttled") else 200
 
 
 @page(Action.CHECK_CARD)
 @never_cache
 def check_card(request):
     """The status panel alone, for the desk to fetch as the number is typed or scanned."""
-    return render(request, "visits/card_status.html", _card_status(request.user, request.GET.get("card_number")))
+    panel = _card_status(request, request.GET.get("card_number"))
+    return render(request, "visits/card_status.html", panel, status=_status_of(panel))
 
 
 # Recording at the desk -----------------------------------------------------------------------------------
@@ -130,13 +147,15 @@ def check(request):
                 offering_id = form.cleaned_data["offering_id"]
                 query = f"?{urlencode({'offering_id': offering_id})}" if offering_id else ""
                 return redirect(reverse("desk:check") + query)
-        panel = _card_status(request.user, request.POST.get("card_number"))
-        return render(request, "visits/check.html", _desk_context(request, form, day, panel))
+        panel = _card_status(request, request.POST.get("card_number"))
+        return render(request, "visits/check.html", _desk_context(request, form, day, panel),
+                      status=_status_of(panel))
     number = request.GET.get("card_number", "")
     form = VisitForm(initial={"card_number": number, "children": 0, "clients": 0, "assistants": 0,
                               "offering_id": _initial_offering(request.GET.get("offering_id"), offerings)},
                      offerings=offerings, day=day)
-    return render(request, "visits/check.html", _desk_context(request, form, day, _card_status(request.user, number)))
+    panel = _card_status(request, number)
+    return render(request, "visits/check.html", _desk_context(request, form, day, panel), status=_status_of(panel))
 
 
 @page(Action.RECORD_VISIT)

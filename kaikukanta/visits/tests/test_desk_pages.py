@@ -13,7 +13,7 @@ from kaikukanta.core import damm
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_card, make_offering
+from kaikukanta.core.testing import make_card, make_offering, sign_in
 from kaikukanta.network.models import Offering
 from kaikukanta.visits.models import Visit
 from kaikukanta.visits.services import record_visit
@@ -32,7 +32,7 @@ def message(code: Code, language: str = "en") -> str:
 
 def signed_in(network, who: str = "venue", language: str = "en") -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_login(network.users[who])
+    sign_in(client, network.users[who])
     return client
 
 
