@@ -5,7 +5,8 @@ from ninja.renderers import JSONRenderer
 
 from kaikukanta.accounts.api import router as accounts_router
 from kaikukanta.cards.api import router as cards_router
-from kaikukanta.core.api_support import BearerAuth, install_error_handlers
+from kaikukanta.core.api_support import BearerAuth, error_response, install_error_handlers
+from kaikukanta.core.errors import MEANINGS, Code, Refusal
 from kaikukanta.network.api import router as network_router
 from kaikukanta.stats.api import router as stats_router
 from kaikukanta.visits.api import router as visits_router
@@ -17,7 +18,56 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+# The refusals an operation can answer with, beyond what its own decorator declares. Every request can be
+# malformed (400), unauthenticated (401), refused by the policy (403), throttled (429) or meet a database
+# that cannot be reached (503); an operation naming an object in its path can miss it (404); a write can be
+# refused by a business rule (422) or conflict with the stored state (409).
+EVERY_OPERATION = (400, 401, 403, 429, 503)
+NAMING_AN_OBJECT = (404,)
+WRITES = (404, 409, 422)
+
+
+def _error_body(status: int) -> dict:
+    """The contract's error body, its `code` limited to the codes of `core/errors.py` with this status."""
+    codes = sorted(code.value for code, meaning in MEANINGS.items() if meaning.status == status)
+    detail = {"type": "object", "required": ["code", "message"], "additionalProperties": False,
+              "properties": {"code": {"type": "string", "enum": codes}, "message": {"type": "string"},
+                             "field": {"type": "string"}}}
+    return {"type": "object", "required": ["error"], "additionalProperties": False,
+            "properties": {"error": detail}}
+
+
+def document_errors(schema: dict) -> dict:
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            statuses = set(EVERY_OPERATION)
+            if "{" in path:
+                statuses.update(NAMING_AN_OBJECT)
+            if method != "get":
+                statuses.update(WRITES)
+            for status in sorted(statuses):
+                # Integer keys, as django-ninja writes its own: a string key would duplicate the status.
+                operation["responses"][status] = {
+                    "description": MEANINGS_BY_STATUS_DESCRIPTION.get(status, "Refused"),
+                    "content": {"application/json": {"schema": _error_body(status)}},
+                }
+    return schema
+
+
+MEANINGS_BY_STATUS_DESCRIPTION = {
+    400: "Malformed request (`invalid`, or a code naming the field)", 401: "Missing, unknown, expired or revoked "
+    "token", 403: "The caller may not do this", 404: "No such object in the caller's reach",
+    409: "Conflicts with the stored state", 422: "Refused by a business rule", 429: "Too many requests; "
+    "`Retry-After` says when to try again", 503: "The database cannot be reached just now; try again",
+}
+
+
+class KaikukantaAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        return document_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = KaikukantaAPI(
     renderer=Utf8JSONRenderer(),
     title="Kaikukanta API",
     version="1",
@@ -27,6 +77,13 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 install_error_handlers(api)
+
+
+@api.exception_handler(OverflowError)
+def number_out_of_range(request, exc):
+    # SQLite's driver refuses an integer beyond 64 bits (an id or filter like 10**40) before the query runs;
+    # that is malformed input, not a server error. PostgreSQL compares such a number as numeric and finds nothing.
+    return error_response(request, Refusal(Code.INVALID))
 api.add_router("", network_router)
 api.add_router("", accounts_router)
 api.add_router("", cards_router)

@@ -184,6 +184,7 @@ def summary(request, area_id: int | None = None, on: datetime.date | None = None
 
 
 @router.get("/stats/uses", response={200: UsesOut, **ERRORS}, summary="Uses broken down by a key",
+            openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
             description="""Visits, uses and child uses of visits dated `from`..`to` (both included, each
 optional), one row per key of `group_by`, rows sorted by key, with their total.
 
