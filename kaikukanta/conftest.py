@@ -38,6 +38,15 @@ class _EveryModel:
         return apps.all_models[app_label][model_name.lower()]
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counts (cards.guessing, public and login limits) live in the cache, which outlives a test
+    in the local-memory backend: every test starts with none, as a test client's address is always the same."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def network(db):
     return build_network()

@@ -1,5 +1,7 @@
 """Settings come from the environment; with nothing set, the project runs on SQLite in ./var/."""
 
+import datetime
+import json
 import os
 from pathlib import Path
 
@@ -39,7 +41,8 @@ INSTALLED_APPS = [
     "kaikukanta.imports",
     "kaikukanta.demo",
     "kaikukanta.public",
-    "django.contrib.admin",
+    # Django's admin, whose site asks for the second factor as every page does (accounts/admin_site.py).
+    "kaikukanta.accounts.admin_config.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -62,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "kaikukanta.accounts.middleware.SessionExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -121,12 +125,44 @@ PASSWORD_HASHERS = [
     # Kept so that a password stored by an older hasher still verifies, and is then rehashed with Argon2.
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Every refusal of these reads in the page's language: accounts/passwords.py words each validator's code.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Sign-in and sessions (accounts) ---
+# Login throttling (django-axes) in the shared cache, so that every server process counts the same
+# failures. Two counters, each with its own limit (accounts/lockout.py): one per username and address,
+# which stops guessing one account without letting anyone elsewhere lock its owner out, and one per
+# address alone, which stops one address trying many accounts.
+AXES_HANDLER = "kaikukanta.accounts.lockout.LoginLockoutHandler"
+AXES_CACHE = "default"
+AXES_FAILURE_LIMIT = 5                    # per username and address
+KAIKUKANTA_LOGIN_FAILURES_PER_ADDRESS = 30
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("KAIKUKANTA_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_LOCKOUT_CALLABLE = "kaikukanta.accounts.lockout.locked_out"
+# django-ipware is not installed, so axes' own AXES_IPWARE_* settings would do nothing: the client
+# address is found by our function, which honours KAIKUKANTA_TRUSTED_PROXIES.
+AXES_CLIENT_IP_CALLABLE = "kaikukanta.core.client_address.client_address"
+AXES_RESET_ON_SUCCESS = False             # the handler resets the username-and-address counter itself
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False              # the cache handler keeps no rows for an admin page to show
+# Wrong two-factor codes wait 1, 2, 4, 8 ... seconds before the next one is tried (django-otp).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_TOTP_ISSUER = "Kaikukanta"
+# Sessions end after this long without a request, and at the latest this long after signing in
+# (accounts/middleware.py enforces both on the server).
+KAIKUKANTA_SESSION_IDLE_MINUTES = int(os.environ.get("KAIKUKANTA_SESSION_IDLE_MINUTES", "60"))
+KAIKUKANTA_SESSION_MAX_HOURS = int(os.environ.get("KAIKUKANTA_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = KAIKUKANTA_SESSION_MAX_HOURS * 3600
+# API tokens: issued without an expiry they get this lifetime, and none may live longer.
+KAIKUKANTA_API_TOKEN_MAX_DAYS = int(os.environ.get("KAIKUKANTA_API_TOKEN_MAX_DAYS", "365"))
+# Holder data of cards closed or expired this many years ago is coarsened by `coarsen_holder_data` (daily).
+KAIKUKANTA_HOLDER_RETENTION_YEARS = int(os.environ.get("KAIKUKANTA_HOLDER_RETENTION_YEARS", "3"))
 
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")]
@@ -150,10 +186,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # this process's memory otherwise (a newcomer's single runserver, the tests).
 REDIS_URL = os.environ.get("REDIS_URL")
 CACHES = {"default": (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    # Short socket timeouts: a card check waits at most this long for Redis before going on uncounted.
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+     "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
     if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kaikukanta"}
 )}
 RATELIMIT_USE_CACHE = "default"
+# Card-number guessing (cards.guessing): limits on card checks and the unknown-number alert; any field of
+# cards.guessing.Limits may be overridden here, e.g. {"unknown_per_user": 30}.
+KAIKUKANTA_CARD_GUESSING = json.loads(os.environ.get("KAIKUKANTA_CARD_GUESSING", "{}"))
+# With Redis every page reads its session from the shared cache instead of the database (writes still
+# go to both). With each process's own memory a cached session could be stale in another process (still
+# signed in there after signing out here), so sessions then live in the database alone.
+SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if REDIS_URL
+                  else "django.contrib.sessions.backends.db")
 
 # How many reverse proxies in front of the server append to X-Forwarded-For. 0: trust nothing and
 # take the connection's own address (REMOTE_ADDR) as the client's, for every per-address limit.

@@ -58,7 +58,8 @@ class UserFilter(Schema):
 
 class TokenIn(StrictSchema):
     expires_at: datetime.datetime | None = Field(
-        None, description="With an offset, in the future. Default: never.")
+        None, description="With an offset, in the future, at most the longest token lifetime (365 days unless "
+                  "configured) away. Default: that lifetime.")
 
 
 class TokenOut(Schema):

@@ -25,6 +25,7 @@ class Action(StrEnum):
     MANAGE_USER = "manage_user"                  # target: a User, or an unsaved one being created
     CREATE_TOKEN = "create_token"                # target: the user the token is for
     REVOKE_TOKEN = "revoke_token"                # target: the user the token belongs to
+    RESET_SECOND_FACTOR = "reset_second_factor"  # remove another user's authenticator; target: that User
     VIEW_SETTINGS = "view_settings"
     UPDATE_SETTINGS = "update_settings"
     VIEW_OFFERING = "view_offering"              # target: the offering's venue (or the offering)
@@ -41,6 +42,8 @@ class Action(StrEnum):
     LIST_VISITS = "list_visits"
     VIEW_STATS = "view_stats"                    # target: an Area, an Organisation, or None (whole network)
     MANAGE_WELLBEING_QUESTIONS = "manage_wellbeing_questions"
+    EXPORT_AREA = "export_area"                  # everything stored about an area; target: the Area
+    VIEW_GUESSING_ALERTS = "view_guessing_alerts"  # card-number guessing alerts; no target (the list is scoped)
 
 
 def _is(user, role: Role) -> bool:
@@ -136,6 +139,9 @@ _RULES = {
     Action.MANAGE_USER: _may_manage_user,
     Action.CREATE_TOKEN: lambda user, target: _may_manage_user(user, target) or _is_self(user, target),
     Action.REVOKE_TOKEN: lambda user, target: _may_manage_user(user, target) or _is_self(user, target),
+    # Only the national admin, and not for itself: a second factor that its owner could remove alone
+    # would protect nothing against someone who has the password.
+    Action.RESET_SECOND_FACTOR: lambda user, target: _is(user, Role.NATIONAL_ADMIN) and not _is_self(user, target),
     Action.VIEW_SETTINGS: lambda user, target: user.is_authenticated,
     Action.UPDATE_SETTINGS: lambda user, target: _is(user, Role.NATIONAL_ADMIN),
     Action.VIEW_OFFERING: lambda user, target: _may_view_offerings(user, _venue_of(target)),
@@ -161,6 +167,9 @@ _RULES = {
     Action.LIST_VISITS: lambda user, target: user.is_authenticated,
     Action.VIEW_STATS: _may_view_stats,
     Action.MANAGE_WELLBEING_QUESTIONS: lambda user, target: _is(user, Role.NATIONAL_ADMIN),
+    Action.EXPORT_AREA: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
+    Action.VIEW_GUESSING_ALERTS: lambda user, target: (
+        _is(user, Role.NATIONAL_ADMIN) or (_is(user, Role.AREA_COORDINATOR) and user.area_id is not None)),
 }
 
 

@@ -8,17 +8,19 @@ by whoever operates the server, and so have no acting user to check.
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth.password_validation import validate_password
+from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaikukanta.core import audit
 from kaikukanta.core.api_support import new_token_secret, token_digest
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.models import Area, Organisation
 
+from . import passwords
 from .models import ApiToken, Role, User
 from .policy import Action, allowed, require
 
@@ -76,12 +78,9 @@ def _set_password(user: User, password: str | None) -> None:
     if password is None:
         user.set_unusable_password()
         return
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        # The validators' own codes say why without needing a fourth translation table.
-        reasons = ", ".join(sorted({item.code for item in error.error_list if item.code}))
-        raise Refusal(Code.INVALID, field="password", detail=reasons or None) from None
+    reasons = passwords.problems(password, user)
+    if reasons:
+        raise Refusal(Code.INVALID, field="password", detail=passwords.reasons_text(reasons))
     user.set_password(password)
 
 
@@ -161,12 +160,19 @@ def update_user(actor, user_id: int, **changes) -> User:
     return user
 
 
-def _check_expiry(expires_at: datetime.datetime | None) -> None:
-    if expires_at is not None and (timezone.is_naive(expires_at) or expires_at <= timezone.now()):
+def _token_expiry(expires_at: datetime.datetime | None) -> datetime.datetime:
+    """A token's end: the one asked for, in the future and within the longest lifetime, or that lifetime."""
+    now = timezone.now()
+    longest = now + datetime.timedelta(days=settings.KAIKUKANTA_API_TOKEN_MAX_DAYS)
+    if expires_at is None:
+        return longest
+    if timezone.is_naive(expires_at) or expires_at <= now or expires_at > longest:
         raise Refusal(Code.INVALID, field="expires_at")
+    return expires_at
 
 
 def _create_token(user: User, expires_at: datetime.datetime | None) -> IssuedToken:
+    expires_at = _token_expiry(expires_at)
     secret = new_token_secret()
     token = ApiToken.objects.create(user=user, digest=token_digest(secret),
                                     prefix=secret[:TOKEN_PREFIX_LENGTH], expires_at=expires_at)
@@ -179,7 +185,6 @@ def issue_token(actor, user_id: int, *, expires_at: datetime.datetime | None = N
     if user is None:
         raise Refusal(Code.NOT_FOUND)
     require(actor, Action.CREATE_TOKEN, user)
-    _check_expiry(expires_at)
     issued = _create_token(user, expires_at)
     audit.record(actor, "token.issued", issued.token, user_id=user.pk, prefix=issued.token.prefix)
     return issued
@@ -187,7 +192,6 @@ def issue_token(actor, user_id: int, *, expires_at: datetime.datetime | None = N
 
 @transaction.atomic
 def issue_token_from_console(user: User, *, expires_at: datetime.datetime | None = None) -> IssuedToken:
-    _check_expiry(expires_at)
     issued = _create_token(user, expires_at)
     audit.record(None, "token.issued", issued.token, user_id=user.pk, prefix=issued.token.prefix,
                  via="console")
@@ -205,3 +209,83 @@ def revoke_token(actor, secret: str) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record(actor, "token.revoked", token, user_id=token.user_id, prefix=token.prefix)
+
+
+@transaction.atomic
+def revoke_token_by_id(actor, token_id: int) -> ApiToken:
+    """Revoke a token chosen by its id (the pages' button). Revoking a revoked token again changes nothing:
+    a second press of the button is harmless."""
+    token = (ApiToken.objects.select_for_update(of=("self",)).select_related("user__organisation")
+             .filter(pk=token_id).first())
+    if token is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(actor, Action.REVOKE_TOKEN, token.user)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor, "token.revoked", token, user_id=token.user_id, prefix=token.prefix)
+    return token
+
+
+# Two-factor authentication (TOTP) of the roles that need it (selectors.requires_second_factor).
+
+def _device_of(user: User, *, confirmed: bool) -> TOTPDevice | None:
+    return (TOTPDevice.objects.select_for_update().filter(user=user, confirmed=confirmed)
+            .order_by("pk").first())
+
+
+@transaction.atomic
+def start_enrolment(user: User) -> TOTPDevice:
+    """The device a user is setting up: a new secret the first time, the same one on reloading the page
+    (so that a scanned code stays right) until it is confirmed."""
+    if _device_of(user, confirmed=True) is not None:
+        raise Refusal(Code.FORBIDDEN)
+    device = _device_of(user, confirmed=False)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+def _check_code(user: User, device: TOTPDevice, code: str) -> None:
+    allowed_now, _details = device.verify_is_allowed()
+    if not allowed_now:
+        # django-otp's throttling: after each wrong code the next one waits twice as long.
+        audit.record(user, "second_factor.throttled", object_type="user", object_id=user.pk)
+        raise Refusal(Code.THROTTLED, field="code")
+    if not device.verify_token(code.strip().replace(" ", "")):
+        audit.record(user, "second_factor.failed", object_type="user", object_id=user.pk)
+        raise Refusal(Code.SECOND_FACTOR_WRONG, field="code")
+
+
+def confirm_enrolment(user: User, code: str) -> TOTPDevice:
+    """The first code from the app confirms the device. Not one transaction: a wrong code must stay
+    counted by the throttle, whose counter is written on the device."""
+    with transaction.atomic():
+        device = _device_of(user, confirmed=False)
+        if device is None:
+            raise Refusal(Code.NOT_FOUND)
+    _check_code(user, device, code)
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record(user, "second_factor.enrolled", object_type="user", object_id=user.pk)
+    return device
+
+
+def verify_second_factor(user: User, code: str) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        raise Refusal(Code.NOT_FOUND)
+    _check_code(user, device, code)
+    return device
+
+
+@transaction.atomic
+def reset_second_factor(actor, user_id: int) -> None:
+    """Remove a user's authenticator (a lost phone): at the next sign-in the user sets up a new one."""
+    user = User.objects.select_related("organisation").filter(pk=user_id).first()
+    if user is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(actor, Action.RESET_SECOND_FACTOR, user)
+    removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
+    audit.record(actor, "second_factor.reset", user, devices_removed=removed)

@@ -7,6 +7,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urljoin
 
 from django.conf import settings
 
@@ -29,7 +30,8 @@ def browser_required() -> bool:
 
 
 def assert_accessible(page) -> None:
-    page.add_script_tag(path=str(AXE))
+    # From the server's own static files: the CSP refuses the inline script `add_script_tag(path=...)` makes.
+    page.add_script_tag(url=urljoin(page.url, f"/{settings.STATIC_URL.strip('/')}/vendor/{AXE.name}"))
     result = page.evaluate(
         """async () => {
             const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -50,8 +52,19 @@ def screenshot(page, name: str) -> Path:
 
 
 def log_in(page, base_url: str, username: str, password: str = TEST_PASSWORD) -> None:
+    """Sign in through the login page; for a national admin or coordinator also through the second step,
+    with the current code of the user's test authenticator (core.testing.give_authenticator)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from kaikukanta.core.testing import current_code
+
     page.goto(f"{base_url}/login/")
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(password)
     page.locator("main button[type=submit]").click()
     page.wait_for_load_state()
+    if "/login/second-factor/" in page.url:
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.locator("input[name=code]").fill(current_code(device))
+        page.locator("main button[type=submit]").click()
+        page.wait_for_load_state()

@@ -43,6 +43,12 @@ class Code(StrEnum):
     OFFERING_NOT_AT_VENUE = "offering_not_at_venue"
     QUOTA_EXHAUSTED = "quota_exhausted"
     CANCEL_WINDOW_PASSED = "cancel_window_passed"
+    # privacy (issue 5, free texts): an identity code, phone number or e-mail address in a free-text field
+    PERSONAL_DATA_NOT_ALLOWED = "personal_data_not_allowed"
+    # sign-in (issue 5, access): the second factor's code on the sign-in pages
+    SECOND_FACTOR_WRONG = "second_factor_wrong"
+    # reliability (issue 5, faults): the database cannot be reached just now; the client tries again
+    UNAVAILABLE = "unavailable"
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,21 @@ MEANINGS: dict[Code, Meaning] = {
         409, "Käynnin voi perua vain 7 päivän sisällä kirjaamisesta.",
         "Ett besök kan endast ångras inom 7 dagar efter registreringen.",
         "A visit can only be cancelled within 7 days of recording."),
+    # privacy (issue 5, free texts)
+    Code.PERSONAL_DATA_NOT_ALLOWED: Meaning(
+        422, "Tekstissä ei saa olla henkilötunnusta, puhelinnumeroa eikä sähköpostiosoitetta.",
+        "Texten får inte innehålla personbeteckning, telefonnummer eller e-postadress.",
+        "The text must not contain a personal identity code, a phone number or an e-mail address."),
+    # sign-in (issue 5, access)
+    Code.SECOND_FACTOR_WRONG: Meaning(
+        400, "Koodi on väärä tai vanhentunut. Kirjoita sovelluksen nyt näyttämä koodi.",
+        "Koden är fel eller har gått ut. Skriv koden som appen visar nu.",
+        "The code is wrong or has expired. Type the code the app shows now."),
+    # reliability (issue 5, faults)
+    Code.UNAVAILABLE: Meaning(
+        503, "Palvelu ei ole juuri nyt käytettävissä. Yritä hetken päästä uudelleen.",
+        "Tjänsten är inte tillgänglig just nu. Försök igen om en stund.",
+        "The service is unavailable right now. Try again shortly."),
 }
 
 LANGUAGES = ("fi", "sv", "en")
@@ -165,7 +186,13 @@ class Refusal(Exception):
     def message(self, language: str = "fi") -> str:
         meaning = MEANINGS[self.code]
         text = getattr(meaning, language if language in LANGUAGES else "fi")
-        return f"{text} ({self.detail})" if self.detail else text
+        if not self.detail:
+            return text
+        # A detail may be a lazy translation (the password policy's reasons): it reads in `language` too.
+        from django.utils import translation
+
+        with translation.override(language if language in LANGUAGES else "fi"):
+            return f"{text} ({self.detail})"
 
     def as_body(self, language: str = "fi") -> dict:
         error = {"code": self.code.value, "message": self.message(language)}

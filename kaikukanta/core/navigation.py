@@ -23,6 +23,8 @@ MENUS = {
         ("network:users", _("Users")),
         ("network:batches", _("Card batches")),
         ("network:guidelines", _("Guidelines")),
+        ("network:alerts", _("Guessing alerts")),
+        ("network:area_export", _("Export of the area")),
         ("stats:dashboard", _("Statistics")),
     ],
     Role.NATIONAL_ADMIN: [
@@ -32,6 +34,8 @@ MENUS = {
         ("network:batches", _("Card batches")),
         ("network:guidelines", _("Guidelines")),
         ("network:settings", _("Settings")),
+        ("network:alerts", _("Guessing alerts")),
+        ("network:area_export", _("Export of the area")),
         ("stats:dashboard", _("Statistics")),
     ],
 }

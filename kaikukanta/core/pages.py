@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from kaikukanta.accounts.policy import Action, allowed
+from kaikukanta.accounts.selectors import second_factor_pending
 from kaikukanta.core.errors import Code, Refusal
 
 
@@ -36,6 +37,12 @@ def refused(request, refusal: Refusal, status: int | None = None):
                   status=status or refusal.status)
 
 
+def _to_second_factor(request):
+    """A national admin or coordinator who has given the password but not yet the code is sent to the
+    second-factor step, and brought back here after it."""
+    return redirect_to_login(request.get_full_path(), login_url="accounts:second_factor")
+
+
 def page(action: Action, *, target: Callable | None = None):
     """A page for signed-in users allowed `action` (on `target(user)`, when given)."""
 
@@ -44,6 +51,8 @@ def page(action: Action, *, target: Callable | None = None):
         def guarded(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if second_factor_pending(request):
+                return _to_second_factor(request)
             subject = target(request.user) if target else None
             if not allowed(request.user, action, subject):
                 return refused(request, Refusal(Code.FORBIDDEN))
@@ -79,7 +88,29 @@ def signed_in_page(view):
     def guarded(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
+        if second_factor_pending(request):
+            return _to_second_factor(request)
+        try:
+            return view(request, *args, **kwargs)
+        except Refusal as refusal:
+            return refused(request, refusal)
+
+    guarded.page_access = "signed_in"
+    return guarded
+
+
+def password_step_page(view):
+    """The second-factor step itself: for users who have given their password, whether or not the
+    session has passed the second factor yet."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            return view(request, *args, **kwargs)
+        except Refusal as refusal:
+            return refused(request, refusal)
 
     guarded.page_access = "signed_in"
     return guarded

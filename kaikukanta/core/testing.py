@@ -157,7 +157,48 @@ def build_network() -> Network:
         user = make_user(who, role, **scope)
         network.users[who] = user
         network.tokens[who] = make_token(user)
+        if role in (Role.NATIONAL_ADMIN, Role.AREA_COORDINATOR):
+            give_authenticator(user)
     return network
+
+
+# Two-factor authentication in tests: the admin and coordinators of `build_network` have an authenticator
+# with this key (RFC 6238's test key), so that a test can compute their current code.
+TEST_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def give_authenticator(user: User):
+    """A confirmed TOTP device with TEST_TOTP_KEY for `user`."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": "test", "key": TEST_TOTP_KEY})
+    return device
+
+
+def current_code(device) -> str:
+    """The device's code for now; if now's code has been used already (a code is accepted once), the
+    next step's, which the device's tolerance of one step accepts too."""
+    import time
+
+    from django_otp.oath import hotp
+
+    step = (int(time.time()) - device.t0) // device.step + device.drift
+    return f"{hotp(device.bin_key, max(step, device.last_t + 1), digits=device.digits):0{device.digits}d}"
+
+
+def sign_in(client: Client, user: User) -> None:
+    """Sign `client` in as `user` as a finished login would: for the roles that need the second factor,
+    with a confirmed authenticator and the session marked as having passed it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from kaikukanta.accounts.selectors import requires_second_factor
+
+    client.force_login(user)
+    if requires_second_factor(user):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = give_authenticator(user).persistent_id
+        session.save()
 
 
 def make_offering(venue: Organisation, name: str = "Näytös", kind: str = "event", **extra) -> Offering:
@@ -196,12 +237,32 @@ def status_by_caller(network: Network, callers, method: str, path: str, body=Non
 
 @dataclass
 class PageExample:
-    """One page in the page matrix: how to build its path arguments in a test network, and which callers
-    (keys of `Network.users`, or "anonymous") may open it. Every other caller must be refused."""
+    """One page in the page matrix: how to build its path arguments (and query, for pages whose object is
+    chosen by a parameter) in a test network, and which callers (keys of `Network.users`, or "anonymous")
+    may open it. Every other caller must be refused.
+
+    An app's EXAMPLES are keyed by URL name; a page that needs more than one example (each export format,
+    another area's object) adds keys `"<url name>#<variant>"`."""
 
     allowed: set[str]
     kwargs: Callable[[Network], dict] = lambda network: {}
     method: str = "get"
+    query: Callable[[Network], dict] = lambda network: {}
+
+
+def url_name_of(example_key: str) -> str:
+    return example_key.split("#", 1)[0]
+
+
+def example_path(example_key: str, example: PageExample, network: Network) -> str:
+    """The path (with its query) that `example` opens in `network`."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    path = reverse(url_name_of(example_key), kwargs=example.kwargs(network))
+    query = example.query(network)
+    return f"{path}?{urlencode(query)}" if query else path
 
 
 PAGE_CALLERS = ("anonymous", "admin", "coordinator", "other_coordinator", "distributor", "other_distributor",

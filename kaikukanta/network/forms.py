@@ -2,10 +2,10 @@
 `field` lands next to the input it concerns; the services decide, the forms only parse."""
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kaikukanta.accounts import passwords
 from kaikukanta.accounts.models import Role, User
 from kaikukanta.core.clock import today
 
@@ -192,29 +192,18 @@ class UserFilterForm(forms.Form):
 
 def _password_field(label, *, required):
     return forms.CharField(
-        label=label, required=required, strip=False,
-        help_text=_("At least 10 characters, not only digits and not a common password."),
+        label=label, required=required, strip=False, help_text=passwords.help_text(),
         widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}))
 
 
-PASSWORD_REASONS = {
-    "password_too_short": _("The password is too short: it needs at least 10 characters."),
-    "password_too_common": _("The password is too common."),
-    "password_entirely_numeric": _("The password cannot be only digits."),
-    "password_too_similar": _("The password is too similar to the username."),
-}
-
-
 def _check_password(password: str, username: str) -> None:
-    """The validators the service applies, run here first so each reason reads in the page's language
-    (Django's own Finnish lacks some of them); the service still checks again."""
+    """The policy the service applies, run here first so that every reason shows next to the field (in the
+    page's language, see accounts/passwords.py); the service still checks again."""
     if not password:
         return
-    try:
-        password_validation.validate_password(password, User(username=username))
-    except forms.ValidationError as error:
-        reasons = [PASSWORD_REASONS.get(item.code) or " ".join(item.messages) for item in error.error_list]
-        raise forms.ValidationError(reasons) from None
+    reasons = passwords.problems(password, User(username=username))
+    if reasons:
+        raise forms.ValidationError(reasons)
 
 
 class UserForm(forms.Form):
@@ -267,14 +256,6 @@ class PasswordForm(forms.Form):
         password = self.cleaned_data["password"]
         _check_password(password, self.username)
         return password
-
-
-class RevokeTokenForm(forms.Form):
-    token = forms.CharField(label=_("Token to revoke"), max_length=200, strip=True,
-                            help_text=_("Paste the whole token. Only its first characters are kept here, "
-                                        "so a token cannot be revoked without it; deactivating the user "
-                                        "stops all of the user's tokens."),
-                            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
 
 
 # Card batches

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 
-from kaikukanta.accounts.models import Role
+from kaikukanta.accounts.models import Role, User
 from kaikukanta.accounts.policy import Action, require, scope_filter
+from kaikukanta.cards import guessing
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.core.models import AuditRecord
 from kaikukanta.reference.models import LowIncomeFigure, Municipality
 
 from .models import (
@@ -219,18 +221,6 @@ def user_search(user, *, role: str | None = None, organisation_id: int | None = 
     return users.order_by("username")
 
 
-def tokens_of(user, target):
-    """The API tokens of `target`, newest first: only their prefixes, the secrets are not kept."""
-    require(user, Action.VIEW_USER, target)
-    return target.api_tokens.order_by("-created_at", "-pk")
-
-
-def token_belongs_to(secret: str, target) -> bool:
-    from kaikukanta.core.api_support import token_digest
-
-    return target.api_tokens.filter(digest=token_digest(secret.strip())).exists()
-
-
 def batch_search(user, *, distributor_id: int | None = None):
     """Card batches of the distributors in `user`'s scope, newest first."""
     from kaikukanta.cards.selectors import batches_in_scope
@@ -337,3 +327,39 @@ def low_income_years() -> list[LowIncomeYear]:
             .annotate(municipalities=Count("municipality"), persons=Sum("low_income_persons"))
             .order_by("-year"))
     return [LowIncomeYear(row["year"], row["municipalities"], row["persons"]) for row in rows]
+
+
+# Card-number guessing alerts (audit records written by cards.guessing) ------------------------------------
+
+
+@dataclass(frozen=True)
+class GuessingAlert:
+    at: datetime.datetime
+    source: str
+    scope: str
+    user: object | None
+    site: Organisation | None
+    address: str
+    count: int
+    window_minutes: int
+
+
+def guessing_alerts(user):
+    """The alerts of the caller's scope, newest first: a coordinator's are those of its area's sites and
+    users; the national admin's are all, including bursts on the public page, which belong to no area."""
+    require(user, Action.VIEW_GUESSING_ALERTS)
+    return (AuditRecord.objects.filter(action=guessing.ALERT)
+            .filter(scope_filter(user, area="details__area", site={})).order_by("-at", "-id"))
+
+
+def describe_guessing_alerts(records) -> list[GuessingAlert]:
+    """The records of one page with their users and sites, in two queries."""
+    records = list(records)
+    users = User.objects.in_bulk({record.details.get("user") for record in records} - {None})
+    sites = Organisation.objects.in_bulk({record.details.get("site") for record in records} - {None})
+    return [GuessingAlert(at=record.at, source=record.details.get("source", ""),
+                          scope=record.details.get("scope", ""), user=users.get(record.details.get("user")),
+                          site=sites.get(record.details.get("site")), address=record.details.get("address", ""),
+                          count=record.details.get("count", 0),
+                          window_minutes=record.details.get("window", 0) // 60)
+            for record in records]

@@ -15,7 +15,6 @@ urlpatterns = [
     path("users/<int:user_id>/password/", views.user_password, name="user_password"),
     path("users/<int:user_id>/active/", views.user_active, name="user_active"),
     path("users/<int:user_id>/tokens/", views.token_new, name="token_new"),
-    path("users/<int:user_id>/tokens/revoke/", views.token_revoke, name="token_revoke"),
     path("batches/", views.batches, name="batches"),
     path("batches/new/", views.batch_new, name="batch_new"),
     path("batches/<int:batch_id>/", views.batch_detail, name="batch_detail"),
@@ -29,4 +28,6 @@ urlpatterns = [
     path("settings/", views.settings, name="settings"),
     path("settings/wellbeing-questions/", views.wellbeing_questions, name="wellbeing_questions"),
     path("settings/low-income/", views.low_income, name="low_income"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("area-export/", views.area_export, name="area_export"),
 ]

@@ -4,10 +4,11 @@ permissions live in the services, the selectors and the policy."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,9 +18,10 @@ from kaikukanta.accounts.selectors import user_for
 from kaikukanta.cards import selectors as cards_selectors
 from kaikukanta.cards import services as cards
 from kaikukanta.core.clock import today
-from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.core.errors import Refusal
 from kaikukanta.core.pages import form_errors_from, own_area, page
 
+from . import area_export as export
 from . import selectors, services
 from .forms import (
     CATEGORY_LABELS,
@@ -40,7 +42,6 @@ from .forms import (
     OrganisationForm,
     PasswordForm,
     QuestionFormSet,
-    RevokeTokenForm,
     SettingsForm,
     UserFilterForm,
     UserForm,
@@ -255,14 +256,12 @@ def user_new(request):
     return render(request, "network/user_form.html", {"form": form, "nationally": nationally})
 
 
-def _user_page(request, target, *, password_form=None, revoke_form=None, status=200):
+def _user_page(request, target, *, password_form=None, status=200):
     return render(request, "network/user_detail.html", {
         "target": _describe_user(target),
-        "tokens": list(selectors.tokens_of(request.user, target)),
         "may_manage": allowed(request.user, Action.MANAGE_USER, target),
         "may_issue_token": allowed(request.user, Action.CREATE_TOKEN, target),
         "password_form": password_form or PasswordForm(username=target.username),
-        "revoke_form": revoke_form or RevokeTokenForm(),
     }, status=status)
 
 
@@ -308,25 +307,6 @@ def token_new(request, user_id: int):
     # The secret is shown once: no cache may keep the page.
     response["Cache-Control"] = "no-store"
     return response
-
-
-@coordinator_page
-@require_POST
-def token_revoke(request, user_id: int):
-    target = user_for(request.user, user_id)
-    form = RevokeTokenForm(request.POST)
-    if form.is_valid():
-        secret = form.cleaned_data["token"]
-        try:
-            if not selectors.token_belongs_to(secret, target):
-                raise Refusal(Code.NOT_FOUND, field="token")
-            accounts.revoke_token(request.user, secret)
-        except Refusal as refusal:
-            form_errors_from(form, refusal)
-        else:
-            messages.success(request, _("The token was revoked."))
-            return redirect("network:user_detail", user_id=target.pk)
-    return _user_page(request, target, revoke_form=form)
 
 
 # Card batches
@@ -580,3 +560,41 @@ def low_income(request):
         request.LANGUAGE_CODE)} for error in result.errors] if result else []
     return render(request, "network/low_income.html", {
         "form": form, "errors": errors, "years": selectors.low_income_years()})
+
+
+# Card-number guessing alerts
+
+ALERT_SOURCES = {"card_check": gettext_lazy("card check"), "visit": gettext_lazy("visit registration"),
+                 "my_card": gettext_lazy("public “My card” page")}
+
+
+@page(Action.VIEW_GUESSING_ALERTS)
+def alerts(request):
+    """Bursts of unknown card numbers (cards.guessing): who, from where, how many, in what window."""
+    found = _paged(request, selectors.guessing_alerts(request.user))
+    rows = [{"alert": alert, "source": ALERT_SOURCES.get(alert.source, alert.source)}
+            for alert in selectors.describe_guessing_alerts(found)]
+    return render(request, "network/alerts.html", {"alerts": found, "rows": rows})
+
+
+# The area export
+
+@page(Action.EXPORT_AREA, target=own_area)
+def area_export(request):
+    """A coordinator downloads everything stored about their area; the national admin chooses the area."""
+    fixed_area = own_area(request.user)
+    areas = None if fixed_area else list(selectors.areas_visible_to(request.user))
+    error = None
+    if request.method == "POST":
+        try:
+            area, content = export.area_export(request.user, fixed_area.pk if fixed_area else
+                                               request.POST.get("area", ""))
+        except Refusal as refusal:
+            error = refusal.message(get_language())
+        else:
+            response = StreamingHttpResponse(content, content_type="application/zip")
+            response["Content-Disposition"] = (f'attachment; filename="kaikukanta-area-{area.pk}-'
+                                               f'{today().isoformat()}.zip"')
+            return response
+    return render(request, "network/area_export.html", {"fixed_area": fixed_area, "areas": areas,
+                                                        "error": error}, status=422 if error else 200)

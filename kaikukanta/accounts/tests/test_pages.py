@@ -1,9 +1,11 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaikukanta.accounts.models import User
 from kaikukanta.core.browser import TEST_PASSWORD, assert_accessible, screenshot
+from kaikukanta.core.testing import current_code, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +22,13 @@ def _with_password(user):
 ])
 def test_login_lands_on_the_home_page_of_the_role(network, who, home):
     user = _with_password(network.users[who])
-    response = Client().post(reverse("accounts:login"), {"username": user.username, "password": TEST_PASSWORD},
-                             follow=True)
+    client = Client()
+    response = client.post(reverse("accounts:login"), {"username": user.username, "password": TEST_PASSWORD},
+                           follow=True)
+    if who in ("coordinator", "admin"):
+        assert response.redirect_chain[-1][0].startswith(reverse("accounts:second_factor"))
+        code = current_code(TOTPDevice.objects.get(user=user))
+        response = client.post(response.redirect_chain[-1][0], {"code": code}, follow=True)
     assert response.redirect_chain[-1][0] == reverse(home)
 
 
@@ -37,7 +44,7 @@ def test_wrong_password_is_refused_in_the_page_language_and_keeps_the_username(n
 def test_language_is_remembered_for_the_user_and_used_at_the_next_login(network):
     user = _with_password(network.users["distributor"])
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     client.post(reverse("accounts:language"), {"language": "sv", "next": "/home/"})
     assert User.objects.get(pk=user.pk).language == "sv"
 
@@ -61,7 +68,7 @@ def test_next_pointing_to_another_site_is_ignored(network):
 
 def test_logout_ends_the_session(network):
     client = Client()
-    client.force_login(network.users["venue"])
+    sign_in(client, network.users["venue"])
     client.post(reverse("accounts:logout"))
     assert client.get(reverse("accounts:home"))["Location"].startswith(reverse("accounts:login"))
 

@@ -51,6 +51,9 @@ revoke_token                admin_user      Y     -     -       -    -      -   
 revoke_token                coord_user      Y     Y     -       -    -      -     -
 revoke_token                dist_user       Y     Y     -       Y    -      -     -
 revoke_token                venue_user      Y     Y     -       -    -      Y     -
+reset_second_factor         admin_user      -     -     -       -    -      -     -
+reset_second_factor         coord_user      Y     -     -       -    -      -     -
+reset_second_factor         dist_user       Y     -     -       -    -      -     -
 view_settings               none            Y     Y     Y       Y    Y      Y     Y
 update_settings             none            Y     -     -       -    -      -     -
 view_offering               venue           Y     Y     -       -    -      Y     -
@@ -75,6 +78,9 @@ view_stats                  area            Y     Y     -       -    -      -   
 view_stats                  distributor     Y     Y     -       Y    -      -     -
 view_stats                  venue           Y     Y     -       -    -      Y     -
 manage_wellbeing_questions  none            Y     -     -       -    -      -     -
+export_area                 area            Y     Y     -       -    -      -     -
+export_area                 none            Y     -     -       -    -      -     -
+view_guessing_alerts        none            Y     Y     Y       -    -      -     -
 """
 
 

@@ -5,12 +5,13 @@ from django.test import Client
 
 from kaikukanta.accounts.models import User
 from kaikukanta.cards.models import Card, CardBatch, StockNumber, WellbeingAnswer, WellbeingQuestion
+from kaikukanta.core.testing import sign_in
 
 
 @pytest.fixture
 def admin_browser(db):
     browser = Client()
-    browser.force_login(User.objects.create_superuser("paakayttaja", password=None, role="national_admin"))
+    sign_in(browser, User.objects.create_superuser("paakayttaja", password=None, role="national_admin"))
     return browser
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from kaikukanta.cards.models import Card, WellbeingAnswer, WellbeingQuestion
 from kaikukanta.core.clock import add_months, today
 from kaikukanta.core.errors import MEANINGS, Code
-from kaikukanta.core.testing import make_card, stock_numbers
+from kaikukanta.core.testing import make_card, sign_in, stock_numbers
 from kaikukanta.network.models import NationalSettings
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ LIST = reverse("cards:list")
 
 def signed_in(network, who="distributor", language=None):
     client = Client(headers={"Accept-Language": language} if language else {})
-    client.force_login(network.users[who])
+    sign_in(client, network.users[who])
     return client
 
 

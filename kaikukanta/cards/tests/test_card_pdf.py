@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from kaikukanta.cards import pdf
 from kaikukanta.cards.models import CardBatch, StockNumber
-from kaikukanta.core.testing import make_card, stock_numbers
+from kaikukanta.core.testing import make_card, sign_in, stock_numbers
 
 STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
 SHOWN_TEXT = re.compile(rb"\(((?:[^()\\]|\\.)*)\)\s*Tj", re.S)
@@ -40,7 +40,7 @@ def pdf_texts(data: bytes) -> list[str]:
 
 def _client(network, who="distributor"):
     client = Client()
-    client.force_login(network.users[who])
+    sign_in(client, network.users[who])
     return client
 
 

@@ -7,10 +7,9 @@ WCAG 2.1 AA violation. PDFs, downloads and htmx fragments are not documents and 
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from kaikukanta.core.browser import assert_accessible, log_in
-from kaikukanta.core.testing import all_page_examples
+from kaikukanta.core.testing import all_page_examples, example_path, sign_in
 
 PREFERRED_CALLERS = ("venue", "distributor", "coordinator", "admin", "anonymous")
 
@@ -31,10 +30,10 @@ def test_every_page_passes_axe_core(chromium, site):
         if example.method != "get":
             continue
         caller = _caller_for(example)
-        path = reverse(name, kwargs=example.kwargs(site))
+        path = example_path(name, example, site)
         client = Client()
         if caller != "anonymous":
-            client.force_login(site.users[caller])
+            sign_in(client, site.users[caller])
         if _is_document(client.get(path)):
             pages_by_caller.setdefault(caller, []).append(path)
 

@@ -50,7 +50,6 @@ EXAMPLES = {
     "network:user_password": PageExample(allowed=OWN_AREA, kwargs=_staff_user, method="post"),
     "network:user_active": PageExample(allowed=OWN_AREA, kwargs=_staff_user, method="post"),
     "network:token_new": PageExample(allowed=OWN_AREA, kwargs=_staff_user, method="post"),
-    "network:token_revoke": PageExample(allowed=OWN_AREA, kwargs=_staff_user, method="post"),
     "network:batches": PageExample(allowed=COORDINATORS),
     "network:batch_new": PageExample(allowed=COORDINATORS),
     "network:batch_detail": PageExample(allowed=OWN_AREA, kwargs=_batch),
@@ -64,4 +63,8 @@ EXAMPLES = {
     "network:settings": PageExample(allowed=ADMIN),
     "network:wellbeing_questions": PageExample(allowed=ADMIN),
     "network:low_income": PageExample(allowed=ADMIN),
+    # Both coordinators may open the list; which alerts each sees is tested in test_guessing_alerts.py.
+    "network:alerts": PageExample(allowed=COORDINATORS),
+    # Each coordinator opens the page for their own area; what the export holds is in test_area_export.py.
+    "network:area_export": PageExample(allowed=COORDINATORS),
 }

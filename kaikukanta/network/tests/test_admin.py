@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from kaikukanta.core.testing import make_offering
+from kaikukanta.core.testing import make_offering, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ def admin_site(network):
     make_offering(network.venue)
     superuser = get_user_model().objects.create_superuser("yllapito", password=None, role="national_admin")
     client = Client()
-    client.force_login(superuser)
+    sign_in(client, superuser)
     return client
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_organisation
+from kaikukanta.core.testing import make_organisation, sign_in
 from kaikukanta.network import selectors, services
 from kaikukanta.network.models import GuidelineCommitment, GuidelineVersion
 
@@ -189,7 +189,7 @@ def test_a_commitment_to_one_version_says_nothing_of_another(network):
 
 def signed_in(network, who) -> Client:
     client = Client()
-    client.force_login(network.users[who])
+    sign_in(client, network.users[who])
     return client
 
 

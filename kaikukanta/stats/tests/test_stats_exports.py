@@ -10,6 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from kaikukanta.core.testing import sign_in
+
 from .test_stats_pages import PERIOD, PageTables, open_dashboard, small_world
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +24,7 @@ def world(network):
 
 def download(network, who, table, fmt, language="fi", **params):
     client = Client(headers={"accept-language": language})
-    client.force_login(network.users[who])
+    sign_in(client, network.users[who])
     return client.get(reverse("stats:export", kwargs={"table": table, "fmt": fmt}), {**PERIOD, **params})
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kaikukanta.cards.models import CardEvent, WellbeingAnswer, WellbeingQuestion
-from kaikukanta.core.testing import make_card, make_organisation
+from kaikukanta.core.testing import make_card, make_organisation, sign_in
 from kaikukanta.stats.forms import GROUPINGS
 from kaikukanta.visits.models import Visit
 
@@ -116,7 +116,7 @@ def tidy(text: str) -> str:
 
 def open_dashboard(network, who, language="fi", **params):
     client = Client(headers={"accept-language": language})
-    client.force_login(network.users[who])
+    sign_in(client, network.users[who])
     response = client.get(reverse("stats:dashboard"), {**PERIOD, **params})
     assert response.status_code == 200, response.content
     return response
@@ -268,7 +268,7 @@ def test_milestones_are_on_the_national_dashboard_only(world):
 @pytest.mark.parametrize("path", ["stats:dashboard", "stats:report"])
 def test_a_coordinator_cannot_ask_for_another_area(world, path):
     client = Client()
-    client.force_login(world.network.users["coordinator"])
+    sign_in(client, world.network.users["coordinator"])
     response = client.get(reverse(path), {"area_id": world.network.other_area.pk})
     assert response.status_code == 403
     assert "Pirkanmaa" not in response.content.decode()
@@ -276,7 +276,7 @@ def test_a_coordinator_cannot_ask_for_another_area(world, path):
 
 def test_site_staff_cannot_ask_for_an_area(world):
     client = Client()
-    client.force_login(world.network.users["venue"])
+    sign_in(client, world.network.users["venue"])
     assert client.get(reverse("stats:dashboard"), {"area_id": world.network.area.pk}).status_code == 403
 
 
@@ -295,7 +295,7 @@ def test_a_period_ending_before_it_starts_is_shown_as_an_error_and_kept(world):
 
 def test_the_breakdown_switches_without_reloading_the_page(world):
     client = Client(headers={"HX-Request": "true", "HX-Target": "breakdown"})
-    client.force_login(world.network.users["admin"])
+    sign_in(client, world.network.users["admin"])
     response = client.get(reverse("stats:dashboard"), {**PERIOD, "group_by": "card_type"})
     html = response.content.decode()
     assert "<h1" not in html

@@ -9,6 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kaikukanta.core.testing import sign_in
+
 from .test_stats_pages import small_world
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +26,7 @@ def world(network):
 
 def report(network, who, **params):
     client = Client()
-    client.force_login(network.users[who])
+    sign_in(client, network.users[who])
     return client.get(reverse("stats:report"), {"year": "2024", **params})
 
 
