@@ -1,6 +1,7 @@
 """One journey of distributor staff in a real browser: issue a card from stock, renew it, close it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from kaikukanta.cards.models import WellbeingAnswer, WellbeingQuestion
 from kaikukanta.core.browser import assert_accessible, screenshot
@@ -23,7 +24,7 @@ def test_distributor_issues_renews_and_closes_a_card(browser_page, site):
     assert_accessible(page)
 
     page.get_by_role("button", name="Ota seuraava numero varastosta").click()
-    page.wait_for_function(f"document.querySelector('#id_number').value === '{grouped}'")
+    expect(page.locator("#id_number")).to_have_value(grouped)
     assert page.get_by_text("Numero on otettu toimipaikan varastosta").is_visible()
 
     page.get_by_label("Yhteisökortti").check()
