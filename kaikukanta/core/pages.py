@@ -81,14 +81,12 @@ def public_page(view):
     return open_view
 
 
-def signed_in_page(view):
-    """A page every signed-in user may open (their own home, settings)."""
-
+def _signed_in(view, *, second_factor_required: bool):
     @wraps(view)
     def guarded(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if second_factor_pending(request):
+        if second_factor_required and second_factor_pending(request):
             return _to_second_factor(request)
         try:
             return view(request, *args, **kwargs)
@@ -99,21 +97,15 @@ def signed_in_page(view):
     return guarded
 
 
+def signed_in_page(view):
+    """A page every signed-in user may open (their own home, settings)."""
+    return _signed_in(view, second_factor_required=True)
+
+
 def password_step_page(view):
     """The second-factor step itself: for users who have given their password, whether or not the
     session has passed the second factor yet."""
-
-    @wraps(view)
-    def guarded(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            return view(request, *args, **kwargs)
-        except Refusal as refusal:
-            return refused(request, refusal)
-
-    guarded.page_access = "signed_in"
-    return guarded
+    return _signed_in(view, second_factor_required=False)
 
 
 def form_errors_from(form, refusal: Refusal) -> None:

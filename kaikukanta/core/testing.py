@@ -287,3 +287,32 @@ def all_page_examples() -> dict[str, PageExample]:
             continue
         examples.update(module.EXAMPLES)
     return examples
+
+
+# The caller each page is opened as when one allowed caller is enough (the desk first: it is phone-sized).
+PREFERRED_CALLERS = ("venue", "distributor", "coordinator", "admin", "anonymous")
+
+
+def preferred_caller(example: PageExample) -> str:
+    return next(caller for caller in PREFERRED_CALLERS if caller in example.allowed)
+
+
+def document_pages_by_caller(network: Network) -> dict[str, list[str]]:
+    """The GET pages of the page matrix that answer with a whole HTML document (not a PDF, download or htmx
+    fragment), grouped by the caller to open each as."""
+    from django.test import Client
+
+    pages: dict[str, list[str]] = {}
+    for key, example in sorted(all_page_examples().items()):
+        if example.method != "get":
+            continue
+        caller = preferred_caller(example)
+        path = example_path(key, example, network)
+        client = Client()
+        if caller != "anonymous":
+            sign_in(client, network.users[caller])
+        response = client.get(path)
+        if (response.status_code == 200 and response["Content-Type"].startswith("text/html")
+                and b"<html" in response.content[:400]):
+            pages.setdefault(caller, []).append(path)
+    return pages

@@ -9,12 +9,10 @@ own static files, no CDN) are what would trip it.
 """
 
 import pytest
-from django.test import Client
 
 from kaikukanta.core.browser import log_in
-from kaikukanta.core.testing import all_page_examples, example_path, sign_in
+from kaikukanta.core.testing import document_pages_by_caller
 
-PREFERRED_CALLERS = ("venue", "distributor", "coordinator", "admin", "anonymous")
 API_DOCS = "/api/v1/docs"
 
 RECORD_VIOLATIONS = """
@@ -26,28 +24,10 @@ document.addEventListener('securitypolicyviolation', (event) => {
 """
 
 
-def _caller_for(example) -> str:
-    return next(caller for caller in PREFERRED_CALLERS if caller in example.allowed)
-
-
-def _is_document(response) -> bool:
-    return (response.status_code == 200 and response["Content-Type"].startswith("text/html")
-            and b"<html" in response.content[:400])
-
-
 @pytest.mark.django_db(transaction=True)
 def test_no_page_breaks_the_content_security_policy(chromium, site):
-    pages_by_caller: dict[str, list[str]] = {"anonymous": [API_DOCS]}
-    for name, example in sorted(all_page_examples().items()):
-        if example.method != "get":
-            continue
-        caller = _caller_for(example)
-        path = example_path(name, example, site)
-        client = Client()
-        if caller != "anonymous":
-            sign_in(client, site.users[caller])
-        if _is_document(client.get(path)):
-            pages_by_caller.setdefault(caller, []).append(path)
+    pages_by_caller = document_pages_by_caller(site)
+    pages_by_caller.setdefault("anonymous", []).insert(0, API_DOCS)
 
     violations: dict[str, list[str]] = {}
     checked = []

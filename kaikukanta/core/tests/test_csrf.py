@@ -16,9 +16,14 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from kaikukanta.core.testing import all_page_examples, example_path, make_card, sign_in
-
-PREFERRED_CALLERS = ("venue", "distributor", "coordinator", "admin", "anonymous")
+from kaikukanta.core.testing import (
+    PREFERRED_CALLERS,
+    all_page_examples,
+    example_path,
+    make_card,
+    preferred_caller,
+    sign_in,
+)
 
 
 class _Forms(HTMLParser):
@@ -52,10 +57,6 @@ class _Forms(HTMLParser):
             self._open = None
 
 
-def _caller_for(example) -> str:
-    return next(caller for caller in PREFERRED_CALLERS if caller in example.allowed)
-
-
 def _client(network, caller: str) -> Client:
     """A caller's browser that checks CSRF as a real one would, already holding the CSRF cookie: what is
     refused below is the missing token, not a missing cookie."""
@@ -83,7 +84,7 @@ def _rendered_pages(network):
         if example.method != "get":
             continue
         with transaction.atomic():
-            client = clients[_caller_for(example)]
+            client = clients[preferred_caller(example)]
             path = example_path(name, example, network)
             response = client.get(path)
             if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
@@ -130,7 +131,7 @@ def test_every_post_target_refuses_a_request_without_the_token_and_writes_nothin
         if example.method == "post":
             with transaction.atomic():
                 target = example_path(name, example, network)
-                outcomes[target] = _post_without_token(clients[_caller_for(example)], target, {})
+                outcomes[target] = _post_without_token(clients[preferred_caller(example)], target, {})
                 transaction.set_rollback(True)
     for _name, client, path, parser in _rendered_pages(network):
         for form in parser.forms:

@@ -6,36 +6,14 @@ WCAG 2.1 AA violation. PDFs, downloads and htmx fragments are not documents and 
 """
 
 import pytest
-from django.test import Client
 
 from kaikukanta.core.browser import assert_accessible, log_in
-from kaikukanta.core.testing import all_page_examples, example_path, sign_in
-
-PREFERRED_CALLERS = ("venue", "distributor", "coordinator", "admin", "anonymous")
-
-
-def _caller_for(example) -> str:
-    return next(caller for caller in PREFERRED_CALLERS if caller in example.allowed)
-
-
-def _is_document(response) -> bool:
-    return (response.status_code == 200 and response["Content-Type"].startswith("text/html")
-            and b"<html" in response.content[:400])
+from kaikukanta.core.testing import document_pages_by_caller
 
 
 @pytest.mark.django_db(transaction=True)
 def test_every_page_passes_axe_core(chromium, site):
-    pages_by_caller: dict[str, list[str]] = {}
-    for name, example in sorted(all_page_examples().items()):
-        if example.method != "get":
-            continue
-        caller = _caller_for(example)
-        path = example_path(name, example, site)
-        client = Client()
-        if caller != "anonymous":
-            sign_in(client, site.users[caller])
-        if _is_document(client.get(path)):
-            pages_by_caller.setdefault(caller, []).append(path)
+    pages_by_caller = document_pages_by_caller(site)
 
     checked = []
     for caller, paths in pages_by_caller.items():
