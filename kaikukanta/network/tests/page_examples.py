@@ -67,4 +67,6 @@ EXAMPLES = {
     "network:alerts": PageExample(allowed=COORDINATORS),
     # Each coordinator opens the page for their own area; what the export holds is in test_area_export.py.
     "network:area_export": PageExample(allowed=COORDINATORS),
+    # The download itself: a coordinator always gets their own area (the admin is asked to choose one).
+    "network:area_export#download": PageExample(allowed=COORDINATORS, method="post"),
 }
