@@ -229,15 +229,20 @@ def _posted_rows(data) -> list[PaperRow]:
     return [PaperRow(number, PaperRowForm(data, prefix=f"row-{number}")) for number in range(1, count + 1)]
 
 
-def _record_row(user, row: PaperRow, used_on: datetime.date, offering_id: int | None) -> None:
+def _record_row(request, row: PaperRow, used_on: datetime.date, offering_id: int | None) -> None:
+    """One row of the paper list, counted against the card-number guessing limits as the API's registration
+    is: a list of made-up numbers is guessing too."""
     if row.form.is_blank():
         return
     row.tried = True
     if not row.form.is_valid():
         return
+    caller = guessing.Caller(request.user, client_address(request))
     try:
-        row.recorded = services.record_visit(user, idempotency_key=row.form.cleaned_data["key"] or None,
-                                             used_on=used_on, offering_id=offering_id, **row.form.visit())
+        guessing.admit_registration(caller)
+        with guessing.watching(caller, guessing.VISIT):
+            row.recorded = services.record_visit(request.user, idempotency_key=row.form.cleaned_data["key"] or None,
+                                                 used_on=used_on, offering_id=offering_id, **row.form.visit())
     except Refusal as refusal:
         form_errors_from(row.form, refusal)
 
@@ -265,7 +270,7 @@ def paper(request):
                      for number in range(1, min(PAPER_ROWS, MAX_PAPER_ROWS - len(rows)) + 1)]
         elif header.is_valid():
             for row in rows:
-                _record_row(request.user, row, header.cleaned_data["used_on"], header.cleaned_data["offering_id"])
+                _record_row(request, row, header.cleaned_data["used_on"], header.cleaned_data["offering_id"])
             context = {"submitted": True, "used_on": header.cleaned_data["used_on"], **_paper_summary(rows)}
     else:
         header = PaperListForm(initial={"used_on": day, "offering_id": _initial_offering(None, offerings)},

@@ -154,6 +154,23 @@ def test_visit_registration_with_unknown_numbers_counts_and_is_stopped_too(netwo
     assert venue.get(f"cards/{card.number}").status_code == 429
 
 
+def test_a_paper_list_of_unknown_numbers_counts_and_stops_the_rest(network, strict):
+    card = make_card(network.distributor)
+    rows = [unknown(i) for i in range(3)] + [card.number]
+    body = {"used_on": card.issued_on.isoformat(), "offering_id": "", "rows": str(len(rows))}
+    for number, card_number in enumerate(rows, start=1):
+        body.update({f"row-{number}-key": f"paper-{number}", f"row-{number}-card_number": card_number,
+                     f"row-{number}-children": "", f"row-{number}-clients": "", f"row-{number}-assistants": ""})
+    desk = Client()
+    sign_in(desk, network.users["venue"])
+
+    page = desk.post(reverse("desk:paper"), body).content.decode()
+
+    assert [alert["source"] for alert in alerts()] == ["visit"]
+    assert "Liian monta pyyntöä" in page, "the real card's row after three unknown numbers is refused"
+    assert not card.visits.exists()
+
+
 def test_my_card_failures_from_one_address_write_one_address_only_alert(network):
     client = Client(REMOTE_ADDR="192.0.2.7")
     for i in range(12):
