@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "kaikukanta.accounts.middleware.SessionExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "kaikukanta.core.middleware.ContentSecurityPolicyMiddleware",
     # Last, so that it sees the outcome of authentication (see django-axes' documentation).
     "axes.middleware.AxesMiddleware",
 ]

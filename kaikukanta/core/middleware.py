@@ -1,3 +1,7 @@
+from csp.constants import HEADER as CSP_HEADER
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 from django.http import HttpRequest
 
 from .api_support import error_response
@@ -24,3 +28,34 @@ class ApiErrorBodyMiddleware:
         if "Allow" in response:
             rendered["Allow"] = response["Allow"]
         return rendered
+
+
+# What a view may set on its response to change or drop the policy (django-csp's decorators).
+_PER_RESPONSE_POLICY = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
+                        "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with the header built once per policy rather than on every response.
+
+    django-csp assembles the header from the settings for each response, twice (enforced and report-only):
+    about 0.1 ms, 8 % of the desk's card check. Nothing here uses nonces or per-view policies, so for a
+    response without them the header changes only when the settings do; anything else is left to django-csp."""
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self._built_for = None
+        self._header = ""
+
+    def process_response(self, request, response):
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+        if (getattr(request, "_csp_nonce", None) is not None or settings.DEBUG or not policy
+                or policy.get("EXCLUDE_URL_PREFIXES") or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+                or any(hasattr(response, name) for name in _PER_RESPONSE_POLICY)):
+            return super().process_response(request, response)
+        if policy is not self._built_for:
+            self._header, self._built_for = build_policy(), policy
+        if CSP_HEADER not in response:
+            response[CSP_HEADER] = self._header
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
