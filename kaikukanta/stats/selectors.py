@@ -34,6 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear
 
 from kaikukanta.cards.models import Card, CardEvent, CardEventKind, CardType, WellbeingAnswer, WellbeingQuestion
+from kaikukanta.core.clock import today as current_day
 from kaikukanta.network.models import (
     IN_NETWORK_STATUSES,
     SECTORS,
@@ -47,7 +48,7 @@ from kaikukanta.network.selectors import areas_in_network_on, network_municipali
 from kaikukanta.reference.low_income import low_income_population
 from kaikukanta.visits.models import Visit
 
-from . import rollups
+from . import disclosure, rollups
 from .models import Rollup, WellbeingRollup
 from .rollups import (
     AGE_GROUPS,
@@ -62,8 +63,7 @@ from .rollups import (
     bucket_of,
 )
 
-# A cell of a breakdown by holder attributes that counts this few distinct cards (but some) is suppressed.
-SUPPRESS_BELOW = 5
+SUPPRESS_BELOW = disclosure.SUPPRESS_BELOW
 SUMMARY_FIELDS = ("areas", "municipalities", "distributors", "venues", "cardholders", "cards_issued",
                   "cards_activated", "visits", "uses", "child_uses", "low_income_coverage")
 HOLDER_GROUPINGS = rollups.HOLDER_DIMS
@@ -86,6 +86,12 @@ class Scope:
 
     @property
     def covers_cards(self) -> bool:
+        return self.venue_id is None
+
+    @property
+    def entitled_to_holder_data(self) -> bool:
+        """The network, an area and a distributor read the holder data of their cards; a venue reads none
+        on a card, so its breakdowns by holder attributes pass through `disclosure`."""
         return self.venue_id is None
 
     def card_filter(self, prefix: str = "") -> Q:
@@ -273,6 +279,41 @@ def _live_uses(scope: Scope, group_by: str, start: datetime.date | None = None,
     rows.sort(key=lambda row: row["key"])
     total = visits.aggregate(visits=Count("id"), uses=Coalesce(Sum("uses"), 0), child_uses=_child_uses())
     return {"rows": rows, "total": total}
+
+
+def _settled_cells(scope: Scope, start, end, expressions: dict, key_of, counted: dict) -> list[tuple]:
+    """(key, month, exact figures) per calendar month and key of the settled months in `start`..`end`."""
+    span = disclosure.settled_span(start, end, current_day())
+    if span is None:
+        return []
+    grouped = (_in_period(scope.visits(), *span).order_by()
+               .values(year=ExtractYear("used_on"), month=ExtractMonth("used_on"), **expressions)
+               .annotate(holders=Count("card_id", distinct=True), **counted))
+    return [(key_of(group), f"{group['year']:04d}-{group['month']:02d}",
+             {name: group[name] for name in ("holders", *counted)}) for group in grouped]
+
+
+def _protected_uses(scope: Scope, group_by: str, start, end) -> dict:
+    """A breakdown by holder attributes for a caller not entitled to the holder data (`disclosure`)."""
+    expressions, key_of = _grouping(group_by)
+    cells = _settled_cells(scope, start, end, expressions, key_of,
+                           {"visits": Count("id"), "uses": Sum("uses"), "child_uses": _child_uses()})
+    counted = ("visits", "uses", "child_uses")
+    shown = disclosure.released(cells, counted, ("uses", group_by, scope.venue_id))
+    rows = [{"key": key, **shown[key], "suppressed": False} for key in sorted(shown)]
+    return {"rows": rows, "total": {name: sum(row[name] for row in rows) for name in counted}}
+
+
+def _protected_travel(scope: Scope, start, end) -> dict:
+    """The travel table for a caller not entitled to the holder data (`disclosure`): `holders` is summed
+    over the months, each month's distinct holders counted once."""
+    cells = _settled_cells(scope, start, end, {"home": _home_area(), "venue_area": F("venue__area_id")},
+                           lambda group: (group["home"], str(group["venue_area"])),
+                           {"visits": Count("id"), "uses": Sum("uses")})
+    shown = disclosure.released(cells, ("visits", "uses", "holders"), ("travel", scope.venue_id))
+    rows = [{"home": home, "venue": venue, **shown[(home, venue)], "suppressed": False}
+            for home, venue in sorted(shown)]
+    return {"rows": rows}
 
 
 def _year_end(year: int, today: datetime.date) -> datetime.date:
@@ -643,6 +684,8 @@ def _holder_cells(dim: str, owners, pieces: list[tuple], by: tuple[str, ...]) ->
 def uses(scope: Scope, group_by: str, start: datetime.date | None = None,
          end: datetime.date | None = None) -> dict:
     """Visits, uses and child uses per key of `group_by`, sorted by key, with their total."""
+    if group_by in HOLDER_GROUPINGS and not scope.entitled_to_holder_data:
+        return _protected_uses(scope, group_by, start, end)
     if not scope.is_network_or_area:
         return _live_uses(scope, group_by, start, end)
     rollups.fold()
@@ -743,6 +786,8 @@ def travel(scope: Scope, start: datetime.date | None = None, end: datetime.date 
 
     Holders of a pair come from a single rollup row when the period is all time, a year, a month or a
     day; over other periods a pair of five or more is counted from the period's visits."""
+    if not scope.entitled_to_holder_data:
+        return _protected_travel(scope, start, end)
     if not scope.is_network_or_area:
         return _live_travel(scope, start, end)
     rollups.fold()

@@ -13,6 +13,8 @@ from kaikukanta.reference.models import LowIncomeFigure, Municipality
 from kaikukanta.stats import rollups
 from kaikukanta.visits.models import Visit
 
+from .venue_oracle import venue_travel, venue_uses
+
 POSTAL_MUNICIPALITY = {"00100": "091", "02100": "049", "01300": "092", "33100": "837", "20100": "853",
                        "22100": "478"}
 WELFARE_AREA = {"091": "Helsingin kaupunki", "049": "Länsi-Uudenmaan hyvinvointialue",
@@ -324,6 +326,8 @@ class World:
         return "none" if area is None else str(area)
 
     def uses(self, scope, group_by, start=None, end=None):
+        if scope[0] == "venue" and group_by in HOLDER_GROUPINGS:
+            return venue_uses(self, scope, group_by, start, end)
         groups = defaultdict(list)
         for visit in self.visits:
             if self.visit_in(scope, visit) and (start is None or visit["used_on"] >= start) and (
@@ -435,6 +439,8 @@ class World:
                 "uses_per_card": rows}
 
     def travel(self, scope, start=None, end=None):
+        if scope[0] == "venue":
+            return venue_travel(self, scope, start, end)
         cells = defaultdict(list)
         for visit in self.visits:
             if self.visit_in(scope, visit) and self.in_period(visit, start, end):
