@@ -197,7 +197,11 @@ the visit's day, `none` if it belonged to none), `children` (children registered
 code). Community cards have the key `community` in every breakdown by holder attributes.
 
 Breakdowns by holder attributes (`age_group`, `home_area`, `children`, `gender`, `home_municipality`)
-suppress any row counting 1–4 distinct cards: `"suppressed": true` and its numbers `null`.
+suppress any row counting 1–4 distinct cards: `"suppressed": true` and its numbers `null`. For a venue
+(which reads no holder data on a card) they count only calendar months that ended at least 39 days ago
+and lie wholly in the period; in each month a cell of 1–4 cards is left out with its key, the others'
+numbers are randomly rounded to a multiple of 5, and the total is the sum of the rows shown (README
+"Security and privacy").
 
 `format=csv` returns `text/csv` with the header `key,visits,uses,child_uses` and the same rows
 (suppressed numbers empty), without the total. An unknown `group_by` or `format`, or `to` before `from`:
@@ -287,7 +291,9 @@ def activation(request, area_id: int | None = None,
 home area (`home`: the area of the holder's home municipality on the visit's day, `none` if it belonged
 to none, `community` for community cards) and the venue's area (`venue`), as area ids in strings, sorted
 by `home` then `venue`: `visits`, `uses` and `holders` (distinct cards). A pair of 1–4 holders is
-suppressed (`"suppressed": true`, numbers `null`). `to` before `from`: `400 invalid`.
+suppressed (`"suppressed": true`, numbers `null`). For a venue the rule of `/stats/uses` for holder
+breakdowns applies (settled months, small pairs left out, base-5 random rounding; `holders` summed over
+the months). `to` before `from`: `400 invalid`.
 """ + SCOPE_DOC)
 def travel(request, area_id: int | None = None,
            start: datetime.date | None = FROM_PARAMETER, end: datetime.date | None = TO_PARAMETER):

@@ -60,6 +60,9 @@ SUMMARY_LABELS = {
     "uses": gettext_lazy("Uses"), "child_uses": gettext_lazy("Child uses"),
     "low_income_coverage": gettext_lazy("Low-income coverage (%)"),
 }
+PROTECTED_NOTE = gettext_lazy(
+    "Figures by holder attributes cover only calendar months that ended at least 39 days ago and are rounded "
+    "to multiples of five; groups of fewer than five cardholders are left out, to protect their privacy.")
 MILESTONE_LABELS = {"municipality": gettext_lazy("Municipalities joined"),
                     "uses": gettext_lazy("Uses"), "cards": gettext_lazy("Cards issued")}
 
@@ -110,6 +113,7 @@ class Table:
     keys: list[str]
     chart: ChartSpec | None = None
     empty: str = ""
+    note: str = ""
 
     @property
     def has_suppressed(self) -> bool:
@@ -278,7 +282,10 @@ class Figures:
         else:
             chart = ChartSpec("hbar" if group_by in HORIZONTAL_CHARTS else "bar", ("uses",))
         return Table(name, title, columns, rows, [row["key"] for row in source], chart,
-                     _("No uses in this period."))
+                     _("No uses in this period."), self._note(group_by in selectors.HOLDER_GROUPINGS))
+
+    def _note(self, about_holders: bool) -> str:
+        return str(PROTECTED_NOTE) if about_holders and not self.scope.entitled_to_holder_data else ""
 
     def _month(self) -> Table:
         return self._uses("month", "month", _("Uses by month"))
@@ -320,7 +327,7 @@ class Figures:
         columns = [Column("home", _("Home area of the holder"), TEXT)]
         columns += [Column(venue, labels[venue]) for venue in venues]
         return Table("travel", _("Uses by home area and venue area"), columns, rows, homes,
-                     empty=_("No uses in this period."))
+                     empty=_("No uses in this period."), note=self._note(True))
 
     @cached_property
     def _activation_figures(self) -> dict:

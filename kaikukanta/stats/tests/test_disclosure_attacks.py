@@ -216,3 +216,10 @@ def test_the_dashboard_and_its_files_are_the_same_with_or_without_the_target(net
             found = {table: rows for table, rows in found.items() if table in ("age_group", "breakdown", "travel")}
             without_target[name] = {table: rows for table, rows in without_target[name].items() if table in found}
         assert found == without_target[name], name
+
+
+def test_the_venue_is_told_what_its_holder_figures_are(network):
+    page = _client(network).get(reverse("stats:dashboard"), {"group_by": "gender"}).content.decode()
+    assert page.count("cover only calendar months that ended at least 39 days ago") == 3
+    admin = _client(network, "admin").get(reverse("stats:dashboard"), {"group_by": "gender"}).content.decode()
+    assert "cover only calendar months" not in admin
