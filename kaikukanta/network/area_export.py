@@ -27,6 +27,7 @@ from kaikukanta.accounts.policy import Action, require
 from kaikukanta.cards.models import Card, CardBatch, CardEvent, StockNumber, WellbeingAnswer
 from kaikukanta.cards.selectors import HOLDER_READ
 from kaikukanta.core import audit
+from kaikukanta.core.api_support import is_id
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.models import AuditRecord
 from kaikukanta.core.spreadsheet import safe_cell
@@ -177,7 +178,7 @@ def _stream(tables: list[Table], readme: str) -> Iterator[bytes]:
 def area_export(user, area_id) -> tuple[Area, Iterator[bytes]]:
     """The area and its export as ZIP bytes to stream, if `user` may export it. The export and the holder
     data in it are audited when it is asked for (counts as of then)."""
-    area = Area.objects.filter(pk=area_id).first() if str(area_id).isdigit() else None
+    area = Area.objects.filter(pk=area_id).first() if is_id(str(area_id)) else None
     if area is None:
         raise Refusal(Code.INVALID, field="area")
     require(user, Action.EXPORT_AREA, area)
