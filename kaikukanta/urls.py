@@ -13,3 +13,9 @@ urlpatterns = [
     path("network/", include("kaikukanta.network.urls")),
     path("stats/", include("kaikukanta.stats.urls")),
 ]
+
+# Errors that escape the views: the app's own page, or the JSON error body under /api/ (core/error_pages.py).
+handler400 = "kaikukanta.core.error_pages.bad_request"
+handler403 = "kaikukanta.core.error_pages.permission_denied"
+handler404 = "kaikukanta.core.error_pages.page_not_found"
+handler500 = "kaikukanta.core.error_pages.server_error"

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kaikukanta.core import audit
 from kaikukanta.core.api_support import new_token_secret, token_digest
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.core.personal_data import check_free_text
 from kaikukanta.network.models import Area, Organisation
 
 from . import passwords
@@ -72,6 +73,8 @@ def _check_username(username: str) -> None:
         raise Refusal(Code.INVALID, field="username") from None
     if not username or len(username) > User._meta.get_field("username").max_length:
         raise Refusal(Code.INVALID, field="username")
+    # A username is free text that every colleague and the audit trail show: no e-mail address or phone.
+    check_free_text(username, "username")
 
 
 def _set_password(user: User, password: str | None) -> None:

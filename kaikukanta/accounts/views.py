@@ -11,7 +11,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,7 +24,14 @@ from kaikukanta.accounts.selectors import second_factor_pending
 from kaikukanta.accounts.services import update_user
 from kaikukanta.core.context_processors import TEXT_SIZE_COOKIE, TEXT_SIZES
 from kaikukanta.core.errors import Refusal
-from kaikukanta.core.pages import form_errors_from, page, password_step_page, public_page, signed_in_page
+from kaikukanta.core.pages import (
+    form_errors_from,
+    page,
+    password_step_page,
+    public_page,
+    safe_next,
+    signed_in_page,
+)
 
 HOME_OF_ROLE = {
     Role.VENUE: "desk:check",
@@ -37,10 +43,7 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 def _back(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return fallback
+    return safe_next(request, fallback)
 
 
 def _remember_language(response, language: str) -> None:

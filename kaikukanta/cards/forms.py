@@ -80,7 +80,9 @@ class HolderFieldsForm(forms.Form):
         help_text=_("The home municipality is shown as you type."),
         widget=forms.TextInput(attrs={
             "inputmode": "numeric", "autocomplete": "off",
-            "hx-get": reverse_lazy("cards:postal_code"), "hx-trigger": "load, input changed delay:250ms",
+            # Posted with this field alone: a holder's postal code never sits in an address (or a log).
+            "hx-post": reverse_lazy("cards:postal_code"), "hx-params": "postal_code",
+            "hx-trigger": "load, input changed delay:250ms",
             "hx-target": "#postal-code-municipality", "hx-sync": "this:replace"}))
     # The range is the service's rule (`too_many_children`), so the form takes any whole number.
     children = forms.IntegerField(

@@ -18,6 +18,8 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
+from kaikukanta.core.spreadsheet import safe_cell
+
 from .models import CardType
 
 INK = colors.HexColor("#1a1a1a")
@@ -150,7 +152,7 @@ def batch_sheet(batch, numbers: list[str], language: str) -> bytes:
     pages = max(1, -(-len(numbers) // per_page))
     with translation.override(language):
         title = _("Card numbers of batch %(batch)s, %(distributor)s") % {
-            "batch": batch.pk, "distributor": batch.distributor.name}
+            "batch": batch.pk, "distributor": safe_cell(batch.distributor.name)}
         canvas = _new_canvas(buffer, A4, title, language)
         for page in range(pages):
             chunk = numbers[page * per_page:(page + 1) * per_page]

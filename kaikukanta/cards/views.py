@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.policy import Action, allowed
@@ -88,10 +89,13 @@ def next_number(request):
 
 
 @page(Action.ISSUE_CARD, target=own_site)
+@require_POST
 def postal_code(request):
-    """The home municipality of the postal code being typed (an htmx fragment)."""
-    code = request.GET.get("postal_code", "").strip()
-    lookup = selectors.postal_code_lookup(code, today()) if len(code) == 5 and code.isdigit() else None
+    """The home municipality of the postal code being typed (an htmx fragment). Posted, never a query: the
+    renew page's address names the card, and its access-log line would put the code right after it."""
+    code = request.POST.get("postal_code", "").strip()
+    wellformed = len(code) == 5 and code.isascii() and code.isdigit()
+    lookup = selectors.postal_code_lookup(code, today()) if wellformed else None
     return render(request, "cards/_postal_code.html", {
         "code": code, "complete": len(code) == 5, "lookup": lookup,
         "municipality": lookup and (lookup.municipality_sv if get_language() == "sv" else lookup.municipality_fi),

@@ -154,11 +154,16 @@ def install_error_handlers(api) -> None:
         return response
 
 
+def is_id(text: str) -> bool:
+    """An id as a query carries it: ASCII digits ("²" and "١" pass `isdigit` but not `int`), within 64 bits."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def keyset_page(request: HttpRequest, queryset, serialize, *, page_size: int = PAGE_SIZE) -> dict:
     """One page of a list ordered by id, with `next` pointing past its last row (stable under inserts)."""
     after = request.GET.get("after")
     if after is not None:
-        if not after.isdigit():
+        if not is_id(after):
             raise Refusal(Code.INVALID, field="after")
         queryset = queryset.filter(pk__gt=int(after))
     rows = list(queryset.order_by("pk")[: page_size + 1])

@@ -49,6 +49,9 @@ class Code(StrEnum):
     SECOND_FACTOR_WRONG = "second_factor_wrong"
     # reliability (issue 5, faults): the database cannot be reached just now; the client tries again
     UNAVAILABLE = "unavailable"
+    # hardening (issue Trust II): a body over the size limit, and a fault of the server's own
+    TOO_LARGE = "too_large"
+    SERVER_ERROR = "server_error"
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,13 @@ MEANINGS: dict[Code, Meaning] = {
         503, "Palvelu ei ole juuri nyt käytettävissä. Yritä hetken päästä uudelleen.",
         "Tjänsten är inte tillgänglig just nu. Försök igen om en stund.",
         "The service is unavailable right now. Try again shortly."),
+    # hardening
+    Code.TOO_LARGE: Meaning(
+        413, "Pyyntö on liian suuri.", "Begäran är för stor.", "The request is too large."),
+    Code.SERVER_ERROR: Meaning(
+        500, "Palvelussa tapahtui virhe. Yritä hetken päästä uudelleen.",
+        "Ett fel uppstod i tjänsten. Försök igen om en stund.",
+        "Something went wrong in the service. Try again shortly."),
 }
 
 LANGUAGES = ("fi", "sv", "en")

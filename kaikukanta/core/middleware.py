@@ -1,7 +1,10 @@
+import re
+
 from csp.constants import HEADER as CSP_HEADER
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.db import DataError
 from django.http import HttpRequest
 
 from .api_support import error_response
@@ -28,6 +31,48 @@ class ApiErrorBodyMiddleware:
         if "Allow" in response:
             rendered["Allow"] = response["Allow"]
         return rendered
+
+
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+class HostileInputMiddleware:
+    """A NUL byte in a query, form or JSON value is refused as `400 invalid` naming the parameter, before
+    any view: PostgreSQL cannot store or compare it (the driver raises), and no text of the register has
+    one. Reading the body here also turns an oversized one into the 413 of `core/error_pages.py`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        field = self._nul_field(request)
+        if field is not None:
+            from .error_pages import answer
+
+            return answer(request, Refusal(Code.INVALID, field=field))
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception):
+        """A number beyond what the database holds (an id of 10**30 in a filter: SQLite's driver refuses it,
+        PostgreSQL answers "out of range") or a value the column cannot take is malformed input, not a fault
+        of the server."""
+        if isinstance(exception, OverflowError | DataError):
+            from .error_pages import answer
+
+            return answer(request, Refusal(Code.INVALID))
+        return None
+
+    @staticmethod
+    def _nul_field(request: HttpRequest) -> str | None:
+        for values in (request.GET, request.POST if request.method == "POST" else {}):
+            for name, value in values.lists() if hasattr(values, "lists") else ():
+                if "\x00" in name or any("\x00" in item for item in value):
+                    return name.replace("\x00", "")
+        if request.content_type == "application/json" and request.method in ("POST", "PUT", "PATCH"):
+            body = request.body
+            if b"\x00" in body or _JSON_NUL.search(body):
+                return "body"
+        return None
 
 
 # What a view may set on its response to change or drop the policy (django-csp's decorators).

@@ -10,6 +10,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 
 from kaikukanta.accounts.policy import Action, allowed
@@ -35,6 +36,16 @@ def own_scope(user):
 def refused(request, refusal: Refusal, status: int | None = None):
     return render(request, "core/refused.html", {"message": refusal.message(get_language())},
                   status=status or refusal.status)
+
+
+def safe_next(request, fallback: str, *, from_query: bool = True) -> str:
+    """The `next` a form or link asks to go back to, if it is a path of this site; else `fallback`. Only a
+    path: a bare word would be read by `redirect` as a view name."""
+    target = request.POST.get("next") or (request.GET.get("next") if from_query else None)
+    if (target and target.startswith("/") and "\x00" not in target
+            and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())):
+        return target
+    return fallback
 
 
 def _to_second_factor(request):

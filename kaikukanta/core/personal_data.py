@@ -15,10 +15,18 @@ Choices, so that ordinary names of offerings pass:
   is refused as one: a card number names a holder's card, and texts read by the whole network are no
   place for it either. Card numbers starting with 1–9 pass.
 - International numbers start with + (or 00358) and have 7–15 digits.
+- A domestic number written with dots or slashes ("040.123.4567", "040/123 4567") counts too, unless it
+  reads as a date ("01.02.2026", "01/02/2026"): those separators are only let through in dates and times.
+
+Every text is normalised before it is read (`normalised`): Unicode NFKC (fullwidth digits and `＠` become
+their ASCII forms, non-breaking and other spaces a space), format characters (category Cf: zero-width
+spaces and joiners, soft hyphens, direction marks) removed, and the non-breaking hyphens made hyphens. So
+"040\u00a0123\u200b4567" or "０４０１２３４５６７" is read as the number it shows.
 """
 
 import datetime
 import re
+import unicodedata
 
 from .errors import Code, Refusal
 
@@ -32,6 +40,12 @@ _DOMESTIC = re.compile(r"(?<![\w+(])(?:\(0[1-9]\d{0,2}\)|0[1-9]\d{0,2})(?:[ \-]?
 _HYPHEN_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{2}|\d{4})")
 # "02100 2026": a postal code and a year, which no one writes a phone number as.
 _POSTAL_CODE_AND_YEAR = re.compile(r"\d{5} (?:19|20)\d{2}")
+# Dots or slashes between the digit groups of a domestic number: "040.123.4567", "09/1234 5678".
+_DOMESTIC_PUNCTUATED = re.compile(r"(?<![\w+(./])0[1-9]\d{0,2}(?:[./ \-]?\d{2,8}){1,3}(?![\w]|[./]\d)")
+_SEPARATED_DATE = re.compile(r"(\d{1,2})([./\-])(\d{1,2})\2(\d{2}|\d{4})")
+# "08.00-10.00", "09.30–11": opening hours, not a number.
+_TIMES = re.compile(r"\d{1,2}[.:]\d{2}(?: ?- ?\d{1,2}(?:[.:]\d{2})?)?")
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2212": "-", "\ufe63": "-", "\uff0d": "-"})
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}")
 
 
@@ -52,11 +66,19 @@ def _digits(text: str) -> int:
     return sum(character.isdigit() for character in text)
 
 
+def normalised(text: str) -> str:
+    """`text` as it reads: NFKC, format characters dropped, every space a space, hyphens hyphens."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if unicodedata.category(character) in ("Zs", "Zl", "Zp") else character
+                   for character in text if unicodedata.category(character) != "Cf")
+    return text.translate(_HYPHENS)
+
+
 def _is_date(text: str) -> bool:
-    match = _HYPHEN_DATE.fullmatch(text)
+    match = _HYPHEN_DATE.fullmatch(text) or _SEPARATED_DATE.fullmatch(text)
     if match is None:
         return False
-    day, month, year = (int(part) for part in match.groups())
+    day, month, year = (int(part) for part in match.groups() if part not in "./-")
     try:
         datetime.date(2000 + year if year < 100 else year, month, day)
     except ValueError:
@@ -76,6 +98,10 @@ def find_phone(text: str) -> str | None:
         found = match.group(0)
         if 7 <= _digits(found) <= 12 and not _is_date(found) and not _POSTAL_CODE_AND_YEAR.fullmatch(found):
             return found
+    for match in _DOMESTIC_PUNCTUATED.finditer(text):
+        found = match.group(0)
+        if 7 <= _digits(found) <= 12 and not _is_date(found) and not _TIMES.fullmatch(found):
+            return found
     return None
 
 
@@ -88,6 +114,7 @@ def find_personal_data(text: str) -> str | None:
     """The first identity code, phone number or e-mail address in `text`, or None."""
     if not text:
         return None
+    text = normalised(text)
     return find_hetu(text) or find_phone(text) or find_email(text)
 
 

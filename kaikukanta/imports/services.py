@@ -159,6 +159,19 @@ class _CsvSource:
                 yield reader.line_num, {name: text.strip() for name, text in zip(header, values, strict=True)}
 
 
+# What the columns hold (positive small integers; birth years as the issue form takes them): a value
+# outside is refused here, never by the database, whose error would print the whole row in its log.
+_BOUNDS = {"birth_year": (1900, 9999), "children": (0, 32767), "clients": (0, 32767),
+           "assistants": (0, 32767)}
+
+
+def _bounded(value: int | None, column: str) -> int | None:
+    low, high = _BOUNDS[column]
+    if value is not None and not low <= value <= high:
+        raise Refusal(Code.INVALID, field=column)
+    return value
+
+
 def _integer(text: str, column: str, *, required: bool = True) -> int | None:
     if not text and not required:
         return None
@@ -311,7 +324,7 @@ class _CardImport:
                 raise Refusal(Code.INVALID, field="gender")
             if not row["postal_code"]:
                 raise Refusal(Code.INVALID, field="postal_code")
-            holder = card_rules.Holder(birth_year=_integer(row["birth_year"], "birth_year"),
+            holder = card_rules.Holder(birth_year=_bounded(_integer(row["birth_year"], "birth_year"), "birth_year"),
                                        postal_code=row["postal_code"],
                                        children=_integer(row["children"], "children"), gender=row["gender"])
         if row["status"] not in CARD_STATUSES:
@@ -423,7 +436,7 @@ class _VisitImport:
             raise Refusal(Code.INVALID, field="venue_id")
         offering_id = _integer(row["offering_id"], "offering_id", required=False)
         used_on = _date(row["used_on"], "used_on")
-        counts = {column: _integer(row[column], column, required=False) or 0
+        counts = {column: _bounded(_integer(row[column], column, required=False), column) or 0
                   for column in ("children", "clients", "assistants")}
         return _VisitRow(line, card_number, venue_id, offering_id, used_on, **counts)
 

@@ -7,7 +7,7 @@ area of 100,000+ cards and millions of visits never sits in memory. The stdlib z
 it cannot seek with data descriptors, which every unzip tool reads.
 
 Never exported: password hashes and token digests (users and tokens are listed without them), and the
-second-factor secrets.
+second-factor secrets. Every cell passes `core.spreadsheet.safe_cell`: no text opens as a formula.
 """
 
 import csv
@@ -27,8 +27,10 @@ from kaikukanta.accounts.policy import Action, require
 from kaikukanta.cards.models import Card, CardBatch, CardEvent, StockNumber, WellbeingAnswer
 from kaikukanta.cards.selectors import HOLDER_READ
 from kaikukanta.core import audit
+from kaikukanta.core.api_support import is_id
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.models import AuditRecord
+from kaikukanta.core.spreadsheet import safe_cell
 from kaikukanta.visits.models import Visit
 
 from .models import Area, AreaStatusPeriod, GuidelineCommitment, Membership, Offering, Organisation
@@ -117,7 +119,7 @@ def _tables(area: Area) -> list[Table]:
 
 
 def _readme(area: Area, tables: list[Table], exported_by, at: datetime.datetime) -> str:
-    lines = [f"Kaikukanta: everything stored about the area {area.name} (id {area.pk})",
+    lines = [f"Kaikukanta: everything stored about the area {safe_cell(area.name)} (id {area.pk})",
              f"Exported {at.isoformat(timespec='seconds')} by {exported_by.username}.", "",
              "CSV files, UTF-8, comma-separated, one header line; dates ISO 8601, times UTC.",
              "Holder data is personal data: keep this file as the register itself is kept.", ""]
@@ -165,7 +167,7 @@ def _stream(tables: list[Table], readme: str) -> Iterator[bytes]:
                 writer = csv.writer(text)
                 writer.writerow(table.columns)
                 for count, row in enumerate(table.rows.iterator(chunk_size=CHUNK_ROWS), start=1):
-                    writer.writerow([_text(value) for value in row])
+                    writer.writerow([_text(safe_cell(value)) for value in row])
                     if count % CHUNK_ROWS == 0:
                         text.flush()
                         yield pipe.take()
@@ -176,7 +178,7 @@ def _stream(tables: list[Table], readme: str) -> Iterator[bytes]:
 def area_export(user, area_id) -> tuple[Area, Iterator[bytes]]:
     """The area and its export as ZIP bytes to stream, if `user` may export it. The export and the holder
     data in it are audited when it is asked for (counts as of then)."""
-    area = Area.objects.filter(pk=area_id).first() if str(area_id).isdigit() else None
+    area = Area.objects.filter(pk=area_id).first() if is_id(str(area_id)) else None
     if area is None:
         raise Refusal(Code.INVALID, field="area")
     require(user, Action.EXPORT_AREA, area)

@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +18,7 @@ from kaikukanta.cards import selectors as cards_selectors
 from kaikukanta.cards import services as cards
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Refusal
-from kaikukanta.core.pages import form_errors_from, own_area, page
+from kaikukanta.core.pages import form_errors_from, own_area, page, safe_next
 
 from . import area_export as export
 from . import selectors, services
@@ -116,10 +115,7 @@ def _active_sites(user, kind=None):
 
 
 def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return fallback
+    return safe_next(request, fallback)
 
 
 def _int_or_none(value):
@@ -430,7 +426,7 @@ def _show_refusal(rows, refusal: Refusal, form=None) -> None:
     """A refusal naming a row of a list (`municipalities.2.code`, `results.0.text.sv`) goes next to that
     row's field; any other next to `form`'s field, or, without a form, to the refusal page."""
     parts = (refusal.field or "").split(".")
-    if len(parts) >= 3 and parts[1].isdigit() and int(parts[1]) < len(rows):
+    if len(parts) >= 3 and parts[1].isascii() and parts[1].isdigit() and int(parts[1]) < len(rows):
         form_errors_from(rows[int(parts[1])], Refusal(refusal.code, field=parts[-1], detail=refusal.detail))
     elif form is not None:
         form_errors_from(form, refusal)

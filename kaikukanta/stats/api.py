@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema
 
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.core.spreadsheet import safe_cell
 
 from . import selectors
 from .services import scope_for
@@ -228,7 +229,7 @@ def _csv(rows: list[dict], group_by: str) -> HttpResponse:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(("key", "visits", "uses", "child_uses"))
     for row in rows:
-        writer.writerow(tuple("" if row[name] is None else row[name]
+        writer.writerow(tuple("" if row[name] is None else safe_cell(row[name])
                               for name in ("key", "visits", "uses", "child_uses")))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="uses-by-{group_by}.csv"'

@@ -21,6 +21,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
+from kaikukanta.core.spreadsheet import safe_cell
+
 from .selectors import Scope
 from .tables import DATE, DECIMAL, PERCENT, SUPPRESSED_TEXT, Cell, Figures, Table, scope_name
 
@@ -47,7 +49,8 @@ def cell_text(cell: Cell) -> str:
         return f"{text} %" if cell.kind == PERCENT else text
     if isinstance(cell.value, int) and cell.numeric:
         return formats.number_format(cell.value, 0, use_l10n=True, force_grouping=True)
-    return str(cell.value)
+    # Text copied out of the PDF into a spreadsheet must not become a formula either.
+    return safe_cell(str(cell.value))
 
 
 def _table(table: Table, header_style) -> PdfTable:
@@ -138,7 +141,7 @@ def annual_report(scope: Scope, year: int, language: str, today: datetime.date) 
                                       leading=10)
         title = _("Kaikukortti annual report %(year)s") % {"year": year}
         story = [Paragraph(escape(title), styles["Title"]),
-                 Paragraph(escape(scope_name(scope)), styles["Heading1"]),
+                 Paragraph(escape(safe_cell(scope_name(scope))), styles["Heading1"]),
                  Paragraph(_("Produced on %(date)s.") % {"date": formats.date_format(today, "SHORT_DATE_FORMAT")},
                            styles["Normal"]),
                  Spacer(1, 0.5 * cm)]

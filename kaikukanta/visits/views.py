@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -22,10 +21,11 @@ from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts.policy import Action, allowed, require
 from kaikukanta.cards import guessing
+from kaikukanta.core.api_support import is_id
 from kaikukanta.core.client_address import client_address
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
-from kaikukanta.core.pages import form_errors_from, own_site, page, refused, signed_in_page
+from kaikukanta.core.pages import form_errors_from, own_site, page, refused, safe_next, signed_in_page
 from kaikukanta.network import services as network_services
 from kaikukanta.network.selectors import offering_for
 
@@ -50,10 +50,7 @@ def _refusals_as_pages(view):
 
 
 def _back(request, fallback: str) -> str:
-    target = request.POST.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return fallback
+    return safe_next(request, fallback, from_query=False)
 
 
 # The card check ------------------------------------------------------------------------------------------
@@ -123,7 +120,7 @@ def _desk_context(request, form, day: datetime.date, panel: dict) -> dict:
 def _initial_offering(raw: str | None, offerings) -> int | None:
     """The offering asked for, if the venue has it in use; otherwise the first (today's come first)."""
     ids = [offering.pk for offering in offerings]
-    if raw and raw.isdigit() and int(raw) in ids:
+    if raw and is_id(raw) and int(raw) in ids:
         return int(raw)
     return ids[0] if ids else None
 
@@ -178,12 +175,16 @@ def cancel(request, visit_id: int):
 # Lists ---------------------------------------------------------------------------------------------------
 
 
+EARLIEST_DAY = datetime.date(2000, 1, 1)
+
+
 def _day_asked(raw: str | None, day: datetime.date) -> datetime.date:
     try:
         asked = parse_date(raw or "")
     except ValueError:
         asked = None
-    return asked if asked is not None and asked <= day else day
+    # The first day of the calendar has no day before it to link to: nothing that early is asked for.
+    return asked if asked is not None and EARLIEST_DAY <= asked <= day else day
 
 
 @page(Action.RECORD_VISIT)

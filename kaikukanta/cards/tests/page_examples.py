@@ -29,7 +29,7 @@ def _batch(network) -> dict:
 EXAMPLES = {
     "cards:issue": PageExample(allowed=DISTRIBUTORS),
     "cards:next_number": PageExample(allowed=DISTRIBUTORS),
-    "cards:postal_code": PageExample(allowed=DISTRIBUTORS),
+    "cards:postal_code": PageExample(allowed=DISTRIBUTORS, method="post"),
     "cards:list": PageExample(allowed={"admin", "coordinator", "other_coordinator", *DISTRIBUTORS}),
     "cards:detail": PageExample(allowed=CARD_READERS, kwargs=_card),
     "cards:insert_pdf": PageExample(allowed=CARD_READERS, kwargs=_card),

@@ -241,13 +241,13 @@ def test_next_number_says_when_the_stock_is_empty(network):
 ])
 def test_postal_code_lookup_names_the_municipality_and_whether_it_is_in_the_network(
         network, code, language, shown):
-    response = signed_in(network, language=language).get(reverse("cards:postal_code"), {"postal_code": code})
+    response = signed_in(network, language=language).post(reverse("cards:postal_code"), {"postal_code": code})
     assert response.status_code == 200
     assert shown in text(response)
 
 
 def test_postal_code_lookup_waits_for_five_digits(network):
-    assert text(signed_in(network).get(reverse("cards:postal_code"), {"postal_code": "001"})).strip() == ""
+    assert text(signed_in(network).post(reverse("cards:postal_code"), {"postal_code": "001"})).strip() == ""
 
 
 # A card's page -------------------------------------------------------------------------------------------
@@ -517,3 +517,11 @@ def test_a_number_just_issued_is_no_longer_offered_as_the_next(network):
 
     assert client.post(ISSUE, issue_form(number)).status_code == 302
     assert input_value(client.get(reverse("cards:next_number")), "number") == ""
+
+
+def test_postal_code_lookup_is_never_a_query(network):
+    """The renew page's address names the card: a GET with the code would put both on one log line."""
+    response = signed_in(network).get(reverse("cards:postal_code"), {"postal_code": "02100"})
+    assert response.status_code == 405
+    issue_page = signed_in(network).get(reverse("cards:issue")).content.decode()
+    assert 'hx-post="/cards/postal-code/"' in issue_page and 'hx-params="postal_code"' in issue_page

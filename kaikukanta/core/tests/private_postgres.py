@@ -101,16 +101,17 @@ def manage(url: str, *args: str, env: dict | None = None) -> str:
 class ProductionServer:
     """gunicorn with the production settings, as README's production section starts it."""
 
-    def __init__(self, url: str, workers: int = 3):
+    def __init__(self, url: str, workers: int = 3, extra: tuple[str, ...] = (), extra_env: dict | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0", "SECRET_KEY": "fault-test-only-secret",
                "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "CONN_MAX_AGE": "60"}
         env.pop("REDIS_URL", None)
+        env.update(extra_env or {})
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [str(PYTHON.parent / "gunicorn"), "kaikukanta.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(workers), "--log-level", "warning"],
+             "--workers", str(workers), "--log-level", "warning", *extra],
             cwd=ROOT, env=env, stdout=self.log, stderr=self.log, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -137,8 +138,11 @@ class ProductionServer:
             return error.code, json.loads(content) if kind.startswith("application/json") else None, kind
 
     def output(self) -> str:
+        return self.output_all()[-4000:]
+
+    def output_all(self) -> str:
         self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-4000:]
+        return self.log.read().decode(errors="replace")
 
     def stop(self) -> None:
         self.process.terminate()

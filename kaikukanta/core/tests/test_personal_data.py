@@ -118,6 +118,10 @@ REAL_OFFERING_NAMES = [
     "Elokuvaklubi (K-16)", "Kortti 1234567890", "Matinea 14.30–16.00", "Ooppera: La Bohème 10.–12.4.",
     "Puhelinpalvelu ma–pe", "@kaikukortti Instagramissa", "Vuosi 1917-2017", "Yleisöluento 5/2026",
     "Runoilta 24.11. klo 18", "Ratsastus 6–12-vuotiaille", "Festivaali 2026 (3 päivää)", "Kuoro 2026-2027",
+    # dates and times written with dots and slashes, which a dotted phone number must not be mistaken for
+    "Uinti klo 08.00-10.00", "Näyttely 01.02.2026–05.03.2026", "Kurssi 01/02/2026", "Hinta 0.50 €",
+    "Ovet 09.30", "Konsertti 24.11.2026 klo 19.00", "Kesä 06.06.-08.08.2026", "Kausi 01.09.2026/31.05.2027",
+    "Sali 2 m²", "Avoinna\u00a0ma–pe\u00a09–17", "Ｋｅｖäｔ ２０２６", "Lippu\u200b 5 €",
 ]
 
 
@@ -134,3 +138,69 @@ def test_check_free_text_refuses_naming_the_field():
     assert refused.value.field == "results.0.text.fi"
     assert refused.value.status == 422
     assert "sähköpostiosoitetta" in refused.value.message("fi")
+
+
+# The ways a text hides a value from a scanner that reads code points, not what a reader sees.
+SPACES = ["\u00a0", "\u202f", "\u2009", "\u3000", "\u2007"]
+FORMAT_CHARACTERS = ["\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\ufeff", "\u200e"]
+
+
+def _fullwidth(text: str) -> str:
+    return "".join(chr(ord(character) + 0xFEE0) if "!" <= character <= "~" else character for character in text)
+
+
+@st.composite
+def obfuscated(draw, values) -> str:
+    """A value with its characters spread by format characters, its spaces made other spaces, its digits
+    or all of it written fullwidth."""
+    value = draw(values)
+    how = draw(st.sampled_from(["format", "spaces", "fullwidth", "all"]))
+    if how in ("spaces", "all"):
+        value = value.replace(" ", draw(st.sampled_from(SPACES)))
+    if how in ("fullwidth", "all"):
+        value = _fullwidth(value)
+    if how in ("format", "all"):
+        hidden = draw(st.sampled_from(FORMAT_CHARACTERS))
+        positions = draw(st.sets(st.integers(1, max(1, len(value) - 1)), min_size=1, max_size=4))
+        value = "".join(hidden + character if position in positions else character
+                        for position, character in enumerate(value))
+    return value
+
+
+@given(obfuscated(hetus()), surroundings, surroundings)
+def test_an_obfuscated_identity_code_is_found(hetu, before, after):
+    assert find_personal_data(_embedded(before, hetu, after)) is not None
+
+
+@given(obfuscated(finnish_phones()), surroundings, surroundings)
+def test_an_obfuscated_phone_number_is_found(phone, before, after):
+    assert find_personal_data(_embedded(before, phone, after)) is not None
+
+
+@given(obfuscated(emails()), surroundings, surroundings)
+def test_an_obfuscated_email_address_is_found(email, before, after):
+    assert find_personal_data(_embedded(before, email, after)) is not None
+
+
+@st.composite
+def punctuated_phones(draw) -> str:
+    """A domestic number with dots or slashes between its groups."""
+    prefix = draw(st.sampled_from(["040", "044", "050", "045", "09", "013"]))
+    groups = draw(st.lists(st.from_regex(r"[0-9]{3,4}", fullmatch=True), min_size=2, max_size=2))
+    separators = draw(st.lists(st.sampled_from(["." , "/", " ", "-"]), min_size=2, max_size=2))
+    return prefix + separators[0] + groups[0] + separators[1] + groups[1]
+
+
+@given(punctuated_phones(), surroundings, surroundings)
+def test_a_phone_number_with_dots_or_slashes_is_found(phone, before, after):
+    assert find_personal_data(_embedded(before, phone, after)) is not None
+
+
+@pytest.mark.parametrize("text", [
+    "Soita 040\u00a0123\u00a04567", "Soita 040.123.4567", "Soita 040/123 4567", "Soita ０４０１２３４５６７",
+    "liisa.virtanen＠example.fi", "Koodi 131052\u200b-308T", "Koodi １３１０５２－３０８Ｔ",
+    "+358\u202f40\u202f123\u202f4567", "liisa\u00ad.virtanen@example\u200b.fi",
+])
+def test_known_obfuscations_are_refused(text):
+    with pytest.raises(Refusal):
+        check_free_text(text, "name")
