@@ -6,10 +6,13 @@ by whoever operates the server, and so have no acting user to check.
 """
 
 import datetime
+import math
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -152,10 +155,22 @@ def end_access(actor, user_ids, *, reason: str) -> int:
     return len(tokens)
 
 
+CURRENT_PASSWORD_TRIES = 5          # wrong current passwords per user and window, then `429 throttled`
+CURRENT_PASSWORD_WINDOW = 15 * 60   # seconds, as the login lockout's cool-off
+
+
 def _check_current_password(user: User, current_password: str | None) -> None:
     """A token is not a password: whoever changes their own password proves they know the current one.
-    A user without a password (tokens only) cannot give one a password this way; a manager's reset can."""
+    A user without a password (tokens only) cannot give one a password this way; a manager's reset can.
+    Wrong tries are counted per user in the shared cache, so a stolen token cannot guess the password."""
+    now = time.time()
+    key = f"kk:current-password:{user.pk}:{int(now // CURRENT_PASSWORD_WINDOW)}"
+    if (cache.get(key) or 0) >= CURRENT_PASSWORD_TRIES:
+        wait = max(1, math.ceil(CURRENT_PASSWORD_WINDOW - now % CURRENT_PASSWORD_WINDOW))
+        raise Refusal(Code.THROTTLED, field="current_password", detail=str(wait))
     if not current_password or not user.check_password(current_password):
+        if not cache.add(key, 1, CURRENT_PASSWORD_WINDOW + 1):
+            cache.incr(key)
         raise Refusal(Code.CURRENT_PASSWORD_WRONG, field="current_password")
 
 

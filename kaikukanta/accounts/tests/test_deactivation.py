@@ -232,3 +232,21 @@ def test_a_managers_reset_through_the_api_needs_no_current_password(network):
     response = network.client("admin").patch(f"users/{target.pk}", {"password": NEW_PASSWORD})
     assert response.status_code == 200
     assert network.client("distributor").get("cards").status_code == 401
+
+
+def test_a_stolen_token_cannot_guess_the_current_password(network):
+    from django.core.cache import cache
+
+    cache.clear()
+    _with_password(network.users["venue"])
+    own = f"users/{network.users['venue'].pk}"
+    venue = network.client("venue", "en")
+    for attempt in range(5):
+        wrong = venue.patch(own, {"password": NEW_PASSWORD, "current_password": f"guess-{attempt}"})
+        assert wrong.status_code == 400
+    stopped = venue.patch(own, {"password": NEW_PASSWORD, "current_password": TEST_PASSWORD})
+
+    assert stopped.status_code == 429
+    assert int(stopped["Retry-After"]) > 0
+    assert User.objects.get(pk=network.users["venue"].pk).check_password(TEST_PASSWORD)
+    cache.clear()
