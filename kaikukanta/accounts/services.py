@@ -26,7 +26,7 @@ from kaikukanta.network.models import Area, Organisation
 
 from . import passwords
 from .models import ApiToken, Role, User
-from .policy import Action, allowed, require
+from .policy import Action, account_usable, allowed, require
 
 LANGUAGES = ("fi", "sv", "en")
 TOKEN_PREFIX_LENGTH = 8
@@ -238,6 +238,9 @@ def issue_token(actor, user_id: int, *, expires_at: datetime.datetime | None = N
     if user is None:
         raise Refusal(Code.NOT_FOUND)
     require(actor, Action.CREATE_TOKEN, user)
+    if not account_usable(user):
+        # A token made while the account is out of use would come back to life with the account.
+        raise Refusal(Code.INVALID, field="user_id")
     issued = _create_token(user, expires_at)
     audit.record(actor, "token.issued", issued.token, user_id=user.pk, prefix=issued.token.prefix)
     return issued

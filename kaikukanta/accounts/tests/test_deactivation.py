@@ -250,3 +250,15 @@ def test_a_stolen_token_cannot_guess_the_current_password(network):
     assert int(stopped["Retry-After"]) > 0
     assert User.objects.get(pk=network.users["venue"].pk).check_password(TEST_PASSWORD)
     cache.clear()
+
+
+def test_no_token_is_issued_for_an_account_out_of_use(network):
+    target = network.users["distributor"]
+    coordinator = network.client("coordinator")
+    assert coordinator.patch(f"users/{target.pk}", {"active": False}).status_code == 200
+
+    response = coordinator.post(f"users/{target.pk}/tokens", {})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "user_id"
+    assert not ApiToken.objects.filter(user=target, revoked_at__isnull=True).exists()
