@@ -5,12 +5,14 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 
+from .policy import account_usable
 from .selectors import second_factor_pending
 
 
 class VerifiedAdminSite(admin.AdminSite):
     def has_permission(self, request):
-        return super().has_permission(request) and not second_factor_pending(request)
+        return (super().has_permission(request) and account_usable(request.user)
+                and not second_factor_pending(request))
 
     def login(self, request, extra_context=None):
         target = request.GET.get("next") or reverse("admin:index")

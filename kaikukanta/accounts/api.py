@@ -32,6 +32,10 @@ class UserIn(StrictSchema):
 
 class UserPatch(PatchSchema):
     password: Password | None = None
+    current_password: StrictStr | None = Field(
+        None, description="Required to change one's own password (a token alone cannot). A manager's new "
+                          "password for someone else is a reset: it ends that user's sessions and revokes "
+                          "their tokens.")
     language: Language | None = None
     active: StrictBool | None = Field(None, description="false locks the user out of every call.")
 
@@ -98,7 +102,8 @@ def get_user(request: HttpRequest, user_id: int):
 
 @router.patch("/users/{user_id}", response=UserOut)
 def update_user(request: HttpRequest, user_id: int, payload: UserPatch):
-    """Errors: 400 invalid, 403 forbidden, 404 not_found."""
+    """Errors: 400 invalid, 400 current_password_wrong (one's own password without the right current one),
+    403 forbidden, 404 not_found. `"active": false` also revokes the user's tokens and ends their sessions."""
     return _user_body(services.update_user(request.user, user_id, **payload.changes()))
 
 

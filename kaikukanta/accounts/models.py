@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 
 class Role(models.TextChoices):
@@ -19,6 +20,15 @@ class User(AbstractUser):
                                      related_name="users")
     language = models.CharField(max_length=2, choices=[("fi", "fi"), ("sv", "sv"), ("en", "en")],
                                 default="fi")
+    # Part of every session's check (below): raising it ends all of the user's open sessions at their next
+    # request, whatever the session store (database or cache). Raised on deactivation and on a password reset.
+    session_generation = models.PositiveIntegerField(default=0)
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash covers the password only; ours covers the generation too.
+        key_salt = "kaikukanta.accounts.models.User.get_session_auth_hash"
+        return salted_hmac(key_salt, f"{self.password}:{self.session_generation}", secret=secret,
+                           algorithm="sha256").hexdigest()
 
 
 class ApiToken(models.Model):

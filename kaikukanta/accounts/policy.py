@@ -186,8 +186,30 @@ def scope_filter(user, *, area: str, site: dict[str, str]) -> Q:
     return Q(pk__in=[])
 
 
-def allowed(user, action: Action, target=None) -> bool:
+# Set on a user loaded with its site's `active` flag (core.api_support.BearerAuth), so that the rule below
+# needs no second query on the desk's hot path.
+SITE_ACTIVE_ATTRIBUTE = "_kk_site_active"
+
+
+def account_usable(user) -> bool:
+    """May this account act at all: an active user, and for site staff an active site.
+
+    Checked at every door: sign-in, each request of an open session (accounts.backends), bearer tokens
+    (core.api_support) and `allowed` below. An area's status does not count: an area that has ended keeps
+    its coordinator, who still answers for its history (statistics, the area export), and its sites are
+    taken out of the network one by one, each with its own `active` flag."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.organisation_id is None:
+        return True
+    site_active = getattr(user, SITE_ACTIVE_ATTRIBUTE, None)
+    if site_active is None:
+        site_active = user.organisation.active
+    return bool(site_active)
+
+
+def allowed(user, action: Action, target=None) -> bool:
+    if not account_usable(user):
         return False
     return bool(_RULES[action](user, target))
 

@@ -6,12 +6,16 @@ by whoever operates the server, and so have no acting user to check.
 """
 
 import datetime
+import math
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -23,7 +27,7 @@ from kaikukanta.network.models import Area, Organisation
 
 from . import passwords
 from .models import ApiToken, Role, User
-from .policy import Action, allowed, require
+from .policy import Action, account_usable, allowed, require
 
 LANGUAGES = ("fi", "sv", "en")
 TOKEN_PREFIX_LENGTH = 8
@@ -141,26 +145,75 @@ def create_user_from_console(*, username: str, role: str, area_id: int | None = 
 OWN_ACCOUNT_FIELDS = frozenset({"password", "language"})
 
 
+def end_access(actor, user_ids, *, reason: str) -> int:
+    """Revoke every live API token of these users and end their open sessions (accounts.models.User
+    .session_generation); the number of tokens revoked. Used when a user or a site is deactivated and when
+    a manager resets a password: taking the account back into use later brings none of them back."""
+    now = timezone.now()
+    tokens = list(ApiToken.objects.select_for_update().filter(user_id__in=user_ids, revoked_at__isnull=True))
+    ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).update(revoked_at=now)
+    User.objects.filter(pk__in=user_ids).update(session_generation=F("session_generation") + 1)
+    for token in tokens:
+        audit.record(actor, "token.revoked", token, user_id=token.user_id, prefix=token.prefix, reason=reason)
+    return len(tokens)
+
+
+CURRENT_PASSWORD_TRIES = 5          # wrong current passwords per user and window, then `429 throttled`
+CURRENT_PASSWORD_WINDOW = 15 * 60   # seconds, as the login lockout's cool-off
+
+
+def _check_current_password(user: User, current_password: str | None) -> None:
+    """A token is not a password: whoever changes their own password proves they know the current one.
+    A user without a password (tokens only) cannot give one a password this way; a manager's reset can.
+    Wrong tries are counted per user in the shared cache, so a stolen token cannot guess the password."""
+    now = time.time()
+    key = f"kk:current-password:{user.pk}:{int(now // CURRENT_PASSWORD_WINDOW)}"
+    if (cache.get(key) or 0) >= CURRENT_PASSWORD_TRIES:
+        wait = max(1, math.ceil(CURRENT_PASSWORD_WINDOW - now % CURRENT_PASSWORD_WINDOW))
+        raise Refusal(Code.THROTTLED, field="current_password", detail=str(wait))
+    if not current_password or not user.check_password(current_password):
+        if not cache.add(key, 1, CURRENT_PASSWORD_WINDOW + 1):
+            cache.incr(key)
+        raise Refusal(Code.CURRENT_PASSWORD_WRONG, field="current_password")
+
+
 @transaction.atomic
-def update_user(actor, user_id: int, **changes) -> User:
-    """`changes`: any of password, language and active (false locks the user out of every call).
-    Everyone may change their own password and language; the rest takes whoever manages the user."""
+def update_user(actor, user_id: int, *, current_password: str | None = None, **changes) -> User:
+    """`changes`: any of password, language and active (false locks the user out of every call, revokes
+    the user's tokens and ends their sessions). Everyone may change their own language, and their own
+    password with `current_password`; the rest takes whoever manages the user. A manager's new password
+    for someone else is a reset: it ends that user's sessions and revokes their tokens."""
     user = (User.objects.select_for_update(of=("self",)).select_related("organisation")
             .filter(pk=user_id).first())
     if user is None:
         raise Refusal(Code.NOT_FOUND)
-    if not (set(changes) <= OWN_ACCOUNT_FIELDS and allowed(actor, Action.UPDATE_OWN_ACCOUNT, user)):
+    own = allowed(actor, Action.UPDATE_OWN_ACCOUNT, user)
+    if not (set(changes) <= OWN_ACCOUNT_FIELDS and own):
         require(actor, Action.MANAGE_USER, user)
     if "language" in changes:
         _check_language(changes["language"])
         user.language = changes["language"]
+    ended_because = None
     if "password" in changes:
+        if own:
+            _check_current_password(user, current_password)
         _set_password(user, changes["password"])
+        ended_because = None if own else "password_reset"
     if "active" in changes:
         user.is_active = changes["active"]
+        if not user.is_active:
+            ended_because = "user_deactivated"
     user.save()
     audit.record(actor, "user.updated", user, fields=sorted(changes))
+    if ended_because:
+        end_access(actor, [user.pk], reason=ended_because)
+        user.refresh_from_db(fields=["session_generation"])
     return user
+
+
+def end_access_of_site(actor, organisation: Organisation) -> int:
+    """A site taken out of the network: every token of its staff is revoked and their sessions end."""
+    return end_access(actor, list(organisation.users.values_list("pk", flat=True)), reason="site_deactivated")
 
 
 def _token_expiry(expires_at: datetime.datetime | None) -> datetime.datetime:
@@ -188,6 +241,9 @@ def issue_token(actor, user_id: int, *, expires_at: datetime.datetime | None = N
     if user is None:
         raise Refusal(Code.NOT_FOUND)
     require(actor, Action.CREATE_TOKEN, user)
+    if not account_usable(user):
+        # A token made while the account is out of use would come back to life with the account.
+        raise Refusal(Code.INVALID, field="user_id")
     issued = _create_token(user, expires_at)
     audit.record(actor, "token.issued", issued.token, user_id=user.pk, prefix=issued.token.prefix)
     return issued

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from kaikukanta.accounts import selectors, services
-from kaikukanta.accounts.forms import SecondFactorForm
+from kaikukanta.accounts.forms import LoginForm, SecondFactorForm
 from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.policy import Action
 from kaikukanta.accounts.selectors import second_factor_pending
@@ -53,6 +53,7 @@ def _remember_language(response, language: str) -> None:
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):

@@ -28,6 +28,14 @@ class CardEventInline(ReadOnly, admin.TabularInline):
     extra = 0
 
 
+HOLDER_FIELDS = ("birth_year", "postal_code", "home_municipality", "children", "gender", "life_situation",
+                 "holder_coarsened_on")
+
+
+def _filters_by_holder_data(query) -> bool:
+    return any(name.split("__", 1)[0] in HOLDER_FIELDS for name in query)
+
+
 @admin.register(Card)
 class CardAdmin(ReadOnlyAdmin):
     list_display = ("number", "card_type", "issuer", "issued_on", "valid_until", "closed_on", "close_reason")
@@ -36,6 +44,16 @@ class CardAdmin(ReadOnlyAdmin):
     list_select_related = ("issuer",)
     raw_id_fields = ("replaces", "issuer", "postal_code", "home_municipality")
     inlines = [CardEventInline]
+
+    def changelist_view(self, request, extra_context=None):
+        # A list filtered by holder fields (?birth_year=1953, ?postal_code__code=02100...) tells the holder
+        # data of every card it shows, so it is audited like every other holder read.
+        response = super().changelist_view(request, extra_context)
+        if _filters_by_holder_data(request.GET):
+            changelist = getattr(response, "context_data", {}).get("cl")
+            numbers = [card.number for card in changelist.result_list] if changelist is not None else []
+            record_holder_read(request.user, numbers, "admin")
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # The card's own page here shows its holder data, so it is audited like every other door.

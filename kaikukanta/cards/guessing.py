@@ -21,6 +21,8 @@ public.views).
 """
 
 import dataclasses
+import hashlib
+import hmac
 import logging
 import math
 import time
@@ -53,7 +55,10 @@ class Limits:
     unknown_window: int = 600
     unknown_per_user: int = 20            # a typo now and then, not a number every few seconds
     unknown_per_address: int = 40
-    my_card_unknown_per_address: int = 10  # failed "my card" look-ups (the page allows 10 tries in 10 min)
+    my_card_unknown_per_address: int = 10  # failed "my card" look-ups (the page allows 10 failures in 10 min)
+    # Failed "my card" look-ups of one number from this many different addresses within the window: someone
+    # searching the holder's birth year from many addresses, each staying under the per-address limit.
+    my_card_addresses_per_number: int = 5
 
 
 def clock() -> float:
@@ -216,6 +221,36 @@ def _write_alert(caller: Caller, source: str, *, scope: str, count: int, window:
                  user=user.pk if user is not None else None, site=site.pk if site is not None else None,
                  area=area_id, address=caller.address, count=count, window=window,
                  window_start=int(now // window * window))
+
+
+def number_fingerprint(number: str) -> str:
+    """A keyed digest of a card number: one number's alerts can be told apart, the number is not kept."""
+    return hmac.new(settings.SECRET_KEY.encode(), f"card:{number}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def my_card_number_failed(address: str, number: str, *, counters: Counters | None = None) -> None:
+    """A failed "my card" look-up of `number` from `address`. The request that brings the number's count of
+    different failing addresses in this window to `my_card_addresses_per_number` writes one alert (scope
+    "number"): a birth-year search spread over many addresses. The alert and the cache keys hold a keyed
+    fingerprint of the number, never the number."""
+    settings_ = limits()
+    now = clock()
+    window = settings_.unknown_window
+    fingerprint = number_fingerprint(number)
+    counters = counters or Counters()
+    counted = counters.count([(_key("my_card_pair", fingerprint, address, window, now), window + 1),
+                              (_key("my_card_number", "number", fingerprint, window, now), window + 1)])
+    if counted is None:
+        return
+    from_this_address, failures = counted[0]
+    if from_this_address != 1:
+        return
+    addresses = counters.count([(_key("my_card_addresses", "number", fingerprint, window, now), window + 1)])
+    if addresses is None or addresses[0][0] != settings_.my_card_addresses_per_number:
+        return
+    audit.record(None, ALERT, object_type="card_check", object_id="", source=MY_CARD, scope="number",
+                 user=None, site=None, area=None, address="", number=fingerprint, addresses=addresses[0][0],
+                 count=failures, window=window, window_start=int(now // window * window))
 
 
 @contextmanager

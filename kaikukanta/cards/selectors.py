@@ -14,6 +14,7 @@ from kaikukanta.core import audit, sql
 from kaikukanta.core.clock import add_months
 from kaikukanta.core.damm import strip_separators
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.core.middleware import mark_holder_data
 from kaikukanta.network.models import NationalSettings
 from kaikukanta.network.selectors import municipality_in_network
 from kaikukanta.reference.models import PostalCode
@@ -35,7 +36,10 @@ HOLDER_READ = "holder_data.read"
 
 def record_holder_read(user, numbers: list[str], via: str) -> None:
     """The audit row of a read handing holder data to `user`: one card by number, or a list's numbers
-    (with their count). `via` names the door: api, card_page, card_list, insert_pdf, area_export, admin..."""
+    (with their count). `via` names the door: api, card_page, card_list, insert_pdf, area_export, admin...
+    It also marks the response as holder data, which then carries `Cache-Control: no-store`, an empty
+    list's too (core.middleware.NoStoreMiddleware)."""
+    mark_holder_data()
     if not numbers:
         return
     if len(numbers) == 1:

@@ -63,12 +63,13 @@ class BearerAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str):
         from kaikukanta.accounts.models import User
+        from kaikukanta.accounts.policy import SITE_ACTIVE_ATTRIBUTE, account_usable
 
         digest = token_digest(token)
         row = sql.fetch_one(_TOKEN_OWNER_SQL, [digest])
         if row is None:
             return None
-        token_id, stored_digest, expires_at, last_used_at, organisation_active, *user_values = row
+        token_id, stored_digest, expires_at, last_used_at, revoked_at, organisation_active, *user_values = row
         if not hmac.compare_digest(stored_digest, digest):
             return None
         now = timezone.now()
@@ -76,10 +77,15 @@ class BearerAuth(HttpBearer):
         if expires_at is not None and expires_at <= now:
             return None
         user = User.from_db(connection.alias, _TOKEN_OWNER_USER_FIELDS, user_values)
+        setattr(user, SITE_ACTIVE_ATTRIBUTE, bool(organisation_active))
         if not user.is_active:
             return None
-        if user.organisation_id is not None and not organisation_active:
+        if not account_usable(user):
+            # Staff of a site taken out of the network: `403 forbidden`, as API.md says, whether or not the
+            # deactivation has revoked the token (it has, unless the flag was set some other way).
             raise Refusal(Code.FORBIDDEN)
+        if revoked_at is not None:
+            return None
         last_used_at = sql.as_datetime(last_used_at)
         if last_used_at is None or now - last_used_at > LAST_USED_RESOLUTION:
             sql.execute("UPDATE accounts_apitoken SET last_used_at = %s WHERE id = %s", [now, token_id])
@@ -91,12 +97,12 @@ class BearerAuth(HttpBearer):
 _TOKEN_OWNER_USER_FIELDS = ["id", "is_superuser", "username", "is_staff", "is_active", "role", "area_id",
                             "organisation_id", "language"]
 _TOKEN_OWNER_SQL = """
-    SELECT t.id, t.digest, t.expires_at, t.last_used_at, o.active,
+    SELECT t.id, t.digest, t.expires_at, t.last_used_at, t.revoked_at, o.active,
            u.id, u.is_superuser, u.username, u.is_staff, u.is_active, u.role, u.area_id, u.organisation_id, u.language
     FROM accounts_apitoken t
     JOIN accounts_user u ON u.id = t.user_id
     LEFT JOIN network_organisation o ON o.id = u.organisation_id
-    WHERE t.digest = %s AND t.revoked_at IS NULL
+    WHERE t.digest = %s
 """
 
 

@@ -47,6 +47,8 @@ class Code(StrEnum):
     PERSONAL_DATA_NOT_ALLOWED = "personal_data_not_allowed"
     # sign-in (issue 5, access): the second factor's code on the sign-in pages
     SECOND_FACTOR_WRONG = "second_factor_wrong"
+    # accounts (Trust II, 6): changing one's own password takes the current one
+    CURRENT_PASSWORD_WRONG = "current_password_wrong"
     # reliability (issue 5, faults): the database cannot be reached just now; the client tries again
     UNAVAILABLE = "unavailable"
     # hardening (issue Trust II): a body over the size limit, and a fault of the server's own
@@ -163,6 +165,10 @@ MEANINGS: dict[Code, Meaning] = {
         400, "Koodi on väärä tai vanhentunut. Kirjoita sovelluksen nyt näyttämä koodi.",
         "Koden är fel eller har gått ut. Skriv koden som appen visar nu.",
         "The code is wrong or has expired. Type the code the app shows now."),
+    Code.CURRENT_PASSWORD_WRONG: Meaning(
+        400, "Nykyinen salasana puuttuu tai on väärä. Oman salasanan voi vaihtaa vain nykyisen kanssa.",
+        "Det nuvarande lösenordet saknas eller är fel. Det egna lösenordet kan bara bytas med det nuvarande.",
+        "The current password is missing or wrong. Your own password can only be changed with the current one."),
     # reliability (issue 5, faults)
     Code.UNAVAILABLE: Meaning(
         503, "Palvelu ei ole juuri nyt käytettävissä. Yritä hetken päästä uudelleen.",

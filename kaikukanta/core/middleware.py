@@ -1,3 +1,4 @@
+import contextvars
 import re
 
 from csp.constants import HEADER as CSP_HEADER
@@ -6,6 +7,7 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.db import DataError
 from django.http import HttpRequest
+from django.utils.cache import patch_cache_control
 
 from .api_support import error_response
 from .errors import Code, Refusal
@@ -103,4 +105,34 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if CSP_HEADER not in response:
             response[CSP_HEADER] = self._header
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+# Raised by whatever hands holder data out during the request (cards.selectors.record_holder_read, the one
+# function that writes the `holder_data.read` audit row), read by NoStoreMiddleware.
+_holder_data_sent = contextvars.ContextVar("kk_holder_data_sent", default=False)
+
+
+def mark_holder_data() -> None:
+    """This request's response carries holder data: no cache (browser, proxy) may keep it."""
+    _holder_data_sent.set(True)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every response that carries holder data (marked with
+    `mark_holder_data`) and on every download or export (any response with a Content-Disposition: CSV,
+    XLSX, PDF, the area export), so that a shared computer's browser cache or a proxy keeps none of it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        token = _holder_data_sent.set(False)
+        try:
+            response = self.get_response(request)
+            sent = _holder_data_sent.get()
+        finally:
+            _holder_data_sent.reset(token)
+        if sent or response.has_header("Content-Disposition"):
+            patch_cache_control(response, no_store=True)
         return response

@@ -270,6 +270,41 @@ PAGE_CALLERS = ("anonymous", "admin", "coordinator", "other_coordinator", "distr
 SIGNED_IN = set(PAGE_CALLERS) - {"anonymous"}
 EVERYONE = set(PAGE_CALLERS)
 
+# Callers whose account is taken out of use after they signed in (or got their token): a deactivated user
+# (the national admin, whose scope is widest) and the staff of a site taken out of the network (the first
+# area's distributor). Both matrices hold that they are refused everywhere: a page treats them as
+# anonymous, the API answers `401` (revoked token) or `403` (a site out of the network, as API.md says).
+LOCKED_OUT_CALLERS = ("inactive_user", "inactive_site")
+
+
+def lock_out(network: Network, caller: str) -> str:
+    """Takes `caller`'s account out of use through the services, as the pages and the API do; returns the
+    `network.users` key of the user whose open session and tokens are now locked out."""
+    from kaikukanta.accounts.services import update_user
+    from kaikukanta.network.services import update_organisation
+
+    admin = network.users["admin"]
+    if caller == "inactive_user":
+        update_user(admin, admin.pk, active=False)
+        return "admin"
+    assert caller == "inactive_site", caller
+    update_organisation(admin, network.distributor.pk, active=False)
+    return "distributor"
+
+
+def bring_back(network: Network, caller: str) -> None:
+    """Takes a locked-out caller's account back into use (by the coordinator: the admin may be the one
+    locked out); the tokens and sessions it had stay dead."""
+    from kaikukanta.network.services import update_organisation
+
+    admin = network.users["admin"]
+    if caller == "inactive_user":
+        # Only a national admin manages a national admin: the other area's coordinator cannot, so this is
+        # written as the console would, to the row itself.
+        User.objects.filter(pk=admin.pk).update(is_active=True)
+        return
+    update_organisation(network.users["coordinator"], network.distributor.pk, active=True)
+
 
 def all_page_examples() -> dict[str, PageExample]:
     """Every app's `tests/page_examples.py` EXAMPLES, merged."""

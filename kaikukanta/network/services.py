@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from kaikukanta.accounts.policy import Action, require
+from kaikukanta.accounts.services import end_access_of_site
 from kaikukanta.core import audit
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
@@ -235,7 +236,7 @@ def update_organisation(actor, organisation_id: int, **changes) -> Organisation:
         _check_municipality_in_area(changes["municipality"], organisation.area)
         changes["municipality_id"] = changes.pop("municipality")
     if "active" in changes:
-        _set_active(organisation, changes.pop("active"))
+        _set_active(actor, organisation, changes.pop("active"))
     for field_name, value in changes.items():
         setattr(organisation, field_name, value)
     organisation.save()
@@ -243,12 +244,15 @@ def update_organisation(actor, organisation_id: int, **changes) -> Organisation:
     return organisation
 
 
-def _set_active(organisation: Organisation, active: bool) -> None:
-    """Leaving the network is dated, so counts as of earlier dates still include the organisation."""
+def _set_active(actor, organisation: Organisation, active: bool) -> None:
+    """Leaving the network is dated, so counts as of earlier dates still include the organisation. Its
+    staff's tokens are revoked and their sessions end: taking the site back in brings none of them back."""
     if active == organisation.active:
         return
     organisation.active = active
     organisation.inactive_from = None if active else today()
+    if not active:
+        end_access_of_site(actor, organisation)
 
 
 @transaction.atomic

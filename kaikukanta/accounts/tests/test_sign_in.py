@@ -41,7 +41,7 @@ def quick_password_hashing(request, settings):
 # Passwords
 
 def test_a_new_password_is_stored_with_argon2(network):
-    update_user(network.users["venue"], network.users["venue"].pk, password="uusi-salasana-2025")
+    update_user(network.users["admin"], network.users["venue"].pk, password="uusi-salasana-2025")
 
     assert User.objects.get(pk=network.users["venue"].pk).password.startswith("argon2$")
 

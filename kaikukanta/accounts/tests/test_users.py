@@ -266,8 +266,11 @@ def test_only_a_national_admin_gets_into_the_django_admin(network):
 def test_a_user_changes_their_own_language_and_password_but_not_their_standing(network):
     venue = network.client("venue")
     own = f"users/{network.users['venue'].pk}"
+    network.users["venue"].set_password(GOOD_PASSWORD)
+    network.users["venue"].save()
 
-    assert venue.patch(own, {"language": "sv", "password": "Kulttuuri-Kaikille-2026"}).status_code == 200
+    assert venue.patch(own, {"language": "sv", "password": "Kulttuuri-Kaikille-2026",
+                             "current_password": GOOD_PASSWORD}).status_code == 200
     refused = venue.patch(own, {"active": False})
 
     assert refused.status_code == 403

@@ -56,6 +56,16 @@ def _token(secret: Callable[[World], str]) -> Callable[[World], ApiToken]:
     return lambda world: ApiToken.objects.get(digest=token_digest(secret(world)))
 
 
+def _deactivated(target: Callable[[World], object]):
+    """Deactivating a user records the change and the revocation of each of the user's tokens."""
+    def expected(world, body):
+        user = target(world)
+        return [("user.updated", "user", str(user.pk)),
+                *[("token.revoked", "apitoken", str(pk)) for pk in
+                  ApiToken.objects.filter(user=user).values_list("pk", flat=True)]]
+    return expected
+
+
 # What each successful write records: (action, object type, object id), in any order.
 AUDITED = {
     "create_area": lambda world, body: [("area.created", "area", str(body["id"])),
@@ -70,8 +80,8 @@ AUDITED = {
     "create_coordinator": _created("user.created", "user"),
     "create_admin_user": _created("user.created", "user"),
     "update_user": _about("user.updated", "user", lambda w: w.user("distributor")),
-    "deactivate_user": _about("user.updated", "user", lambda w: w.user("distributor")),
-    "update_admin_user": _about("user.updated", "user", lambda w: w.user("admin")),
+    "deactivate_user": _deactivated(lambda w: w.user("distributor")),
+    "update_admin_user": _deactivated(lambda w: w.user("admin")),
     "create_token": _created("token.issued", "apitoken"),
     "create_token_for_coordinator": _created("token.issued", "apitoken"),
     "create_token_for_admin": _created("token.issued", "apitoken"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from kaikukanta.accounts.models import ApiToken, User
 from kaikukanta.cards.models import Card
 from kaikukanta.core import damm
-from kaikukanta.core.testing import ApiClient
+from kaikukanta.core.testing import LOCKED_OUT_CALLERS, ApiClient, bring_back, lock_out
 
 from .operations import (
     CALLERS,
@@ -93,6 +93,42 @@ def test_the_staff_of_an_organisation_taken_out_of_the_network_are_forbidden_eve
 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
+    assert row_counts() == before
+
+
+# What a caller locked out after getting its token is answered: its token was revoked (`401`), or it is
+# staff of a site out of the network (`403 forbidden`, as API.md says).
+LOCKED_OUT_STATUS = {"inactive_user": (401, "unauthenticated"), "inactive_site": (403, "forbidden")}
+LOCKED_OUT_CELLS = [(operation.name, caller) for operation in OPERATIONS for caller in LOCKED_OUT_CALLERS]
+
+
+@pytest.mark.parametrize("operation_name, caller", LOCKED_OUT_CELLS,
+                         ids=[f"{name}-{caller}" for name, caller in LOCKED_OUT_CELLS])
+def test_a_caller_locked_out_through_the_services_is_refused_everywhere(world, operation_name, caller):
+    operation = OPERATIONS_BY_NAME[operation_name]
+    holder = lock_out(world.network, caller)
+    before = row_counts()
+
+    response = call(world, holder, operation)
+
+    status, code = LOCKED_OUT_STATUS[caller]
+    assert response.status_code == status, response.content
+    assert response.json()["error"]["code"] == code
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize("operation_name, caller", LOCKED_OUT_CELLS,
+                         ids=[f"{name}-{caller}" for name, caller in LOCKED_OUT_CELLS])
+def test_taking_the_account_back_into_use_brings_back_none_of_its_tokens(world, operation_name, caller):
+    operation = OPERATIONS_BY_NAME[operation_name]
+    holder = lock_out(world.network, caller)
+    bring_back(world.network, caller)
+    before = row_counts()
+
+    response = call(world, holder, operation)
+
+    assert response.status_code == 401, response.content
+    assert response.json()["error"]["code"] == "unauthenticated"
     assert row_counts() == before
 
 

@@ -6,10 +6,19 @@ new page cannot ship without its permissions being decided and tested.
 """
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from kaikukanta.core.testing import PAGE_CALLERS, all_page_examples, example_path, sign_in, url_name_of
+from kaikukanta.core.testing import (
+    LOCKED_OUT_CALLERS,
+    PAGE_CALLERS,
+    all_page_examples,
+    example_path,
+    lock_out,
+    sign_in,
+    url_name_of,
+)
 
 SKIPPED_NAMESPACES = {"admin"}
 # 400 too: a parameter naming an object outside the caller's scope may be refused as invalid input.
@@ -77,6 +86,26 @@ def test_page_admits_exactly_its_callers(name, network):
         outcomes[caller] = admitted == (caller in example.allowed) or response.status_code
     wrong = {caller: outcome for caller, outcome in outcomes.items() if outcome is not True}
     assert not wrong, f"{name} ({path}): callers treated wrongly (status shown): {wrong}"
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_a_caller_locked_out_after_signing_in_is_refused_like_the_anonymous(name, network):
+    """A deactivated user, and the staff of a site taken out of the network, with a session opened before:
+    every page treats them as signed out (the public pages stay open to them, as to anyone)."""
+    example = EXAMPLES[name]
+    outcomes = {}
+    for caller in LOCKED_OUT_CALLERS:
+        with transaction.atomic():
+            path = example_path(name, example, network)
+            client = Client()
+            sign_in(client, network.users["admin" if caller == "inactive_user" else "distributor"])
+            lock_out(network, caller)
+            response = getattr(client, example.method)(path)
+            refused = _sent_to_login(response) or response.status_code in REFUSED
+            outcomes[caller] = refused != ("anonymous" in example.allowed) or response.status_code
+            transaction.set_rollback(True)
+    wrong = {caller: outcome for caller, outcome in outcomes.items() if outcome is not True}
+    assert not wrong, f"{name}: locked-out callers treated wrongly (status shown): {wrong}"
 
 
 def _sent_to_login(response) -> bool:
