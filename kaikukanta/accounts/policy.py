@@ -186,6 +186,23 @@ def scope_filter(user, *, area: str, site: dict[str, str]) -> Q:
     return Q(pk__in=[])
 
 
+def account_usable(user) -> bool:
+    """May this account act at all: an active user, and when it belongs to a site, that site active.
+    (An area has a dated status, not an on/off switch: a coordinator of an ended area still reads its history.)"""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if getattr(user, "organisation_id", None) is None:
+        return True
+    return bool(user.organisation.active)
+
+
+def require_caller(caller, action: Action, target=None, *, refusal: Code = Code.FORBIDDEN) -> None:
+    """What a service asks first: the caller's account may act, and the policy allows `action` on `target`."""
+    if not account_usable(caller.user):
+        raise Refusal(Code.FORBIDDEN)
+    require(caller.user, action, target, refusal=refusal)
+
+
 def allowed(user, action: Action, target=None) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
+from kaikukanta.accounts.caller import Caller, Channel
 from kaikukanta.cards import guessing
 from kaikukanta.core import damm
 from kaikukanta.core.client_address import client_address
@@ -111,7 +112,7 @@ def my_card(request):
     card = services.look_up_my_card(form.cleaned_data["card_number"], form.cleaned_data["birth_year"],
                                     client_network=address)
     if card is None:
-        guessing.unknown_number(guessing.Caller(None, address), guessing.MY_CARD)
+        guessing.unknown_number(Caller(None, None, address, Channel.PAGE), guessing.MY_CARD)
         # A wrong guess gets a fresh form: the year typed is never shown back.
         form = MyCardForm(initial={"card_number": form.cleaned_data["card_number"]})
         return render(request, "public/my_card.html", {"form": form, "no_match": True})
