@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from kaikukanta.cards.models import CardType
+from kaikukanta.cards.rules import ISSUED_ON_EARLIEST
 from kaikukanta.core.bounds import ID_MAX, ID_MIN, INT4_MAX, check_integer
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.models import OfferingKind
@@ -42,6 +43,12 @@ def check_offering_id(offering_id: int | None) -> None:
 
 def check_used_on(used_on: datetime.date, today: datetime.date) -> None:
     if used_on > today or used_on < today - datetime.timedelta(days=PAPER_LIST_DAYS):
+        raise Refusal(Code.DATE_OUT_OF_RANGE, field="used_on")
+
+
+def check_imported_used_on(used_on: datetime.date, today: datetime.date) -> None:
+    """History has no 31-day limit, but it has happened: not after today, and not before the card existed."""
+    if not ISSUED_ON_EARLIEST <= used_on <= today:
         raise Refusal(Code.DATE_OUT_OF_RANGE, field="used_on")
 
 
