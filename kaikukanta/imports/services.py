@@ -34,6 +34,7 @@ from kaikukanta.core import audit
 from kaikukanta.core.bounds import check_date
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.network import rules as network_rules
 from kaikukanta.network import selectors as network
 from kaikukanta.network.models import (
     AreaStatusPeriod,
@@ -103,6 +104,12 @@ def _date(text: str, column: str) -> datetime.date:
     except ValueError:
         raise Refusal(Code.INVALID, field=column) from None
     return check_date(day, column)
+
+
+def _sites(kind: str) -> dict[int, tuple[bool, datetime.date | None]]:
+    """The sites of a kind, each with what tells on which days it was in the network."""
+    return {pk: (active, inactive_from) for pk, active, inactive_from in
+            Organisation.objects.filter(kind=kind).values_list("id", "active", "inactive_from")}
 
 
 def _column_of(refusal: Refusal) -> str | None:
@@ -207,8 +214,7 @@ class _CardImport:
         self.run = run
         self.today = today()
         self.max_validity_months = NationalSettings.current().max_validity_months
-        self.distributors = set(Organisation.objects.filter(kind=OrganisationKind.DISTRIBUTOR)
-                                .values_list("id", flat=True))
+        self.distributors = _sites(OrganisationKind.DISTRIBUTOR)
         self.municipality_of = dict(PostalCode.objects.values_list("code", "municipality_id"))
         # The network changes only on the days an area's status or a membership changes: between two
         # such days its municipalities are the same, so they are read once per stretch, not once per day.
@@ -243,6 +249,8 @@ class _CardImport:
             raise Refusal(Code.INVALID, field="issuer_id")
         issued_on = _date(row["issued_on"], "issued_on")
         card_rules.check_issued_on(issued_on, self.today)
+        if not network_rules.site_active_on(*self.distributors[issuer_id], issued_on):
+            raise Refusal(Code.INVALID, field="issuer_id")
         valid_until = _date(row["valid_until"], "valid_until")
         holder = None
         if any(row[column] for column in HOLDER_COLUMNS):
@@ -343,8 +351,7 @@ class _VisitImport:
     def __init__(self, run: _Run):
         self.run = run
         self.today = today()
-        self.venues = set(Organisation.objects.filter(kind=OrganisationKind.VENUE)
-                          .values_list("id", flat=True))
+        self.venues = _sites(OrganisationKind.VENUE)
         self.offerings: dict[int, tuple[int, str]] = {}
         self.visits = TableWriter(Visit, self.VISIT_FIELDS)
         self.pending = TableWriter(PendingChange, ("card_id", "visit_id", "sign"))
@@ -364,6 +371,8 @@ class _VisitImport:
         visit_rules.check_offering_id(offering_id)
         used_on = _date(row["used_on"], "used_on")
         visit_rules.check_imported_used_on(used_on, self.today)
+        if not network_rules.site_active_on(*self.venues[venue_id], used_on):
+            raise Refusal(Code.INVALID, field="venue_id")
         counts = {column: _integer(row[column], column, required=False) or 0
                   for column in ("children", "clients", "assistants")}
         return _VisitRow(line, card_number, venue_id, offering_id, used_on, **counts)
