@@ -186,6 +186,26 @@ def scope_filter(user, *, area: str, site: dict[str, str]) -> Q:
     return Q(pk__in=[])
 
 
+def user_scope(user) -> Q:
+    """The users `user` may read: everyone for the national admin; for a coordinator itself and the staff of
+    its area's sites; for anyone else only itself."""
+    if _is(user, Role.NATIONAL_ADMIN):
+        return Q()
+    own = Q(pk=user.pk)
+    if _is(user, Role.AREA_COORDINATOR) and user.area_id is not None:
+        return own | Q(role__in=(Role.DISTRIBUTOR, Role.VENUE), organisation__area_id=user.area_id)
+    return own
+
+
+def area_in_scope(user, area) -> bool:
+    """Whether `area` is one the user works in: any for the national admin, else its own or its site's."""
+    if _is(user, Role.NATIONAL_ADMIN):
+        return True
+    if _is(user, Role.AREA_COORDINATOR):
+        return user.area_id == area.pk
+    return user.organisation_id is not None and user.organisation.area_id == area.pk
+
+
 def account_usable(user) -> bool:
     """May this account act at all: an active user, and when it belongs to a site, that site active.
     (An area has a dated status, not an on/off switch: a coordinator of an ended area still reads its history.)"""
