@@ -186,6 +186,26 @@ def scope_filter(user, *, area: str, site: dict[str, str]) -> Q:
     return Q(pk__in=[])
 
 
+def user_scope(user) -> Q:
+    """The users `user` may read: everyone for the national admin; for a coordinator itself and the staff of
+    its area's sites; for anyone else only itself."""
+    if _is(user, Role.NATIONAL_ADMIN):
+        return Q()
+    own = Q(pk=user.pk)
+    if _is(user, Role.AREA_COORDINATOR) and user.area_id is not None:
+        return own | Q(role__in=(Role.DISTRIBUTOR, Role.VENUE), organisation__area_id=user.area_id)
+    return own
+
+
+def area_in_scope(user, area) -> bool:
+    """Whether `area` is one the user works in: any for the national admin, else its own or its site's."""
+    if _is(user, Role.NATIONAL_ADMIN):
+        return True
+    if _is(user, Role.AREA_COORDINATOR):
+        return user.area_id == area.pk
+    return user.organisation_id is not None and user.organisation.area_id == area.pk
+
+
 # Set on a user loaded with its site's `active` flag (core.api_support.BearerAuth), so that the rule below
 # needs no second query on the desk's hot path.
 SITE_ACTIVE_ATTRIBUTE = "_kk_site_active"
@@ -217,3 +237,10 @@ def allowed(user, action: Action, target=None) -> bool:
 def require(user, action: Action, target=None, *, refusal: Code = Code.FORBIDDEN) -> None:
     if not allowed(user, action, target):
         raise Refusal(refusal)
+
+
+def require_caller(caller, action: Action, target=None, *, refusal: Code = Code.FORBIDDEN) -> None:
+    """What a service asks first: the caller's account may act, and the policy allows `action` on `target`."""
+    if not account_usable(caller.user):
+        raise Refusal(Code.FORBIDDEN)
+    require(caller.user, action, target, refusal=refusal)

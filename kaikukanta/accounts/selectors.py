@@ -1,23 +1,15 @@
 """Reads of users, scoped to what the caller may see."""
 
-from django.db.models import Q
 
 from kaikukanta.core.errors import Code, Refusal
 
 from .models import Role, User
-from .policy import Action, require
+from .policy import Action, require, user_scope
 
 
 def users_visible_to(user):
-    """Everyone for the national admin; a coordinator sees itself and the staff of its area's sites;
-    anyone else only itself."""
-    users = User.objects.all()
-    if user.role == Role.NATIONAL_ADMIN:
-        return users
-    if user.role == Role.AREA_COORDINATOR and user.area_id is not None:
-        return users.filter(Q(pk=user.pk) | Q(role__in=(Role.DISTRIBUTOR, Role.VENUE),
-                                              organisation__area_id=user.area_id))
-    return users.filter(pk=user.pk)
+    """The users `user` may read (accounts.policy.user_scope)."""
+    return User.objects.filter(user_scope(user))
 
 
 def user_list(user, *, role: str | None = None, organisation_id: int | None = None):

@@ -11,14 +11,14 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BeforeValidator, StrictInt, StrictStr, model_validator
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.policy import Action, allowed, require
 from kaikukanta.core.api_support import StrictSchema, keyset_page
-from kaikukanta.core.client_address import client_address
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 
-from . import guessing, rules, selectors, services
+from . import rules, selectors, services
 from .models import CLOSE_REASONS, GENDERS, LIFE_SITUATIONS, Card, CardBatch, CardEvent, CardType
 
 router = Router(tags=["cards"])
@@ -39,7 +39,7 @@ CardStatusName = Literal["valid", "expired", "closed"]
 
 
 class HolderIn(StrictSchema):
-    birth_year: Annotated[StrictInt, Field(ge=1900, le=9999)]
+    birth_year: Annotated[StrictInt, Field(ge=rules.BIRTH_YEAR_MIN, le=rules.BIRTH_YEAR_MAX)]
     postal_code: Annotated[StrictStr, Field(max_length=10)]
     children: StrictInt = Field(description="Own or same-household children and grandchildren under 18, "
                                             "0..20 (otherwise `422 too_many_children`).")
@@ -172,7 +172,7 @@ def issue_card(request: HttpRequest, payload: CardIn):
     `403 forbidden` for anyone but distributor staff.
     """
     card = services.issue_card(
-        request.user, number=payload.number, card_type=payload.card_type, valid_until=payload.valid_until,
+        Caller.api(request), number=payload.number, card_type=payload.card_type, valid_until=payload.valid_until,
         holder=payload.holder.as_holder() if payload.holder else None, wellbeing=payload.wellbeing)
     return Status(201, _full_view(card))
 
@@ -211,10 +211,7 @@ def get_card(request: HttpRequest, number: str):
     `429 throttled` with `Retry-After` (seconds) when the caller or its address has checked too many cards,
     or too many unknown numbers, lately.
     """
-    caller = guessing.Caller(request.user, client_address(request))
-    guessing.admit_check(caller)
-    with guessing.watching(caller, guessing.CARD_CHECK):
-        card = selectors.card_for_check(selectors.card_number_from_path(number))
+    card = services.check_card(Caller.api(request), number)
     if allowed(request.user, Action.VIEW_HOLDER_DATA, card):
         return _full_view(selectors.card_with_holder_data_for(request.user, card.number, via="api"))
     if request.user.role == Role.DISTRIBUTOR:
@@ -233,7 +230,7 @@ def renew_card(request: HttpRequest, number: str, payload: RenewIn):
     `422 municipality_not_in_network`, `422 validity_too_long`, `422 validity_in_past`,
     `422 too_many_children`.
     """
-    card = services.renew_card(request.user, number, valid_until=payload.valid_until,
+    card = services.renew_card(Caller.api(request), number, valid_until=payload.valid_until,
                                holder=payload.holder.as_holder() if payload.holder else None,
                                wellbeing=payload.wellbeing)
     return _full_view(card)
@@ -245,7 +242,7 @@ def close_card(request: HttpRequest, number: str, payload: CloseIn):
 
     Errors: `400 invalid`, `404 card_not_found`, `403 forbidden`, `422 card_closed`.
     """
-    return _full_view(services.close_card(request.user, number, reason=payload.reason))
+    return _full_view(services.close_card(Caller.api(request), number, reason=payload.reason))
 
 
 @router.post("/cards/{number}/replace", response={201: CardOut})
@@ -256,7 +253,7 @@ def replace_card(request: HttpRequest, number: str, payload: ReplaceIn):
     Errors: `400 invalid`, `400 number_invalid`, `404 card_not_found`, `403 forbidden`, `422 card_closed`,
     `409 number_taken`, `422 number_not_in_stock`.
     """
-    return Status(201, _full_view(services.replace_card(request.user, number, new_number=payload.new_number)))
+    return Status(201, _full_view(services.replace_card(Caller.api(request), number, new_number=payload.new_number)))
 
 
 class CardBatchIn(StrictSchema):
@@ -296,7 +293,7 @@ def create_card_batch(request: HttpRequest, payload: CardBatchIn):
 
     Errors: `400 invalid` (count out of range; `distributor_id` not a distributor), `403 forbidden`.
     """
-    batch, numbers = services.create_card_batch(request.user, distributor_id=payload.distributor_id,
+    batch, numbers = services.create_card_batch(Caller.api(request), distributor_id=payload.distributor_id,
                                                 count=payload.count)
     return Status(201, {**_batch_view(batch), "numbers": numbers})
 

@@ -73,7 +73,7 @@ class HolderFieldsForm(forms.Form):
     then the holder's optional answers to the current wellbeing questions."""
 
     birth_year = forms.IntegerField(
-        label=_("Birth year"), min_value=1900, max_value=9999,
+        label=_("Birth year"), min_value=rules.BIRTH_YEAR_MIN, max_value=rules.BIRTH_YEAR_MAX,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     postal_code = forms.CharField(
         label=_("Postal code of the home"), max_length=10,

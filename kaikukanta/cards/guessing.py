@@ -133,33 +133,27 @@ class Counters:
         return counted, [int(found.get(key, 0)) for key in reads]
 
 
-@dataclasses.dataclass
-class Caller:
-    """Who is checking: the signed-in user (None on the public page) and the client's address."""
-
-    user: object | None
-    address: str
-
-    def scopes(self) -> list[tuple[str, object]]:
-        scopes = [("address", self.address)]
-        if self.user is not None and self.user.pk is not None:
-            scopes.insert(0, ("user", self.user.pk))
-        return scopes
+def _scopes(caller) -> list[tuple[str, object]]:
+    """What a caller (accounts.caller.Caller: a user, or None on the public page, and an address) is counted by."""
+    scopes = [("address", caller.address)]
+    if caller.user is not None and caller.user.pk is not None:
+        scopes.insert(0, ("user", caller.user.pk))
+    return scopes
 
 
 def _throttled(seconds: int) -> Refusal:
     return Refusal(Code.THROTTLED, detail=str(seconds))
 
 
-def admit_check(caller: Caller, *, counters: Counters | None = None) -> None:
+def admit_check(caller, *, counters: Counters | None = None) -> None:
     """Counts a card check; refuses it (`throttled`, detail = seconds to wait) when the caller has made too
     many checks this window, or has reached the unknown-number limit in this burst window."""
     settings_ = limits()
     now = clock()
     check_life = settings_.check_window + 1
     increments = [(_key("check", scope, who, settings_.check_window, now), check_life)
-                  for scope, who in caller.scopes()]
-    reads = [_key("unknown", scope, who, settings_.unknown_window, now) for scope, who in caller.scopes()]
+                  for scope, who in _scopes(caller)]
+    reads = [_key("unknown", scope, who, settings_.unknown_window, now) for scope, who in _scopes(caller)]
     counted = (counters or Counters()).count(increments, reads)
     if counted is None:
         return
@@ -167,7 +161,7 @@ def admit_check(caller: Caller, *, counters: Counters | None = None) -> None:
     check_limits = {"user": settings_.checks_per_user, "address": settings_.checks_per_address}
     unknown_limits = {"user": settings_.unknown_per_user, "address": settings_.unknown_per_address}
     waits = []
-    for (scope, _who), made, unknown in zip(caller.scopes(), checks, unknowns, strict=True):
+    for (scope, _who), made, unknown in zip(_scopes(caller), checks, unknowns, strict=True):
         if made > check_limits[scope]:
             waits.append(_seconds_left(now, settings_.check_window))
         if unknown >= unknown_limits[scope]:
@@ -176,22 +170,22 @@ def admit_check(caller: Caller, *, counters: Counters | None = None) -> None:
         raise _throttled(max(waits))
 
 
-def admit_registration(caller: Caller, *, counters: Counters | None = None) -> None:
+def admit_registration(caller, *, counters: Counters | None = None) -> None:
     """A visit registration names a card too, so a caller stopped for guessing is stopped there as well;
     registrations themselves are not counted as checks (the desk checked the card just before)."""
     settings_ = limits()
     now = clock()
-    reads = [_key("unknown", scope, who, settings_.unknown_window, now) for scope, who in caller.scopes()]
+    reads = [_key("unknown", scope, who, settings_.unknown_window, now) for scope, who in _scopes(caller)]
     counted = (counters or Counters()).count([], reads)
     if counted is None:
         return
     unknown_limits = {"user": settings_.unknown_per_user, "address": settings_.unknown_per_address}
-    if any(unknown >= unknown_limits[scope] for (scope, _who), unknown in zip(caller.scopes(), counted[1],
+    if any(unknown >= unknown_limits[scope] for (scope, _who), unknown in zip(_scopes(caller), counted[1],
                                                                              strict=True)):
         raise _throttled(_seconds_left(now, settings_.unknown_window))
 
 
-def unknown_number(caller: Caller, source: str, *, counters: Counters | None = None) -> None:
+def unknown_number(caller, source: str, *, counters: Counters | None = None) -> None:
     """Counts a number that was not a card; the request that brings a count to its limit writes the alert."""
     settings_ = limits()
     now = clock()
@@ -199,7 +193,7 @@ def unknown_number(caller: Caller, source: str, *, counters: Counters | None = N
         scopes = [("address", caller.address)]
         unknown_limits = {"address": settings_.my_card_unknown_per_address}
     else:
-        scopes = caller.scopes()
+        scopes = _scopes(caller)
         unknown_limits = {"user": settings_.unknown_per_user, "address": settings_.unknown_per_address}
     window = settings_.unknown_window
     counted = (counters or Counters()).count(
@@ -212,7 +206,7 @@ def unknown_number(caller: Caller, source: str, *, counters: Counters | None = N
             _write_alert(caller, source, scope=scope, count=count, window=window, now=now)
 
 
-def _write_alert(caller: Caller, source: str, *, scope: str, count: int, window: int, now: float) -> None:
+def _write_alert(caller, source: str, *, scope: str, count: int, window: int, now: float) -> None:
     user = caller.user if source != MY_CARD else None
     site = getattr(user, "organisation", None) if user is not None else None
     # The area is kept as it was at the time, so the alert stays with the coordinator who should have seen it.
@@ -254,7 +248,7 @@ def my_card_number_failed(address: str, number: str, *, counters: Counters | Non
 
 
 @contextmanager
-def watching(caller: Caller, source: str):
+def watching(caller, source: str):
     """Around a card look-up: an unknown number refused inside is counted (and the refusal goes on)."""
     try:
         yield
@@ -262,3 +256,27 @@ def watching(caller: Caller, source: str):
         if refusal.code in UNKNOWN_CODES:
             unknown_number(caller, source)
         raise
+
+
+@contextmanager
+def guarding_check(caller, source: str = CARD_CHECK):
+    """Around a service's card check: counted against the limits, refused over them, an unknown number counted.
+    Only for callers typing at an address (accounts.caller); an import or a console has neither."""
+    if not caller.counts_guessing:
+        yield
+        return
+    admit_check(caller)
+    with watching(caller, source):
+        yield
+
+
+@contextmanager
+def guarding_registration(caller, source: str = VISIT):
+    """Around a service's write that names a card (a visit, a card issued from a typed number): a caller
+    stopped for guessing is stopped here too, and an unknown number counts as in a card check."""
+    if not caller.counts_guessing:
+        yield
+        return
+    admit_registration(caller)
+    with watching(caller, source):
+        yield

@@ -10,12 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kaikukanta.core import damm
+from kaikukanta.core.bounds import check_date, check_integer
 from kaikukanta.core.clock import add_months
 from kaikukanta.core.errors import Code, Refusal
 
 from .models import CardType
 
 MIN_AGE = 16
+BIRTH_YEAR_MIN, BIRTH_YEAR_MAX = 1900, 9999
+# Imported history: no card is older than the register's predecessors, none issued after today.
+ISSUED_ON_EARLIEST = datetime.date(2000, 1, 1)
 MAX_CHILDREN = 20
 MIN_WELLBEING_ANSWER = 1
 MAX_WELLBEING_ANSWER = 5
@@ -68,6 +72,16 @@ def check_holder_presence(card_type: str, holder: Holder | None) -> None:
         raise Refusal(Code.INVALID, field="holder")
     if card_type == CardType.COMMUNITY and holder is not None:
         raise Refusal(Code.INVALID, field="holder")
+    if holder is not None:
+        check_integer(holder.birth_year, "holder.birth_year", BIRTH_YEAR_MIN, BIRTH_YEAR_MAX)
+        check_integer(holder.children, "holder.children")
+
+
+def check_issued_on(issued_on: datetime.date, day: datetime.date) -> None:
+    """An imported card's day of issue: history, so not after `day`, and not before the register's predecessors."""
+    check_date(issued_on, "issued_on")
+    if not ISSUED_ON_EARLIEST <= issued_on <= day:
+        raise Refusal(Code.DATE_OUT_OF_RANGE, field="issued_on")
 
 
 def is_wellbeing_key(key: str) -> bool:

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.models import Role
-from kaikukanta.accounts.policy import Action, allowed, require
+from kaikukanta.accounts.policy import Action, account_usable, allowed, require, require_caller
 from kaikukanta.core import audit, damm
 from kaikukanta.core.clock import add_months, today
 from kaikukanta.core.errors import Code, Refusal
@@ -22,7 +23,7 @@ from kaikukanta.network.models import NationalSettings, Organisation, Organisati
 from kaikukanta.network.selectors import municipality_in_network
 from kaikukanta.stats import rollups
 
-from . import rules, selectors
+from . import guessing, rules, selectors
 from .models import (
     CLOSE_REASONS,
     REPLACED,
@@ -40,12 +41,13 @@ MAX_BATCH_SIZE = 5000
 
 
 @transaction.atomic
-def create_card_batch(actor, *, distributor_id: int, count: int) -> tuple[CardBatch, list[str]]:
+def create_card_batch(caller: Caller, *, distributor_id: int, count: int) -> tuple[CardBatch, list[str]]:
     """A batch of fresh random numbers for a distributor's stock; returns it with its numbers."""
+    actor = caller.user
     distributor = Organisation.objects.filter(pk=distributor_id, kind=OrganisationKind.DISTRIBUTOR).first()
     if distributor is None:
         raise Refusal(Code.INVALID, field="distributor_id")
-    require(actor, Action.CREATE_CARD_BATCH, distributor)
+    require_caller(caller, Action.CREATE_CARD_BATCH, distributor)
     if not 1 <= count <= MAX_BATCH_SIZE:
         raise Refusal(Code.INVALID, field="count")
     batch = CardBatch.objects.create(distributor=distributor, count=count, created_by=actor)
@@ -103,12 +105,31 @@ def _record_wellbeing(card: Card, event: CardEvent, answers: dict[str, int]) -> 
          for key, value in answers.items()])
 
 
+def check_card(caller: Caller, raw_number: str, *, field: str | None = None) -> Card:
+    """A card looked up by its number for a check (API and desk): counted against the card-number guessing
+    limits for a caller typing at an address. An unknown number is `card_not_found`; a malformed one too when
+    no `field` is named (a number in a URL), otherwise `invalid`/`number_invalid` naming the field."""
+    with guessing.guarding_check(caller):
+        if not account_usable(caller.user):
+            raise Refusal(Code.FORBIDDEN)
+        number = (selectors.card_number_from_path(raw_number) if field is None
+                  else rules.normalise_card_number(raw_number, field=field))
+        return selectors.card_for_check(number)
+
+
+def issue_card(caller: Caller, **card) -> Card:
+    """A new card from the caller's own stock, checked in API.md's order. A typed number is a card number
+    like any other: a caller stopped for guessing is stopped here too, and a malformed one counts."""
+    with guessing.guarding_registration(caller, guessing.CARD_CHECK):
+        return _issue_card(caller, **card)
+
+
 @transaction.atomic
-def issue_card(actor, *, number: str, card_type: str, valid_until: datetime.date, holder: rules.Holder | None,
-               wellbeing: dict[str, int] | None = None) -> Card:
-    """A new card from the caller's own stock, checked in API.md's order."""
-    issuer = actor.organisation
-    require(actor, Action.ISSUE_CARD, issuer)
+def _issue_card(caller: Caller, *, number: str, card_type: str, valid_until: datetime.date,
+                holder: rules.Holder | None, wellbeing: dict[str, int] | None = None) -> Card:
+    actor = caller.user
+    require_caller(caller, Action.ISSUE_CARD, caller.site)
+    issuer = caller.site
     number = rules.normalise_card_number(number)
     rules.check_holder_presence(card_type, holder)
     answers = wellbeing or {}
@@ -127,12 +148,15 @@ def issue_card(actor, *, number: str, card_type: str, valid_until: datetime.date
     return card
 
 
-def _card_to_manage(actor, raw_number: str) -> Card:
+def _card_to_manage(caller: Caller, raw_number: str) -> Card:
     """The card named in the path, locked, if the caller's organisation issued it.
 
     Another distributor is told the card does not exist (its existence must not leak);
     other roles, who may know cards exist, are told they are not allowed.
     """
+    actor = caller.user
+    if not account_usable(actor):
+        raise Refusal(Code.FORBIDDEN)
     number = selectors.card_number_from_path(raw_number)
     card = (Card.objects.select_for_update(of=("self",)).select_related("issuer")
             .filter(number=number).first())
@@ -140,15 +164,16 @@ def _card_to_manage(actor, raw_number: str) -> Card:
         raise Refusal(Code.CARD_NOT_FOUND)
     if not allowed(actor, Action.MANAGE_CARD, card) and actor.role == Role.DISTRIBUTOR:
         raise Refusal(Code.CARD_NOT_FOUND)
-    require(actor, Action.MANAGE_CARD, card)
+    require_caller(caller, Action.MANAGE_CARD, card)
     return card
 
 
 @transaction.atomic
-def renew_card(actor, raw_number: str, *, valid_until: datetime.date, holder: rules.Holder | None = None,
+def renew_card(caller: Caller, raw_number: str, *, valid_until: datetime.date, holder: rules.Holder | None = None,
                wellbeing: dict[str, int] | None = None) -> Card:
     """A new end of validity, judged from today; eligibility is judged again when holder data is sent."""
-    card = _card_to_manage(actor, raw_number)
+    actor = caller.user
+    card = _card_to_manage(caller, raw_number)
     if holder is not None:
         rules.check_holder_presence(card.card_type, holder)
     answers = wellbeing or {}
@@ -173,9 +198,10 @@ def renew_card(actor, raw_number: str, *, valid_until: datetime.date, holder: ru
 
 
 @transaction.atomic
-def close_card(actor, raw_number: str, *, reason: str) -> Card:
+def close_card(caller: Caller, raw_number: str, *, reason: str) -> Card:
     """Closed from today on: visits dated today or later are refused."""
-    card = _card_to_manage(actor, raw_number)
+    actor = caller.user
+    card = _card_to_manage(caller, raw_number)
     if reason not in CLOSE_REASONS:
         raise Refusal(Code.INVALID, field="reason")
     rules.check_open(card.closed_on)
@@ -189,10 +215,17 @@ def close_card(actor, raw_number: str, *, reason: str) -> Card:
     return card
 
 
+def replace_card(caller: Caller, raw_number: str, *, new_number: str) -> Card:
+    """A new card for a lost or broken one: same holder data and validity; the old card closes today. The new
+    number is typed, so it is held to the guessing limits as a card issued is."""
+    with guessing.guarding_registration(caller, guessing.CARD_CHECK):
+        return _replace_card(caller, raw_number, new_number=new_number)
+
+
 @transaction.atomic
-def replace_card(actor, raw_number: str, *, new_number: str) -> Card:
-    """A new card for a lost or broken one: same holder data and validity; the old card closes today."""
-    old = _card_to_manage(actor, raw_number)
+def _replace_card(caller: Caller, raw_number: str, *, new_number: str) -> Card:
+    actor = caller.user
+    old = _card_to_manage(caller, raw_number)
     new_number = rules.normalise_card_number(new_number, field="new_number")
     rules.check_open(old.closed_on)
     _check_number_usable(new_number, old.issuer_id, "new_number")

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.policy import Action, allowed
 from kaikukanta.core.clock import today
@@ -67,7 +68,7 @@ def issue(request):
     form = forms.IssueForm(request.POST, questions=questions)
     if form.is_valid():
         try:
-            card = services.issue_card(request.user, **form.service_arguments())
+            card = services.issue_card(Caller.page(request), **form.service_arguments())
         except Refusal as refusal:
             form_errors_from(form, refusal)
         else:
@@ -165,7 +166,7 @@ def renew(request, number):
         form = forms.RenewForm(request.POST, personal=personal, questions=questions)
         if form.is_valid():
             try:
-                services.renew_card(request.user, card.number, **form.service_arguments())
+                services.renew_card(Caller.page(request), card.number, **form.service_arguments())
             except Refusal as refusal:
                 form_errors_from(form, refusal)
             else:
@@ -180,7 +181,7 @@ def close(request, number):
     form = forms.CloseForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
-            services.close_card(request.user, card.number, reason=form.cleaned_data["reason"])
+            services.close_card(Caller.page(request), card.number, reason=form.cleaned_data["reason"])
         except Refusal as refusal:
             form_errors_from(form, refusal)
         else:
@@ -195,7 +196,7 @@ def replace(request, number):
     form = forms.ReplaceForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
-            new = services.replace_card(request.user, card.number, new_number=form.cleaned_data["new_number"])
+            new = services.replace_card(Caller.page(request), card.number, new_number=form.cleaned_data["new_number"])
         except Refusal as refusal:
             form_errors_from(form, refusal)
         else:

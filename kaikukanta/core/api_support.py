@@ -1,5 +1,6 @@
 """What every API module shares: token authentication, strict bodies, error rendering, list paging."""
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -17,6 +18,7 @@ from ninja.security import HttpBearer
 from pydantic import ConfigDict, field_validator
 
 from . import sql
+from .bounds import within_int4
 from .errors import Code, Refusal
 from .language import pick_language
 
@@ -31,6 +33,14 @@ class StrictSchema(Schema):
     """A request body that refuses any field it does not name (a holder's name, say) instead of ignoring it."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _integers_fit_the_columns(cls, value, info):
+        # The last guard before the database (core/bounds.py): the rules' own bounds are tighter.
+        if not within_int4(value):
+            raise ValueError("out of range")
+        return value
 
 
 class PatchSchema(StrictSchema):
@@ -66,10 +76,12 @@ class BearerAuth(HttpBearer):
         from kaikukanta.accounts.policy import SITE_ACTIVE_ATTRIBUTE, account_usable
 
         digest = token_digest(token)
-        row = sql.fetch_one(_TOKEN_OWNER_SQL, [digest])
+        row = sql.fetch_one(_token_owner_sql(), [digest])
         if row is None:
             return None
-        token_id, stored_digest, expires_at, last_used_at, revoked_at, organisation_active, *user_values = row
+        token_id, stored_digest, expires_at, last_used_at, revoked_at, organisation_active, *values = row
+        split = len(_TOKEN_OWNER_USER_FIELDS)
+        user_values, organisation_values = values[:split], values[split:]
         if not hmac.compare_digest(stored_digest, digest):
             return None
         now = timezone.now()
@@ -86,6 +98,11 @@ class BearerAuth(HttpBearer):
             raise Refusal(Code.FORBIDDEN)
         if revoked_at is not None:
             return None
+        if user.organisation_id is not None:
+            # The site read in the same statement, so the caller's site (accounts.caller) costs no query.
+            organisation_model = User._meta.get_field("organisation")
+            organisation_model.set_cached_value(user, organisation_model.related_model.from_db(
+                connection.alias, _organisation_fields(), organisation_values))
         last_used_at = sql.as_datetime(last_used_at)
         if last_used_at is None or now - last_used_at > LAST_USED_RESOLUTION:
             sql.execute("UPDATE accounts_apitoken SET last_used_at = %s WHERE id = %s", [now, token_id])
@@ -98,12 +115,30 @@ _TOKEN_OWNER_USER_FIELDS = ["id", "is_superuser", "username", "is_staff", "is_ac
                             "organisation_id", "language"]
 _TOKEN_OWNER_SQL = """
     SELECT t.id, t.digest, t.expires_at, t.last_used_at, t.revoked_at, o.active,
-           u.id, u.is_superuser, u.username, u.is_staff, u.is_active, u.role, u.area_id, u.organisation_id, u.language
+           u.id, u.is_superuser, u.username, u.is_staff, u.is_active, u.role, u.area_id, u.organisation_id, u.language,
+           {organisation_columns}
     FROM accounts_apitoken t
     JOIN accounts_user u ON u.id = t.user_id
     LEFT JOIN network_organisation o ON o.id = u.organisation_id
     WHERE t.digest = %s
 """
+
+
+@functools.cache
+def _organisation_columns() -> list:
+    from django.apps import apps
+
+    return list(apps.get_model("network", "Organisation")._meta.concrete_fields)
+
+
+def _organisation_fields() -> list[str]:
+    return [field.attname for field in _organisation_columns()]
+
+
+@functools.cache
+def _token_owner_sql() -> str:
+    return _TOKEN_OWNER_SQL.format(
+        organisation_columns=", ".join(f"o.{field.column}" for field in _organisation_columns()))
 
 
 def language_of(request: HttpRequest) -> str:

@@ -16,25 +16,25 @@ that all bad rows are reported; at the end the transaction is rolled back if any
 """
 
 import bisect
-import csv
 import datetime
-import hashlib
-import itertools
-import os
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
+from kaikukanta.accounts.caller import Caller, Channel
 from kaikukanta.cards import rules as card_rules
 from kaikukanta.cards.models import GENDERS, Card, CardEvent, CardEventKind, CardType, StockNumber
 from kaikukanta.core import audit
+from kaikukanta.core.bounds import check_date
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.network import rules as network_rules
 from kaikukanta.network import selectors as network
 from kaikukanta.network.models import (
     AreaStatusPeriod,
@@ -51,6 +51,9 @@ from kaikukanta.visits import rules as visit_rules
 from kaikukanta.visits.models import Visit
 
 from .bulk import TableWriter, peak_rss_mb, reserve_ids
+from .source import CsvSource, FileRefused, RowError
+
+logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 5000
 KEPT_ERRORS = 1000
@@ -64,21 +67,6 @@ IMPORTED_CLOSE_REASON = "other"
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INTEGER = re.compile(r"-?\d{1,9}")
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A refused row: its line in the file (the header is line 1), the API.md code and the column."""
-
-    line: int
-    code: Code
-    field: str | None = None
-    detail: str | None = None
-
-    def describe(self, language: str = "en") -> str:
-        column = f" ({self.field})" if self.field else ""
-        reason = Refusal(self.code, detail=self.detail).message(language)
-        return f"line {self.line}: {self.code.value}{column}: {reason}"
 
 
 @dataclass
@@ -100,78 +88,6 @@ ProgressCallback = Callable[[int, float | None], None]
 ErrorCallback = Callable[[RowError], None]
 
 
-class _FileRefused(Exception):
-    def __init__(self, error: RowError):
-        super().__init__(error.code.value)
-        self.error = error
-
-
-class _CsvSource:
-    """Streams (line number, {column: text}) out of a UTF-8 CSV file, hashing it and counting bytes read.
-
-    The delimiter is a comma, or a semicolon when the header has semicolons and no comma (as spreadsheet
-    programs write CSV in Finnish locales). The header must name exactly `columns`, in any order: an
-    extra column (a holder's name, say) refuses the file rather than being ignored.
-    """
-
-    def __init__(self, path: Path, columns: tuple[str, ...]):
-        self.path = path
-        self.columns = columns
-        self.size = os.path.getsize(path)
-        self.bytes_read = 0
-        self.digest = hashlib.sha256()
-
-    @property
-    def fraction(self) -> float | None:
-        return self.bytes_read / self.size if self.size else None
-
-    def _text_lines(self, handle) -> Iterator[str]:
-        for number, raw in enumerate(handle, start=1):
-            self.bytes_read += len(raw)
-            self.digest.update(raw)
-            try:
-                yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError as error:
-                raise _FileRefused(RowError(number, Code.INVALID, detail="not UTF-8 text")) from error
-
-    def rows(self) -> Iterator[tuple[int, dict[str, str] | RowError]]:
-        with open(self.path, "rb") as handle:
-            lines = self._text_lines(handle)
-            first = next(lines, "")
-            delimiter = ";" if ";" in first and "," not in first else ","
-            reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
-            header = [name.strip().lower() for name in next(reader, [])]
-            missing = [c for c in self.columns if c not in header]
-            unknown = [c for c in header if c not in self.columns]
-            if missing or unknown or len(header) != len(self.columns):
-                detail = "; ".join(part for part in (
-                    f"missing columns: {', '.join(missing)}" if missing else "",
-                    f"unknown columns: {', '.join(unknown)}" if unknown else "",
-                    "a column named twice" if not missing and not unknown else "") if part)
-                raise _FileRefused(RowError(1, Code.INVALID, "header", detail))
-            for values in reader:
-                if not values or (len(values) == 1 and not values[0].strip()):
-                    continue
-                if len(values) != len(header):
-                    yield reader.line_num, RowError(reader.line_num, Code.INVALID, detail=(
-                        f"{len(values)} fields, expected {len(header)}"))
-                    continue
-                yield reader.line_num, {name: text.strip() for name, text in zip(header, values, strict=True)}
-
-
-# What the columns hold (positive small integers; birth years as the issue form takes them): a value
-# outside is refused here, never by the database, whose error would print the whole row in its log.
-_BOUNDS = {"birth_year": (1900, 9999), "children": (0, 32767), "clients": (0, 32767),
-           "assistants": (0, 32767)}
-
-
-def _bounded(value: int | None, column: str) -> int | None:
-    low, high = _BOUNDS[column]
-    if value is not None and not low <= value <= high:
-        raise Refusal(Code.INVALID, field=column)
-    return value
-
-
 def _integer(text: str, column: str, *, required: bool = True) -> int | None:
     if not text and not required:
         return None
@@ -184,9 +100,16 @@ def _date(text: str, column: str) -> datetime.date:
     if not _DATE.fullmatch(text):
         raise Refusal(Code.INVALID, field=column)
     try:
-        return datetime.date.fromisoformat(text)
+        day = datetime.date.fromisoformat(text)
     except ValueError:
         raise Refusal(Code.INVALID, field=column) from None
+    return check_date(day, column)
+
+
+def _sites(kind: str) -> dict[int, tuple[bool, datetime.date | None]]:
+    """The sites of a kind, each with what tells on which days it was in the network."""
+    return {pk: (active, inactive_from) for pk, active, inactive_from in
+            Organisation.objects.filter(kind=kind).values_list("id", "active", "inactive_from")}
 
 
 def _column_of(refusal: Refusal) -> str | None:
@@ -197,8 +120,12 @@ def _column_of(refusal: Refusal) -> str | None:
 class _Run:
     """One import: reads the file in chunks, reports bad rows, writes good chunks until the first bad row."""
 
-    def __init__(self, path, columns, progress: ProgressCallback | None, on_error: ErrorCallback | None):
-        self.source = _CsvSource(Path(path), columns)
+    def __init__(self, path, columns, progress: ProgressCallback | None, on_error: ErrorCallback | None,
+                 caller: Caller | None = None):
+        # The operator running the command: policy allows the server's own operator everything, and there
+        # is no address to count card-number guesses by (accounts.caller).
+        self.caller = caller or Caller.for_console(channel=Channel.IMPORT)
+        self.source = CsvSource(Path(path), columns)
         self.progress = progress
         self.on_error = on_error
         self.result = ImportResult()
@@ -243,13 +170,18 @@ class _Run:
                     if self.writing:
                         importer.write(batch)
                 if self.writing:
-                    audit.record(None, action, object_type=object_type, rows=self.result.rows,
+                    audit.record(self.caller.user, action, object_type=object_type, rows=self.result.rows,
                                  sha256=self.source.digest.hexdigest())
                     self.result.written = True
                 else:
                     transaction.set_rollback(True)
-        except _FileRefused as refused:
+        except FileRefused as refused:
             self.report(refused.error)
+        except (IntegrityError, DataError) as error:
+            # Every rule and bound is checked before the database, so this would be a gap in them. The
+            # database's own message quotes the whole row (holder data beside a card number): not repeated.
+            logger.error("import refused by the database (%s); nothing written", type(error).__name__)
+            self.report(RowError(self.result.rows + 1, Code.INVALID, detail="the database refused a row"))
         if self.result.written:
             # The imported rows were written down as pending changes; folding them now makes the import,
             # not the next reader of the statistics, wait for it.
@@ -282,8 +214,7 @@ class _CardImport:
         self.run = run
         self.today = today()
         self.max_validity_months = NationalSettings.current().max_validity_months
-        self.distributors = set(Organisation.objects.filter(kind=OrganisationKind.DISTRIBUTOR)
-                                .values_list("id", flat=True))
+        self.distributors = _sites(OrganisationKind.DISTRIBUTOR)
         self.municipality_of = dict(PostalCode.objects.values_list("code", "municipality_id"))
         # The network changes only on the days an area's status or a membership changes: between two
         # such days its municipalities are the same, so they are read once per stretch, not once per day.
@@ -317,6 +248,9 @@ class _CardImport:
         if issuer_id not in self.distributors:
             raise Refusal(Code.INVALID, field="issuer_id")
         issued_on = _date(row["issued_on"], "issued_on")
+        card_rules.check_issued_on(issued_on, self.today)
+        if not network_rules.site_active_on(*self.distributors[issuer_id], issued_on):
+            raise Refusal(Code.INVALID, field="issuer_id")
         valid_until = _date(row["valid_until"], "valid_until")
         holder = None
         if any(row[column] for column in HOLDER_COLUMNS):
@@ -324,7 +258,7 @@ class _CardImport:
                 raise Refusal(Code.INVALID, field="gender")
             if not row["postal_code"]:
                 raise Refusal(Code.INVALID, field="postal_code")
-            holder = card_rules.Holder(birth_year=_bounded(_integer(row["birth_year"], "birth_year"), "birth_year"),
+            holder = card_rules.Holder(birth_year=_integer(row["birth_year"], "birth_year"),
                                        postal_code=row["postal_code"],
                                        children=_integer(row["children"], "children"), gender=row["gender"])
         if row["status"] not in CARD_STATUSES:
@@ -391,10 +325,10 @@ class _CardImport:
         self.unwritten_numbers.difference_update(int(card.number) for card, _ in good)
 
 
-def import_cards(path, *, progress: ProgressCallback | None = None,
-                 on_error: ErrorCallback | None = None) -> ImportResult:
+def import_cards(path, *, progress: ProgressCallback | None = None, on_error: ErrorCallback | None = None,
+                 caller: Caller | None = None) -> ImportResult:
     """Import a cards CSV (CARD_COLUMNS). Nothing is written unless every row is good."""
-    run = _Run(path, CARD_COLUMNS, progress, on_error)
+    run = _Run(path, CARD_COLUMNS, progress, on_error, caller)
     return run.run(_CardImport(run), "import_cards", "card")
 
 
@@ -417,8 +351,7 @@ class _VisitImport:
     def __init__(self, run: _Run):
         self.run = run
         self.today = today()
-        self.venues = set(Organisation.objects.filter(kind=OrganisationKind.VENUE)
-                          .values_list("id", flat=True))
+        self.venues = _sites(OrganisationKind.VENUE)
         self.offerings: dict[int, tuple[int, str]] = {}
         self.visits = TableWriter(Visit, self.VISIT_FIELDS)
         self.pending = TableWriter(PendingChange, ("card_id", "visit_id", "sign"))
@@ -435,8 +368,12 @@ class _VisitImport:
         if venue_id not in self.venues:
             raise Refusal(Code.INVALID, field="venue_id")
         offering_id = _integer(row["offering_id"], "offering_id", required=False)
+        visit_rules.check_offering_id(offering_id)
         used_on = _date(row["used_on"], "used_on")
-        counts = {column: _bounded(_integer(row[column], column, required=False), column) or 0
+        visit_rules.check_imported_used_on(used_on, self.today)
+        if not network_rules.site_active_on(*self.venues[venue_id], used_on):
+            raise Refusal(Code.INVALID, field="venue_id")
+        counts = {column: _integer(row[column], column, required=False) or 0
                   for column in ("children", "clients", "assistants")}
         return _VisitRow(line, card_number, venue_id, offering_id, used_on, **counts)
 
@@ -469,8 +406,6 @@ class _VisitImport:
         if visit.offering_id is not None and visit.offering_id not in self.offerings:
             raise Refusal(Code.INVALID, field="offering_id")
         visit_rules.check_ranges(children=visit.children, clients=visit.clients, assistants=visit.assistants)
-        if visit.used_on > self.today:
-            raise Refusal(Code.DATE_OUT_OF_RANGE, field="used_on")
         if visit.card_number not in cards:
             raise Refusal(Code.CARD_NOT_FOUND, field="card_number")
         card_id, card = cards[visit.card_number]
@@ -482,8 +417,8 @@ class _VisitImport:
                 visit.assistants, visit_rules.uses_of(visit.children, visit.clients), now)
 
 
-def import_visits(path, *, progress: ProgressCallback | None = None,
-                  on_error: ErrorCallback | None = None) -> ImportResult:
+def import_visits(path, *, progress: ProgressCallback | None = None, on_error: ErrorCallback | None = None,
+                  caller: Caller | None = None) -> ImportResult:
     """Import a visits CSV (VISIT_COLUMNS). Nothing is written unless every row is good."""
-    run = _Run(path, VISIT_COLUMNS, progress, on_error)
+    run = _Run(path, VISIT_COLUMNS, progress, on_error, caller)
     return run.run(_VisitImport(run), "import_visits", "visit")

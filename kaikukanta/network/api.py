@@ -10,7 +10,7 @@ from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints
 from kaikukanta.core.api_support import PatchSchema, StrictSchema, keyset_page
 from kaikukanta.core.clock import today
 
-from . import selectors, services
+from . import rules, selectors, services
 from .models import Area, Offering, Organisation
 
 router = Router(tags=["network"])
@@ -20,7 +20,7 @@ MunicipalityCode = Annotated[StrictStr, StringConstraints(strip_whitespace=True,
 AreaStatus = Literal["preparing", "pilot", "active", "ended"]
 OrganisationKind = Literal["distributor", "venue"]
 OfferingKind = Literal["event", "course", "sport", "exhibition", "other"]
-Quota = Annotated[StrictInt, Field(ge=0)]
+Quota = Annotated[StrictInt, Field(ge=rules.TICKET_QUOTA_MIN, le=rules.TICKET_QUOTA_MAX)]
 
 
 # Areas
@@ -333,7 +333,8 @@ class SettingsOut(Schema):
 
 
 class SettingsPatch(PatchSchema):
-    max_validity_months: Annotated[StrictInt, Field(ge=1, le=60)] | None = Field(
+    max_validity_months: Annotated[StrictInt, Field(ge=rules.MAX_VALIDITY_MONTHS_MIN,
+                                                   le=rules.MAX_VALIDITY_MONTHS_MAX)] | None = Field(
         None, description="The longest validity of a card, in months (1..60).")
 
 

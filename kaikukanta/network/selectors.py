@@ -8,6 +8,7 @@ from django.db.models import Count, Q, Sum
 
 from kaikukanta.accounts.models import Role, User
 from kaikukanta.accounts.policy import Action, require, scope_filter
+from kaikukanta.accounts.policy import area_in_scope as policy_area_in_scope
 from kaikukanta.cards import guessing
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
@@ -89,11 +90,7 @@ def municipality_in_area_on(code: str, area: Area, day: datetime.date) -> bool:
 
 
 def areas_visible_to(user):
-    if user.role == Role.NATIONAL_ADMIN:
-        return Area.objects.all()
-    if user.role == Role.AREA_COORDINATOR and user.area_id is not None:
-        return Area.objects.filter(pk=user.area_id)
-    return Area.objects.none()
+    return Area.objects.filter(scope_filter(user, area="pk", site={}))
 
 
 def area_for(user, area_id: int) -> Area:
@@ -106,12 +103,7 @@ def area_for(user, area_id: int) -> Area:
 
 
 def area_in_scope(user, area: Area) -> bool:
-    """Whether `area` is one the user works in: any for the national admin, else its own or its site's."""
-    if user.role == Role.NATIONAL_ADMIN:
-        return True
-    if user.role == Role.AREA_COORDINATOR:
-        return user.area_id == area.pk
-    return user.organisation is not None and user.organisation.area_id == area.pk
+    return policy_area_in_scope(user, area)
 
 
 def organisations_visible_to(user):

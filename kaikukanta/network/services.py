@@ -24,6 +24,7 @@ from kaikukanta.core.personal_data import check_free_text
 from kaikukanta.reference.low_income import ImportResult, import_low_income
 from kaikukanta.reference.models import Municipality
 
+from . import rules
 from .models import (
     DISTRIBUTOR_CATEGORIES,
     SECTORS,
@@ -40,7 +41,7 @@ from .models import (
 )
 from .selectors import area_status_on, municipality_in_area_on, open_memberships
 
-MAX_VALIDITY_MONTHS_RANGE = (1, 60)
+MAX_VALIDITY_MONTHS_RANGE = (rules.MAX_VALIDITY_MONTHS_MIN, rules.MAX_VALIDITY_MONTHS_MAX)
 
 
 @dataclass(frozen=True)
@@ -279,8 +280,7 @@ def _venue_from_body(venue_id: int) -> Organisation:
 
 
 def _check_quota(ticket_quota: int | None) -> None:
-    if ticket_quota is not None and ticket_quota < 0:
-        raise Refusal(Code.INVALID, field="ticket_quota")
+    rules.check_ticket_quota(ticket_quota)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts import services as accounts
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.policy import Action, allowed, require
 from kaikukanta.accounts.selectors import user_for
 from kaikukanta.cards import selectors as cards_selectors
@@ -320,7 +321,7 @@ def batch_new(request):
                      initial={"distributor_id": _int_or_none(request.GET.get("distributor_id")), "count": 100})
     if request.method == "POST" and form.is_valid():
         try:
-            batch, _numbers = cards.create_card_batch(request.user, **form.cleaned_data)
+            batch, _numbers = cards.create_card_batch(Caller.page(request), **form.cleaned_data)
         except Refusal as refusal:
             form_errors_from(form, refusal)
         else:

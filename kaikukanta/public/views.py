@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
+from kaikukanta.accounts.caller import Caller, Channel
 from kaikukanta.cards import guessing
 from kaikukanta.core import damm
 from kaikukanta.core.client_address import client_address
@@ -101,7 +102,7 @@ def _count_failure(request, address: str) -> None:
     for group, value in _limits(request):
         get_usage(request, group=group, key=lambda _group, _request, value=value: value, rate=LOOKUP_RATE,
                   increment=True)
-    guessing.unknown_number(guessing.Caller(None, address), guessing.MY_CARD)
+    guessing.unknown_number(Caller(None, None, address, Channel.PAGE), guessing.MY_CARD)
     number = damm.strip_separators(request.POST.get("card_number", ""))
     if number:
         guessing.my_card_number_failed(address, number)

@@ -6,9 +6,8 @@ from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import StrictInt, StrictStr
 
-from kaikukanta.cards import guessing
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.core.api_support import StrictSchema, keyset_page
-from kaikukanta.core.client_address import client_address
 
 from . import selectors, services
 from .models import Visit
@@ -74,10 +73,8 @@ def record_visit(request: HttpRequest, payload: VisitIn,
     The same `Idempotency-Key` from the same venue again returns `200` with the first response's body,
     whatever the new body says, and stores nothing.
     """
-    caller = guessing.Caller(request.user, client_address(request))
-    guessing.admit_registration(caller)
-    with guessing.watching(caller, guessing.VISIT):
-        recorded = services.record_visit(request.user, idempotency_key=idempotency_key, **payload.dict())
+    recorded = services.record_visit(Caller.api(request), idempotency_key=idempotency_key,
+                                     **payload.dict())
     return Status(201 if recorded.created else 200, visit_body(recorded.visit, recorded.card_number))
 
 
@@ -88,7 +85,7 @@ def cancel_visit(request: HttpRequest, visit_id: int):
     Errors: `401 unauthenticated`, `403 forbidden` (not the recording venue), `404 not_found` (unknown or
     already cancelled), `409 cancel_window_passed`.
     """
-    services.cancel_visit(request.user, visit_id)
+    services.cancel_visit(Caller.api(request), visit_id)
     return Status(204, None)
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.cards.rules import normalise_card_number
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.network import rules as network_rules
 from kaikukanta.network.models import OfferingKind
 
 from . import rules
@@ -180,7 +181,8 @@ class OfferingForm(forms.Form):
     date = forms.DateField(label=pgettext_lazy("desk", "Date"), required=False, widget=date_input(),
                            help_text=_("Leave empty for an offering without a date, such as the entrance."))
     ticket_quota = forms.IntegerField(
-        label=_("Card tickets per day"), required=False, min_value=0,
+        label=_("Card tickets per day"), required=False, min_value=network_rules.TICKET_QUOTA_MIN,
+        max_value=network_rules.TICKET_QUOTA_MAX,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text=_("Holders, children and clients together. Leave empty for no limit; 0 means none are left."))
 

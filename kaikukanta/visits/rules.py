@@ -4,6 +4,8 @@ import datetime
 from dataclasses import dataclass
 
 from kaikukanta.cards.models import CardType
+from kaikukanta.cards.rules import ISSUED_ON_EARLIEST
+from kaikukanta.core.bounds import ID_MAX, ID_MIN, INT4_MAX, check_integer
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.models import OfferingKind
 
@@ -28,14 +30,25 @@ def uses_of(children: int, clients: int) -> int:
 
 
 def check_ranges(*, children: int, clients: int, assistants: int) -> None:
-    for field, value, top in (("children", children, None), ("clients", clients, MAX_CLIENTS),
+    # Children have no top of their own here: over the card's own count is `too_many_children` (422).
+    for field, value, top in (("children", children, INT4_MAX), ("clients", clients, MAX_CLIENTS),
                               ("assistants", assistants, MAX_ASSISTANTS)):
-        if value < 0 or (top is not None and value > top):
-            raise Refusal(Code.INVALID, field=field)
+        check_integer(value, field, 0, top)
+
+
+def check_offering_id(offering_id: int | None) -> None:
+    if offering_id is not None:
+        check_integer(offering_id, "offering_id", ID_MIN, ID_MAX)
 
 
 def check_used_on(used_on: datetime.date, today: datetime.date) -> None:
     if used_on > today or used_on < today - datetime.timedelta(days=PAPER_LIST_DAYS):
+        raise Refusal(Code.DATE_OUT_OF_RANGE, field="used_on")
+
+
+def check_imported_used_on(used_on: datetime.date, today: datetime.date) -> None:
+    """History has no 31-day limit, but it has happened: not after today, and not before the card existed."""
+    if not ISSUED_ON_EARLIEST <= used_on <= today:
         raise Refusal(Code.DATE_OUT_OF_RANGE, field="used_on")
 
 

@@ -23,8 +23,6 @@ from django.utils import timezone
 
 from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.policy import Action, allowed, require, scope_filter
-from kaikukanta.cards import rules as card_rules
-from kaikukanta.cards.selectors import card_for_check
 from kaikukanta.core import sql
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
@@ -109,19 +107,6 @@ class CardCheck:
     valid_until: datetime.date
     card_type: str
     children: int
-
-
-def card_check(user, raw_number: str) -> CardCheck:
-    """The API's card check (GET /cards/{number} as a venue sees it), on today's date.
-
-    Refuses with `invalid` or `number_invalid` for a malformed number and `card_not_found` for an unknown one.
-    """
-    require(user, Action.CHECK_CARD)
-    number = card_rules.normalise_card_number(raw_number, field="card_number")
-    card = card_for_check(number)
-    status = card_rules.status_on(valid_until=card.valid_until, closed_on=card.closed_on, day=today())
-    return CardCheck(number=card.number, status=status, valid_until=card.valid_until, card_type=card.card_type,
-                     children=card.children)
 
 
 def offerings_for_desk(venue_id: int, day: datetime.date, *, since: datetime.date) -> list[Offering]:

@@ -12,8 +12,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from kaikukanta.accounts.policy import Action, require
-from kaikukanta.cards.rules import normalise_card_number
+from kaikukanta.accounts.caller import Caller
+from kaikukanta.accounts.policy import Action, require_caller
+from kaikukanta.cards import guessing
+from kaikukanta.cards import services as card_services
+from kaikukanta.cards.rules import normalise_card_number, status_on
 from kaikukanta.core import audit, sql
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
@@ -22,7 +25,7 @@ from kaikukanta.stats import rollups
 
 from . import rules
 from .models import Visit
-from .selectors import visit_by_idempotency_key
+from .selectors import CardCheck, visit_by_idempotency_key
 
 IDEMPOTENCY_KEY_FIELD = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
@@ -33,6 +36,16 @@ _INSERT_SQL = """
                               recorded_by_id, recorded_at, idempotency_key)
     VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
 """
+
+
+def check_card(caller: Caller, raw_number: str) -> CardCheck:
+    """The desk's card check (GET /cards/{number} as a venue sees it), on today's date, held to the guessing
+    limits. Refuses with `invalid` or `number_invalid` for a malformed number, `card_not_found` for an unknown one."""
+    require_caller(caller, Action.CHECK_CARD)
+    card = card_services.check_card(caller, raw_number, field="card_number")
+    return CardCheck(number=card.number, status=status_on(valid_until=card.valid_until, closed_on=card.closed_on,
+                                                          day=today()),
+                     valid_until=card.valid_until, card_type=card.card_type, children=card.children)
 
 
 @dataclass(frozen=True)
@@ -103,26 +116,30 @@ def _check_quota_under_lock(offering_id: int, used_on: datetime.date, uses: int)
     rules.check_quota(ticket_quota, _uses_already(offering_id, used_on), uses)
 
 
-def record_visit(user, *, idempotency_key: str | None = None, **visit) -> RecordedVisit:
-    """Record a card used at the caller's venue, checking API.md's visit rules in its order."""
+def record_visit(caller: Caller, *, idempotency_key: str | None = None, **visit) -> RecordedVisit:
+    """Record a card used at the caller's venue, checking API.md's visit rules in its order. A caller typing at
+    an address (API, desk, paper list) is held to the card-number guessing limits: one stopped for guessing is
+    refused `throttled`, and an unknown number counts (outside the transaction, so the count survives it)."""
     try:
-        return _record_visit(user, idempotency_key=idempotency_key, **visit)
+        with guessing.guarding_registration(caller):
+            return _record_visit(caller, idempotency_key=idempotency_key, **visit)
     except IntegrityError:
         # A concurrent request with the same key stored its visit between our look-up and our insert.
         # Catching this outside the transaction (instead of a savepoint around the insert) saves the
         # desk two round trips on every registration.
-        replayed = _replay(user.organisation_id, idempotency_key)
+        replayed = _replay(caller.user.organisation_id, idempotency_key)
         if replayed is None:
             raise
         return replayed
 
 
 @transaction.atomic
-def _record_visit(user, *, card_number: str, offering_id: int | None = None,
+def _record_visit(caller: Caller, *, card_number: str, offering_id: int | None = None,
                   used_on: datetime.date | None = None, children: int | None = None,
                   clients: int | None = None, assistants: int | None = None,
                   idempotency_key: str | None = None) -> RecordedVisit:
-    require(user, Action.RECORD_VISIT)
+    require_caller(caller, Action.RECORD_VISIT)
+    user = caller.user
     venue_id = user.organisation_id
     _check_idempotency_key(idempotency_key)
     replayed = _replay(venue_id, idempotency_key)
@@ -132,6 +149,7 @@ def _record_visit(user, *, card_number: str, offering_id: int | None = None,
     children, clients, assistants = children or 0, clients or 0, assistants or 0
     rules.check_ranges(children=children, clients=clients, assistants=assistants)
     number = normalise_card_number(card_number, field="card_number")
+    rules.check_offering_id(offering_id)
     offering = None
     if offering_id is not None:
         offering = _offering_facts(offering_id)
@@ -168,13 +186,14 @@ def _record_visit(user, *, card_number: str, offering_id: int | None = None,
 
 
 @transaction.atomic
-def cancel_visit(user, visit_id: int) -> None:
+def cancel_visit(caller: Caller, visit_id: int) -> None:
     """Cancel a visit recorded at the caller's venue within the cancel window; it then counts nowhere."""
     visit = (Visit.objects.select_for_update().filter(pk=visit_id, cancelled_at__isnull=True)
              .only("card_id", "venue_id", "recorded_at", "cancelled_at").first())
     if visit is None:
         raise Refusal(Code.NOT_FOUND)
-    require(user, Action.CANCEL_VISIT, visit)
+    require_caller(caller, Action.CANCEL_VISIT, visit)
+    user = caller.user
     now = timezone.now()
     rules.check_cancellable(visit.recorded_at, now)
     visit.cancelled_at = now

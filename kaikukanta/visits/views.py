@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.policy import Action, allowed, require
-from kaikukanta.cards import guessing
 from kaikukanta.core.api_support import is_id
-from kaikukanta.core.client_address import client_address
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.pages import form_errors_from, own_site, page, refused, safe_next, signed_in_page
@@ -62,11 +61,8 @@ def _card_status(request, raw_number: str) -> dict:
     raw_number = (raw_number or "").strip()
     if not raw_number:
         return {}
-    caller = guessing.Caller(request.user, client_address(request))
     try:
-        guessing.admit_check(caller)
-        with guessing.watching(caller, guessing.CARD_CHECK):
-            return {"check": selectors.card_check(request.user, raw_number)}
+        return {"check": services.check_card(Caller.page(request), raw_number)}
     except Refusal as refusal:
         if refusal.code == Code.INVALID:
             return {"problem": _("A card number has 10 digits.")}
@@ -136,7 +132,7 @@ def check(request):
         if form.is_valid():
             try:
                 recorded = services.record_visit(
-                    request.user, idempotency_key=form.cleaned_data["idempotency_key"] or None, **form.visit())
+                    Caller.page(request), idempotency_key=form.cleaned_data["idempotency_key"] or None, **form.visit())
             except Refusal as refusal:
                 form_errors_from(form, refusal)
             else:
@@ -161,7 +157,7 @@ def cancel(request, visit_id: int):
     """Undo a visit (within the cancel window); back to the list it was undone from."""
     back = _back(request, reverse("desk:check"))
     try:
-        services.cancel_visit(request.user, visit_id)
+        services.cancel_visit(Caller.page(request), visit_id)
     except Refusal as refusal:
         # Too late to undo is news for the list the user is looking at; any other refusal is the page.
         if refusal.code != Code.CANCEL_WINDOW_PASSED:
@@ -231,19 +227,17 @@ def _posted_rows(data) -> list[PaperRow]:
 
 
 def _record_row(request, row: PaperRow, used_on: datetime.date, offering_id: int | None) -> None:
-    """One row of the paper list, counted against the card-number guessing limits as the API's registration
-    is: a list of made-up numbers is guessing too."""
+    """One row of the paper list; the service holds it to the card-number guessing limits as the API's
+    registration: a list of made-up numbers is guessing too."""
     if row.form.is_blank():
         return
     row.tried = True
     if not row.form.is_valid():
         return
-    caller = guessing.Caller(request.user, client_address(request))
     try:
-        guessing.admit_registration(caller)
-        with guessing.watching(caller, guessing.VISIT):
-            row.recorded = services.record_visit(request.user, idempotency_key=row.form.cleaned_data["key"] or None,
-                                                 used_on=used_on, offering_id=offering_id, **row.form.visit())
+        row.recorded = services.record_visit(Caller.page(request),
+                                             idempotency_key=row.form.cleaned_data["key"] or None,
+                                             used_on=used_on, offering_id=offering_id, **row.form.visit())
     except Refusal as refusal:
         form_errors_from(row.form, refusal)
 

@@ -9,6 +9,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from kaikukanta.accounts.caller import Caller, Channel
 from kaikukanta.cards import guessing
 from kaikukanta.core import damm
 from kaikukanta.core.client_address import client_address
@@ -258,7 +259,7 @@ def two_processes():
 
 def test_two_processes_share_the_counts_through_redis(network, strict, two_processes):
     first, second = two_processes
-    caller = guessing.Caller(network.users["venue"], "10.0.0.1")
+    caller = Caller(network.users["venue"], network.users["venue"].organisation, "10.0.0.1", Channel.API)
     for counters in (guessing.Counters(first), guessing.Counters(second), guessing.Counters(first)):
         guessing.admit_check(caller, counters=counters)
         guessing.unknown_number(caller, guessing.CARD_CHECK, counters=counters)
@@ -276,7 +277,7 @@ def test_two_processes_share_the_counts_through_redis(network, strict, two_proce
 
 def test_checks_go_on_when_the_cache_is_unreachable(network, strict):
     unreachable = guessing.Counters(RedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}}))
-    caller = guessing.Caller(network.users["venue"], "10.0.0.1")
+    caller = Caller(network.users["venue"], network.users["venue"].organisation, "10.0.0.1", Channel.API)
     for _ in range(5):
         guessing.admit_check(caller, counters=unreachable)
         guessing.unknown_number(caller, guessing.CARD_CHECK, counters=unreachable)

@@ -18,6 +18,7 @@ from django.apps import apps
 from django.test import Client
 from django.utils import timezone
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.cards import services as card_services
 from kaikukanta.cards.models import Card, CardBatch
 from kaikukanta.core.clock import today
@@ -81,10 +82,11 @@ def build_world() -> World:
     network = build_network()
     distributor, venue_user = network.distributor, network.users["venue"]
     card = make_card(distributor, **HOLDER)
-    batch, numbers = card_services.create_card_batch(network.users["admin"], distributor_id=distributor.pk,
+    batch, numbers = card_services.create_card_batch(Caller.for_console(network.users["admin"]),
+                                                     distributor_id=distributor.pk,
                                                      count=2)
-    visit = visit_services.record_visit(venue_user, card_number=card.number).visit
-    old_visit = visit_services.record_visit(venue_user, card_number=card.number).visit
+    visit = visit_services.record_visit(Caller.for_console(venue_user), card_number=card.number).visit
+    old_visit = visit_services.record_visit(Caller.for_console(venue_user), card_number=card.number).visit
     Visit.objects.filter(pk=old_visit.pk).update(recorded_at=timezone.now() - datetime.timedelta(days=8))
     return World(
         network=network, card=card, other_card=make_card(network.other_distributor, **OTHER_HOLDER),

@@ -66,10 +66,11 @@ import json
 from kaikukanta.accounts.models import User
 from kaikukanta.cards.models import Card
 from kaikukanta.core.tests.backup_snapshot import snapshot
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.visits.services import record_visit
 print(json.dumps(snapshot()))
 venue = User.objects.get(username="venue")
-print(record_visit(venue, card_number=Card.objects.order_by("id").first().number).visit.pk)
+print(record_visit(Caller.for_console(venue), card_number=Card.objects.order_by("id").first().number).visit.pk)
 """
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.core.testing import (
     PREFERRED_CALLERS,
     all_page_examples,
@@ -78,7 +79,7 @@ def _rendered_pages(network):
     cannot collide with each other; what the caller does with a page happens while it still stands."""
     from kaikukanta.visits.services import record_visit
 
-    record_visit(network.users["venue"], card_number=make_card(network.distributor).number)
+    record_visit(Caller.for_console(network.users["venue"]), card_number=make_card(network.distributor).number)
     clients = _clients(network)
     for name, example in sorted(all_page_examples().items()):
         if example.method != "get":

@@ -14,6 +14,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.cards import services as cards
 from kaikukanta.cards.models import WellbeingQuestion
 from kaikukanta.cards.rules import Holder
@@ -103,7 +104,8 @@ class Desk:
     def __init__(self, network, clock):
         self.network = network
         self.clock = clock
-        self.stock = {who: cards.create_card_batch(network.users["admin"], distributor_id=site.pk, count=60)[1]
+        self.stock = {who: cards.create_card_batch(Caller.for_console(network.users["admin"]),
+                                                   distributor_id=site.pk, count=60)[1]
                       for who, site in (("distributor", network.distributor),
                                         ("other_distributor", network.other_distributor))}
         # (number, the distributor's user name, registered children or None if community, issue day)
@@ -131,7 +133,8 @@ class Desk:
         holder = holder_from(numbers)
         answer = numbers[5] % 6
         number = self.stock[who].pop()
-        cards.issue_card(self.user(who), number=number, card_type="community" if community else "personal",
+        cards.issue_card(Caller.for_console(self.user(who)),
+                         number=number, card_type="community" if community else "personal",
                          valid_until=self.clock.day + datetime.timedelta(days=300),
                          holder=None if community else holder,
                          wellbeing={"mood": answer} if answer and not community else None)
@@ -143,7 +146,8 @@ class Desk:
         venue = ("venue", "other_venue")[numbers[1] % 2]
         children, clients = (0, numbers[2] % 5) if registered is None else (min(numbers[2] % 4, registered), 0)
         used_on = max(issued_on, self.clock.day - datetime.timedelta(days=numbers[3] % 6))
-        recorded = visits.record_visit(self.user(venue), card_number=number, children=children or None,
+        recorded = visits.record_visit(Caller.for_console(self.user(venue)),
+                                       card_number=number, children=children or None,
                                        clients=clients or None, used_on=used_on)
         self.visits.append((recorded.visit.pk, venue))
 
@@ -151,26 +155,26 @@ class Desk:
         if not self.visits:
             return
         visit_id, venue = self.visits[-1 - numbers[0] % min(len(self.visits), 8)]
-        visits.cancel_visit(self.user(venue), visit_id)
+        visits.cancel_visit(Caller.for_console(self.user(venue)), visit_id)
 
     def renew(self, numbers):
         number, who, registered, issued_on = self.card(numbers[0])
         holder = holder_from(numbers[1:]) if numbers[5] % 2 and registered is not None else None
         answer = numbers[4] % 6 if registered is not None else 0
         until = self.clock.day + datetime.timedelta(days=30 * (1 + numbers[5] % 12) - 1)
-        cards.renew_card(self.user(who), number, valid_until=until, holder=holder,
+        cards.renew_card(Caller.for_console(self.user(who)), number, valid_until=until, holder=holder,
                          wellbeing={"mood": answer} if answer else None)
         if holder is not None:
             self.cards[numbers[0] % len(self.cards)] = (number, who, holder.children, issued_on)
 
     def close(self, numbers):
         number, who, *_ = self.card(numbers[0])
-        cards.close_card(self.user(who), number, reason="lost")
+        cards.close_card(Caller.for_console(self.user(who)), number, reason="lost")
 
     def replace(self, numbers):
         number, who, registered, _ = self.card(numbers[0])
         new_number = self.stock[who].pop()
-        cards.replace_card(self.user(who), number, new_number=new_number)
+        cards.replace_card(Caller.for_console(self.user(who)), number, new_number=new_number)
         self.cards.append((new_number, who, registered, self.clock.day))
 
     def wait(self, numbers):
@@ -279,7 +283,8 @@ def test_imported_cards_and_visits_are_in_the_figures_when_the_import_ends(rich,
     world = rich.world
     network = world.network
     rollups.fold()
-    numbers = [number for number in cards.create_card_batch(network.users["admin"], distributor_id=rich.d3.pk,
+    numbers = [number for number in cards.create_card_batch(Caller.for_console(network.users["admin"]),
+                                                            distributor_id=rich.d3.pk,
                                                             count=6)[1]]
     card_lines = [f"{number},personal,{rich.d3.pk},2024-0{1 + position % 3}-15,2024-12-31,{1950 + 9 * position},"
                   f"20100,{position % 3},{'female' if position % 2 else ''},{'closed' if position == 5 else 'active'}"

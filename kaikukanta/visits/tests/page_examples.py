@@ -1,3 +1,4 @@
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.core.testing import SIGNED_IN, PageExample, make_card, make_offering
 
 VENUES = {"venue", "other_venue"}
@@ -12,7 +13,7 @@ def _visit(network) -> dict:
     from kaikukanta.visits.services import record_visit
 
     card = make_card(network.distributor)
-    return {"visit_id": record_visit(network.users["venue"], card_number=card.number).visit.pk}
+    return {"visit_id": record_visit(Caller.for_console(network.users["venue"]), card_number=card.number).visit.pk}
 
 
 EXAMPLES = {

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.core import damm
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
@@ -299,7 +300,8 @@ def test_todays_list_shows_the_venues_visits_with_totals(network, desk):
     record(desk, personal_card(network, children=2).number, key="a", children=2, assistants=1)
     record(desk, community_card(network).number, key="b", clients=3)
     record(desk, personal_card(network).number, key="c")
-    record_visit(network.users["venue"], card_number=personal_card(network, issued_on=days_ago(9)).number,
+    record_visit(Caller.for_console(network.users["venue"]),
+                 card_number=personal_card(network, issued_on=days_ago(9)).number,
                  used_on=days_ago(1))
     Visit.objects.filter(idempotency_key="c").update(cancelled_at=timezone.now())
     other = signed_in(network, "other_venue")
