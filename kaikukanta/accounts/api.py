@@ -117,6 +117,15 @@ def create_token(request: HttpRequest, user_id: int, payload: TokenIn | None = N
                  "expires_at": issued.token.expires_at})
 
 
+@router.delete("/users/{user_id}/tokens/{token_id}", response={204: None})
+def revoke_token_by_id(request: HttpRequest, user_id: int, token_id: int):
+    """Revoke one of the user's tokens by its id (its owner, or whoever may manage the owner); the secret
+    never travels in a URL. Revoking a revoked token again answers 204 and changes nothing.
+    Errors: 403 forbidden, 404 not_found (no such token of that user)."""
+    services.revoke_token_by_id(request.user, token_id, user_id=user_id)
+    return Status(204, None)
+
+
 @router.delete("/tokens/{token}", response={204: None})
 def revoke_token(request: HttpRequest, token: str):
     """Revoke a token (its owner, or whoever may manage the owner). Errors: 403 forbidden, 404 not_found."""

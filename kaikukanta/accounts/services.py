@@ -271,11 +271,14 @@ def revoke_token(actor, secret: str) -> None:
 
 
 @transaction.atomic
-def revoke_token_by_id(actor, token_id: int) -> ApiToken:
-    """Revoke a token chosen by its id (the pages' button). Revoking a revoked token again changes nothing:
-    a second press of the button is harmless."""
-    token = (ApiToken.objects.select_for_update(of=("self",)).select_related("user__organisation")
-             .filter(pk=token_id).first())
+def revoke_token_by_id(actor, token_id: int, *, user_id: int | None = None) -> ApiToken:
+    """Revoke a token chosen by its id (the pages' button, `DELETE /users/{id}/tokens/{token_id}`). Revoking
+    a revoked token again changes nothing: a second press of the button is harmless. With `user_id`, a token
+    of another user is `404 not_found`, as an unknown one."""
+    tokens = ApiToken.objects.select_for_update(of=("self",)).select_related("user__organisation")
+    if user_id is not None:
+        tokens = tokens.filter(user_id=user_id)
+    token = tokens.filter(pk=token_id).first()
     if token is None:
         raise Refusal(Code.NOT_FOUND)
     require(actor, Action.REVOKE_TOKEN, token.user)

@@ -40,6 +40,13 @@ OTHER_HOLDER = {"birth_year": 1961, "postal_code": "33100", "children": 1, "gend
                 "life_situation": "unemployed"}
 
 
+def token_id(secret: str) -> int:
+    from kaikukanta.accounts.models import ApiToken
+    from kaikukanta.core.api_support import token_digest
+
+    return ApiToken.objects.get(digest=token_digest(secret)).pk
+
+
 def in_days(days: int) -> str:
     return (today() + datetime.timedelta(days=days)).isoformat()
 
@@ -232,6 +239,12 @@ OPERATIONS = [
               lambda w: Call(path={"token": w.spare_token})),
     Operation("revoke_admin_token", "DELETE", "/tokens/{token}", "401 204 403 403 403 403 403 403",
               lambda w: Call(path={"token": w.admin_spare_token})),
+    Operation("revoke_token_by_id", "DELETE", "/users/{user_id}/tokens/{token_id}",
+              "401 204 204 403 204 403 403 403",
+              lambda w: Call(path={"user_id": w.user("distributor").pk, "token_id": token_id(w.spare_token)})),
+    Operation("revoke_admin_token_by_id", "DELETE", "/users/{user_id}/tokens/{token_id}",
+              "401 204 403 403 403 403 403 403",
+              lambda w: Call(path={"user_id": w.user("admin").pk, "token_id": token_id(w.admin_spare_token)})),
     # Card stock
     Operation("create_card_batch", "POST", "/card-batches", "401 201 201 403 403 403 403 403",
               lambda w: Call(body={"distributor_id": w.network.distributor.pk, "count": 2})),

@@ -34,6 +34,7 @@ from .operations import (
     row_counts,
     schema_operations,
     send,
+    token_id,
 )
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,9 @@ AUDITED = {
     "create_token_for_coordinator": _created("token.issued", "apitoken"),
     "create_token_for_admin": _created("token.issued", "apitoken"),
     "revoke_token": _about("token.revoked", "apitoken", _token(lambda w: w.spare_token)),
+    "revoke_token_by_id": _about("token.revoked", "apitoken", _token(lambda w: w.spare_token)),
     "revoke_admin_token": _about("token.revoked", "apitoken", _token(lambda w: w.admin_spare_token)),
+    "revoke_admin_token_by_id": _about("token.revoked", "apitoken", _token(lambda w: w.admin_spare_token)),
     "create_card_batch": _created("card_batch.create", "cardbatch"),
     "issue_card": _card_by_number("card.issue"),
     "renew_card": _about("card.renew", "card", lambda w: w.card),
@@ -152,6 +155,9 @@ REFUSED = [
         400, "invalid", "expires_at"),
     Refused("revoke_token", "distributor", lambda w: Call(path={"token": "kk_no-such-token"}),
             404, "not_found"),
+    Refused("revoke_token_by_id", "distributor", lambda w: Call(
+        path={"user_id": w.user("distributor").pk, "token_id": token_id(w.admin_spare_token)}),
+        404, "not_found"),
     Refused("create_card_batch", "coordinator", lambda w: Call(body={
         "distributor_id": w.network.distributor.pk, "count": 5001}), 400, "invalid", "count"),
     Refused("issue_card", "distributor", lambda w: Call(body=personal_card_body(
