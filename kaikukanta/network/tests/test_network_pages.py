@@ -339,7 +339,7 @@ def test_a_coordinator_cannot_manage_the_national_admin(network):
     assert response.status_code == 403
 
 
-def test_deactivating_a_user_stops_its_api_calls_and_reactivating_restores_them(network):
+def test_deactivating_a_user_stops_its_api_calls_and_reactivating_brings_no_token_back(network):
     person = staff_user(network)
     token = make_token(person)
     client = signed_in(network, "coordinator")
@@ -350,7 +350,8 @@ def test_deactivating_a_user_stops_its_api_calls_and_reactivating_restores_them(
     assert "Poistettu käytöstä" in text_of(client.get(reverse("network:user_detail", kwargs=kwargs)))
 
     client.post(reverse("network:user_active", kwargs=kwargs), {"active": "1"})
-    assert ApiClient(token).get("organisations").status_code == 200
+    assert ApiClient(token).get("organisations").status_code == 401
+    assert ApiClient(make_token(person)).get("organisations").status_code == 200
 
 
 def test_setting_a_new_password(network):

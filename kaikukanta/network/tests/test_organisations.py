@@ -2,6 +2,7 @@ import pytest
 
 from kaikukanta.core.clock import today
 from kaikukanta.core.models import AuditRecord
+from kaikukanta.core.testing import ApiClient, make_token
 from kaikukanta.network.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -246,4 +247,6 @@ def test_taking_a_site_out_of_the_network_locks_its_users_out_and_keeps_its_hist
 
     assert again.json()["active"] is True
     assert again.json()["inactive_from"] is None
-    assert network.client("venue").get("settings").status_code == 200
+    # The staff's old tokens were revoked when the site left: a new one works, the old stays dead.
+    assert network.client("venue").get("settings").status_code == 401
+    assert ApiClient(make_token(network.users["venue"])).get("settings").status_code == 200
