@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kaikukanta.api import api
+from kaikukanta.operations.urls import machine_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,4 +13,6 @@ urlpatterns = [
     path("cards/", include("kaikukanta.cards.urls")),
     path("network/", include("kaikukanta.network.urls")),
     path("stats/", include("kaikukanta.stats.urls")),
+    path("operations/", include("kaikukanta.operations.urls")),
+    *machine_urlpatterns,
 ]

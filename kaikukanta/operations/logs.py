@@ -1,0 +1,21 @@
+"""Structured logs: JSON lines (python-json-logger) carrying the id of the request they belong to.
+
+Nothing about a holder is ever logged: the access line names the route pattern (`cards/<str:number>`), not
+the path, and no query string, body or header other than the request id is written."""
+
+import contextvars
+import logging
+
+from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
+
+request_id = contextvars.ContextVar("request_id", default="")
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.request_id = request_id.get()
+        return True
+
+
+class JsonFormatter(_JsonFormatter):
+    pass
