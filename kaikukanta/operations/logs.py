@@ -13,7 +13,8 @@ request_id = contextvars.ContextVar("request_id", default="")
 
 class RequestIdFilter(logging.Filter):
     def filter(self, record):
-        record.request_id = request_id.get()
+        if not getattr(record, "request_id", ""):
+            record.request_id = request_id.get()
         return True
 
 

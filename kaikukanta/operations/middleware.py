@@ -30,7 +30,7 @@ class RequestMetricsMiddleware:
             route = match.route if match is not None else "unmatched"
             metrics.observe(request.method, route, response.status_code, seconds)
             response["X-Request-ID"] = rid
-            access_log.info("request", extra={"method": request.method, "route": route,
+            access_log.info("request", extra={"request_id": rid, "method": request.method, "route": route,
                                               "status": response.status_code, "ms": round(seconds * 1000, 1)})
             return response
         finally:
