@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: install run test migrate demo serve bench lint vendor messages audit loadtest
+.PHONY: install run test migrate demo serve bench lint vendor messages audit loadtest worker beat
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet uv
@@ -36,6 +36,14 @@ test: install
 lint: install
 	.venv/bin/ruff check .
 	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) lintmigrations
+
+# Background work beside `make run` when CELERY_BROKER_URL names a broker (without one tasks run in-process).
+worker: install
+	.venv/bin/celery -A kaikukanta worker --loglevel INFO
+
+beat: install
+	.venv/bin/celery -A kaikukanta beat --loglevel INFO --schedule var/celerybeat-schedule
 
 bench: install
 	.venv/bin/python -m bench.run

@@ -26,6 +26,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or (
 )
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DJANGO_DEBUG=0")
+# Rotating the key (deploy/RUNBOOK.md): the old one here, comma-separated, until every session signed with it ended.
+SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 if DEBUG:
     ALLOWED_HOSTS += ["testserver"]
@@ -55,6 +57,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    # `manage.py lintmigrations`: migrations that old code, still serving during an upgrade, could not live with.
+    "django_migration_linter",
 ]
 
 MIDDLEWARE = [
@@ -305,3 +309,9 @@ KAIKUKANTA_METRICS_TOKEN = os.environ.get("KAIKUKANTA_METRICS_TOKEN", "")
 
 # Demo data is loaded by `make run` into an empty database unless this is 0.
 KAIKUKANTA_DEMO = env_flag("KAIKUKANTA_DEMO", True)
+
+# django-migration-linter (`manage.py lintmigrations`, run by `make lint` and CI) checks the project's own
+# migrations; third-party apps' migrations are theirs and already released.
+MIGRATION_LINTER_OPTIONS = {"include_apps": [
+    "core", "reference", "network", "accounts", "cards", "visits", "stats", "imports", "demo", "public", "operations"],
+    "no_cache": True}
