@@ -28,6 +28,8 @@ defaults
     timeout connect 2s
     timeout client 30s
     timeout server 30s
+    # The check waits its turn behind the desks' requests on a busy instance: a slow answer is not a dead host.
+    timeout check 5s
 frontend public
     bind 127.0.0.1:{port}
     option forwardfor
