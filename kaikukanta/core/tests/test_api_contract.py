@@ -18,7 +18,8 @@ def _shape(path: str) -> str:
 
 def contract_operations() -> set[tuple[str, str]]:
     text = CONTRACT.read_text(encoding="utf-8")
-    return {(method.lower(), _shape(path)) for methods, path in OPERATION.findall(text) for method in methods.split("|")}
+    return {(method.lower(), _shape(path))
+            for methods, path in OPERATION.findall(text) for method in methods.split("|")}
 
 
 def test_schema_is_public_and_lists_every_operation_of_the_contract(anonymous):
