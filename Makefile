@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: install run test migrate demo serve bench lint vendor messages audit loadtest
+.PHONY: install run test migrate demo serve bench lint vendor messages audit loadtest worker beat topology
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet uv
@@ -36,6 +36,20 @@ test: install
 lint: install
 	.venv/bin/ruff check .
 	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) lintmigrations
+
+# Background work beside `make run` when CELERY_BROKER_URL names a broker (without one tasks run in-process).
+worker: install
+	.venv/bin/celery -A kaikukanta worker --loglevel INFO
+
+beat: install
+	.venv/bin/celery -A kaikukanta beat --loglevel INFO --schedule var/celerybeat-schedule
+
+# The whole system as separate processes (HAProxy, two app instances, worker, beat, Redis, PostgreSQL primary
+# and standby) under 50 desks, with an app instance, the worker, the broker and the standby lost on the way.
+topology: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kaikukanta_topology} KAIKUKANTA_REQUIRE_POSTGRES=1 \
+	  .venv/bin/pytest -q -s kaikukanta/operations/tests/test_topology.py
 
 bench: install
 	.venv/bin/python -m bench.run

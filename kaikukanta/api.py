@@ -1,4 +1,4 @@
-"""The v1 HTTP API (../shared/docs/API.md): one NinjaAPI, one router per domain app."""
+"""The v1 HTTP API (docs/API.md): one NinjaAPI, one router per domain app."""
 
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -25,6 +26,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or (
 )
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DJANGO_DEBUG=0")
+# Rotating the key (deploy/RUNBOOK.md): the old one here, comma-separated, until every session signed with it ended.
+SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 if DEBUG:
     ALLOWED_HOSTS += ["testserver"]
@@ -41,6 +44,7 @@ INSTALLED_APPS = [
     "kaikukanta.imports",
     "kaikukanta.demo",
     "kaikukanta.public",
+    "kaikukanta.operations",
     # Django's admin, whose site asks for the second factor as every page does (accounts/admin_site.py).
     "kaikukanta.accounts.admin_config.AdminConfig",
     "django.contrib.auth",
@@ -53,9 +57,13 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    # `manage.py lintmigrations`: migrations that old code, still serving during an upgrade, could not live with.
+    "django_migration_linter",
 ]
 
 MIDDLEWARE = [
+    # First: a request id, the access log line (JSON) and the latency metric cover everything below.
+    "kaikukanta.operations.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,6 +78,8 @@ MIDDLEWARE = [
     "kaikukanta.core.middleware.HostileInputMiddleware",
     "kaikukanta.accounts.middleware.SessionExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Statistics pages and endpoints read from the streaming replica when one is configured (operations/replica.py).
+    "kaikukanta.operations.middleware.StatisticsReadMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kaikukanta.core.middleware.ContentSecurityPolicyMiddleware",
     # Last, so that it sees the outcome of authentication (see django-axes' documentation).
@@ -116,6 +126,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A PostgreSQL hot standby for statistics, dashboards, exports and reports (operations/replica.py). The desk,
+# card issuing, every write and every read deciding a rule stay on the primary; a replica that is down or lags
+# more than KAIKUKANTA_REPLICA_MAX_LAG_SECONDS is left alone until it recovers.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True)
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    # The tests' replica is the test database itself; the real standby is tested in operations/tests.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["kaikukanta.operations.replica.ReplicaRouter"]
+KAIKUKANTA_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("KAIKUKANTA_REPLICA_MAX_LAG_SECONDS", "30"))
+KAIKUKANTA_REPLICA_CHECK_SECONDS = float(os.environ.get("KAIKUKANTA_REPLICA_CHECK_SECONDS", "2"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -242,14 +265,59 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# JSON lines on stderr, each with the request id of the request it belongs to (operations/logs.py). The access
+# line names the route pattern, never the path, so no card number reaches a log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # The log rule (core/log_masking.py): no card number or token secret in any line.
-    "formatters": {"masked": {"()": "kaikukanta.core.log_masking.MaskingFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "masked"}},
+    # JSON lines with the request id, masked by the log rule (core/log_masking.py): no card number or token
+    # secret in any line.
+    "filters": {"request_id": {"()": "kaikukanta.operations.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "kaikukanta.operations.logs.JsonFormatter",
+                            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"kaikukanta.access": {"level": os.environ.get("ACCESS_LOG_LEVEL", "WARNING")}},
 }
+
+# --- Background work (Celery; kaikukanta/celery.py, operations/tasks.py) ---
+# Unset: no broker, every task runs eagerly in the process that asks for it and readers fold what is pending
+# themselves (make run, the tests). Set (Redis): a worker folds the statistics every few seconds and beat
+# schedules the nightly work below.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True                 # a task whose worker dies is run again (every task is idempotent)
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = "Europe/Helsinki"
+KAIKUKANTA_FOLD_SECONDS = float(os.environ.get("KAIKUKANTA_FOLD_SECONDS", "3"))
+KAIKUKANTA_BACKUP_DIR = os.environ.get("KAIKUKANTA_BACKUP_DIR", "")
+KAIKUKANTA_BACKUP_KEEP_DAYS = int(os.environ.get("KAIKUKANTA_BACKUP_KEEP_DAYS", "14"))
+KAIKUKANTA_WORKER_HEARTBEAT_SECONDS = 15
+CELERY_BEAT_SCHEDULE = {
+    "fold-statistics": {"task": "kaikukanta.operations.tasks.fold_statistics",
+                        "schedule": KAIKUKANTA_FOLD_SECONDS, "options": {"expires": KAIKUKANTA_FOLD_SECONDS * 2}},
+    "worker-heartbeat": {"task": "kaikukanta.operations.tasks.heartbeat",
+                         "schedule": KAIKUKANTA_WORKER_HEARTBEAT_SECONDS,
+                         "options": {"expires": KAIKUKANTA_WORKER_HEARTBEAT_SECONDS}},
+    "coarsen-holder-data": {"task": "kaikukanta.operations.tasks.coarsen_holder_data",
+                            "schedule": crontab(hour=3, minute=15)},
+    "backup": {"task": "kaikukanta.operations.tasks.backup",
+               "schedule": crontab(hour=2, minute=30)},
+}
+# /metrics answers only a request carrying this bearer token (Prometheus' `authorization` setting); unset:
+# only requests from the machine itself (127.0.0.1, ::1).
+KAIKUKANTA_METRICS_TOKEN = os.environ.get("KAIKUKANTA_METRICS_TOKEN", "")
 
 # Demo data is loaded by `make run` into an empty database unless this is 0.
 KAIKUKANTA_DEMO = env_flag("KAIKUKANTA_DEMO", True)
+
+# django-migration-linter (`manage.py lintmigrations`, run by `make lint` and CI) checks the project's own
+# migrations; third-party apps' migrations are theirs and already released.
+MIGRATION_LINTER_OPTIONS = {"include_apps": [
+    "core", "reference", "network", "accounts", "cards", "visits", "stats", "imports", "demo", "public", "operations"],
+    "no_cache": True}

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kaikukanta.api import api
+from kaikukanta.operations.urls import machine_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("cards/", include("kaikukanta.cards.urls")),
     path("network/", include("kaikukanta.network.urls")),
     path("stats/", include("kaikukanta.stats.urls")),
+    path("operations/", include("kaikukanta.operations.urls")),
+    *machine_urlpatterns,
 ]
 
 # Errors that escape the views: the app's own page, or the JSON error body under /api/ (core/error_pages.py).

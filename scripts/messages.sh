@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 apps=("${@:-}")
-if [ -z "${apps[0]}" ]; then apps=(core accounts public visits cards network stats); fi
+if [ -z "${apps[0]}" ]; then apps=(core accounts public visits cards network stats operations); fi
 for app in "${apps[@]}"; do
   (cd "kaikukanta/$app" && mkdir -p locale && \
    DJANGO_SETTINGS_MODULE=kaikukanta.settings PYTHONPATH="$PWD/../.." ../../.venv/bin/django-admin \

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from kaikukanta.core import sql
+from kaikukanta.operations.tasks import reader_leaves_fold_to_worker
 
 from .models import CardFigures, FoldState, PendingChange, WellbeingRollup
 
@@ -328,6 +329,8 @@ def _placeholders(count: int) -> str:
 
 def fold() -> None:
     """Bring the rollups up to date with every committed change. Cheap when nothing is pending."""
+    if reader_leaves_fold_to_worker():
+        return
     state = FoldState.objects.first()
     pending = sql.fetch_one("SELECT EXISTS (SELECT 1 FROM stats_pendingchange)", [])[0]
     if state is not None and not pending and state.memberships == Memberships.load().fingerprint():

@@ -1,0 +1,7 @@
+"""The status page: the national admin's alone."""
+
+from kaikukanta.core.testing import PageExample
+
+EXAMPLES = {
+    "operations:status": PageExample(allowed={"admin"}),
+}

@@ -1,0 +1,82 @@
+"""Liveness, readiness, metrics and the structured access log."""
+
+import json
+import logging
+
+from django.test import Client, override_settings
+
+from kaikukanta.operations.logs import JsonFormatter, RequestIdFilter
+from kaikukanta.visits.tests.support import personal_card, post_visit
+
+
+def test_liveness_answers_without_asking_anything(anonymous):
+    response = Client().get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_readiness_reports_each_part(db):
+    response = Client().get("/readyz")
+    assert response.status_code == 200
+    checks = response.json()["checks"]
+    assert checks["database"]["status"] == "ok"
+    assert checks["cache"]["status"] == "ok"
+    assert checks["replica"]["status"] == "not_configured"
+    assert checks["broker"]["status"] == "not_configured"
+
+
+@override_settings(REDIS_URL="redis://127.0.0.1:1/0", CACHES={"default": {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+    "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}})
+def test_a_lost_shared_cache_takes_the_host_out_of_rotation(db):
+    response = Client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"]["status"] == "down"
+
+
+@override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+def test_a_lost_broker_and_worker_are_reported_without_emptying_the_rotation(db):
+    response = Client().get("/readyz")
+    assert response.status_code == 200
+    checks = response.json()["checks"]
+    assert checks["broker"]["status"] == "down" and checks["worker"]["status"] == "down"
+
+
+def test_metrics_count_requests_by_route_and_registrations_and_the_fold_backlog(network):
+    card = personal_card(network)
+    assert post_visit(network.client("venue"), {"card_number": card.number}).status_code == 201
+    network.client("venue").get(f"cards/{card.number}")
+    text = Client().get("/metrics").content.decode()
+    assert 'kaikukanta_request_seconds_count{method="POST",route="api/v1/visits"}' in text
+    assert card.number not in text, "a route pattern, never a card number"
+    assert "kaikukanta_desk_registrations_total" in text
+    assert "kaikukanta_fold_backlog" in text and "kaikukanta_task_failures 0.0" in text
+
+
+@override_settings(KAIKUKANTA_METRICS_TOKEN="scrape-secret-for-tests")
+def test_metrics_need_the_scrape_token_when_one_is_set(db):
+    assert Client().get("/metrics").status_code == 403
+    assert Client().get("/metrics", headers={"Authorization": "Bearer scrape-secret-for-tests"}).status_code == 200
+
+
+def test_metrics_refuse_other_addresses_without_a_token(db):
+    assert Client(REMOTE_ADDR="192.0.2.7").get("/metrics").status_code == 403
+
+
+def test_every_response_carries_a_request_id_and_keeps_a_sane_given_one(db):
+    assert len(Client().get("/healthz")["X-Request-ID"]) == 32
+    assert Client().get("/healthz", headers={"X-Request-ID": "proxy-1234abcd"})["X-Request-ID"] == "proxy-1234abcd"
+    assert Client().get("/healthz", headers={"X-Request-ID": "bad id\n"})["X-Request-ID"] != "bad id\n"
+
+
+def test_access_log_is_json_with_the_request_id_and_no_card_number(network, caplog):
+    card = personal_card(network)
+    with caplog.at_level(logging.INFO, logger="kaikukanta.access"):
+        response = network.client("venue").get(f"cards/{card.number}", headers={"X-Request-ID": "req-0001abcd"})
+    assert response.status_code == 200
+    record = next(r for r in caplog.records if r.name == "kaikukanta.access")
+    RequestIdFilter().filter(record)
+    line = JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s").format(record)
+    entry = json.loads(line)
+    assert entry["route"] == "api/v1/cards/<number>" or entry["route"].startswith("api/v1/cards/")
+    assert entry["status"] == 200 and entry["method"] == "GET" and entry["request_id"] == "req-0001abcd"
+    assert card.number not in line
