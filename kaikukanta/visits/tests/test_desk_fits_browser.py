@@ -54,6 +54,8 @@ def test_the_desk_fits_a_phone_screen_at_every_text_size(browser_page, site, lan
         # The first visitor of the day, then the next one in the queue (the success notice still shown).
         number.fill(personal.number)
         expect(page.locator("#card-status [data-card-status=valid]")).to_be_visible()
+        until = personal.valid_until
+        expect(page.locator("#card-status")).to_contain_text(f"{until.day}.{until.month}.{until.year}")
         assert_fits(page, ["#id_card_number", "#card-status", "[data-stepper=children] .stepper__controls",
                            ".desk-record"], f"{language}, {size} text, first check")
         page.locator("[data-stepper=children] [data-step='1']").click()
