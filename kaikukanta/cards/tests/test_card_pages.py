@@ -379,6 +379,7 @@ def test_closing_needs_a_reason_and_closes_from_today(network):
     assert 'class="status status--closed">Suljettu<' in page
     assert "Muuttanut pois" in page
     assert reverse("cards:renew", kwargs={"number": card.number}) not in page, "a closed card has no actions"
+    assert reverse("cards:insert_pdf", kwargs={"number": card.number}) not in page, "nor an insert to print"
 
 
 def test_a_closed_card_cannot_be_closed_or_renewed_again(network):
