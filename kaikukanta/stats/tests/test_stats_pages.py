@@ -358,3 +358,12 @@ def test_a_period_without_uses_says_so_instead_of_drawing_empty_charts(world):
     assert "Ei käyttökertoja tällä jaksolla." in html
     assert 'data-chart="chart-month"' not in html
     assert 'data-chart="chart-yearly"' in html
+
+
+def test_excel_comes_first_and_the_csv_says_what_it_is_for(world):
+    page = open_dashboard(world.network, "coordinator").content.decode()
+    exports = re.findall(r'data-export="(\w+)"', page)
+
+    assert exports and exports[:2] == ["xlsx", "csv"]
+    assert exports.count("xlsx") == exports.count("csv")
+    assert "CSV (pilkuin eroteltu, muille ohjelmille)" in page
