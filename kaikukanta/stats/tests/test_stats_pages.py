@@ -326,6 +326,10 @@ def test_every_chart_carries_the_numbers_of_its_table(world):
         "18-29": None, "30-49": 7, "65+": None}
     for name in charts:
         assert f'data-chart="chart-{name}" role="img"' in html
+    # "Cards and uses by year" draws both
+    yearly = json.loads(charts["yearly"])
+    assert [series["label"] for series in yearly["series"]] == ["Rekisteröidyt kortit", "Käyttökerrat yhteensä"]
+    assert all(value is not None for series in yearly["series"] for value in series["values"])
 
 
 @pytest.mark.parametrize("group_by", [value for value, _label in GROUPINGS])
