@@ -5,8 +5,9 @@ from ninja.renderers import JSONRenderer
 
 from kaikukanta.accounts.api import router as accounts_router
 from kaikukanta.cards.api import router as cards_router
+from kaikukanta.core import openapi_docs
 from kaikukanta.core.api_support import BearerAuth, error_response, install_error_handlers
-from kaikukanta.core.errors import MEANINGS, Code, Refusal
+from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.api import router as network_router
 from kaikukanta.stats.api import router as stats_router
 from kaikukanta.visits.api import router as visits_router
@@ -27,31 +28,19 @@ NAMING_AN_OBJECT = (404,)
 WRITES = (404, 409, 422)
 
 
-def _error_body(status: int) -> dict:
-    """The contract's error body, its `code` limited to the codes of `core/errors.py` with this status."""
-    codes = sorted(code.value for code, meaning in MEANINGS.items() if meaning.status == status)
-    detail = {"type": "object", "required": ["code", "message"], "additionalProperties": False,
-              "properties": {"code": {"type": "string", "enum": codes}, "message": {"type": "string"},
-                             "field": {"type": "string"}}}
-    return {"type": "object", "required": ["error"], "additionalProperties": False,
-            "properties": {"error": detail}}
+def statuses_of(path: str, method: str) -> list[int]:
+    statuses = set(EVERY_OPERATION)
+    if "{" in path:
+        statuses.update(NAMING_AN_OBJECT)
+    if method != "get":
+        statuses.update(WRITES)
+    return sorted(statuses)
 
 
 def document_errors(schema: dict) -> dict:
-    for path, operations in schema["paths"].items():
-        for method, operation in operations.items():
-            statuses = set(EVERY_OPERATION)
-            if "{" in path:
-                statuses.update(NAMING_AN_OBJECT)
-            if method != "get":
-                statuses.update(WRITES)
-            for status in sorted(statuses):
-                # Integer keys, as django-ninja writes its own: a string key would duplicate the status.
-                operation["responses"][status] = {
-                    "description": MEANINGS_BY_STATUS_DESCRIPTION.get(status, "Refused"),
-                    "content": {"application/json": {"schema": _error_body(status)}},
-                }
-    return schema
+    """Every refusal as the one shared `Error` schema, plain operation ids and examples (core/openapi_docs.py)."""
+    return openapi_docs.document(schema, statuses_of,
+                                 lambda status: MEANINGS_BY_STATUS_DESCRIPTION.get(status, "Refused"))
 
 
 MEANINGS_BY_STATUS_DESCRIPTION = {
@@ -63,6 +52,9 @@ MEANINGS_BY_STATUS_DESCRIPTION = {
 
 
 class KaikukantaAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        return openapi_docs.operation_id(operation)
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         return document_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
 

@@ -193,6 +193,8 @@ KAIKUKANTA_HOLDER_RETENTION_YEARS = int(os.environ.get("KAIKUKANTA_HOLDER_RETENT
 
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")]
+# Finland-Swedish date formats (2.12.2026) over Sweden's ISO-style ones.
+FORMAT_MODULE_PATH = ["kaikukanta.core.formats"]
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True

@@ -32,7 +32,8 @@ LIFE_SITUATION_LABELS = {
 CLOSE_REASON_LABELS = {"lost": _("Lost"), "withdrawn": _("Withdrawn (no longer entitled)"),
                        "moved": _("Moved away"), "deceased": _("Deceased"), "other": _("Other reason"),
                        REPLACED: _("Replaced by a new card")}
-EVENT_LABELS = {"issued": _("Issued"), "renewed": _("Renewed"), "closed": _("Closed"), "replaced": _("Replaced")}
+EVENT_LABELS = {"issued": _("Issued"), "renewed": _("Validity extended"), "closed": _("Closed"),
+                "replaced": _("Replaced")}
 NOT_GIVEN = _("Not given")
 HOLDER_FIELDS = ("birth_year", "postal_code", "children", "gender", "life_situation")
 REQUIRED_HOLDER_FIELDS = ("birth_year", "postal_code", "children")

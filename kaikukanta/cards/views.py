@@ -170,7 +170,7 @@ def renew(request, number):
             except Refusal as refusal:
                 form_errors_from(form, refusal)
             else:
-                messages.success(request, _("The card is renewed."))
+                messages.success(request, _("The card's validity is extended."))
                 return redirect("cards:detail", number=card.number)
     return render(request, "cards/renew.html", {"form": form, "row": CardRow.of(card, today())})
 

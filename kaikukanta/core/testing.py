@@ -53,8 +53,14 @@ class ApiClient:
 
 
 def make_token(user: User) -> str:
+    """A token with the longest lifetime an issued token gets (KAIKUKANTA_API_TOKEN_MAX_DAYS), never one
+    that lives for ever."""
+    from django.conf import settings
+    from django.utils import timezone
+
     secret = new_token_secret()
-    ApiToken.objects.create(user=user, digest=token_digest(secret), prefix=secret[:8])
+    expires_at = timezone.now() + datetime.timedelta(days=settings.KAIKUKANTA_API_TOKEN_MAX_DAYS)
+    ApiToken.objects.create(user=user, digest=token_digest(secret), prefix=secret[:8], expires_at=expires_at)
     return secret
 
 

@@ -206,6 +206,31 @@ def _check_password(password: str, username: str) -> None:
         raise forms.ValidationError(reasons)
 
 
+SITE_MISSING = {
+    Role.DISTRIBUTOR: _("Choose the card distributor this user works at."),
+    Role.VENUE: _("Choose the venue this user works at."),
+}
+SITE_OF_OTHER_KIND = {
+    Role.DISTRIBUTOR: _("Card distributor staff work at a card distributor; this site is a venue."),
+    Role.VENUE: _("Venue staff work at a venue; this site is a card distributor."),
+}
+
+
+class SiteSelect(forms.Select):
+    """Sites with their kind on each option, so the page offers only the sites of the role chosen."""
+
+    def __init__(self, *args, kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        kind = self.kinds.get(int(value)) if str(value).isdigit() else None
+        if kind:
+            option["attrs"]["data-kind"] = kind
+        return option
+
+
 class UserForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150,
                                help_text=_("Letters, digits and @ . + - _ only."),
@@ -217,14 +242,19 @@ class UserForm(forms.Form):
     area_id = _id_select(_("Area"), (), required=False, help_text=_("Area coordinators work in one area."))
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, initial="fi")
 
-    def __init__(self, *args, roles=STAFF_ROLES, site_choices=(), areas=None, **kwargs):
+    def __init__(self, *args, roles=STAFF_ROLES, site_choices=(), areas=None, site_kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = _choices(ROLE_LABELS, roles)
-        self.fields["organisation_id"].widget.choices = [("", "—")] + list(site_choices)
+        self.site_kinds = site_kinds or {}
+        sites = self.fields["organisation_id"]
+        sites.widget = SiteSelect(choices=[("", "—")] + list(site_choices), kinds=self.site_kinds)
+        # Required for the roles that work at a site (core/field.html marks it; clean() says why).
+        sites.marked_required = True
         if areas is None:
             del self.fields["area_id"]
         else:
             self.fields["area_id"].widget.choices = [("", "—")] + [(area.pk, area.name) for area in areas]
+            self.fields["area_id"].marked_required = True
 
     def clean(self):
         data = super().clean()
@@ -233,6 +263,16 @@ class UserForm(forms.Form):
                 _check_password(data["password"], data["username"])
             except forms.ValidationError as error:
                 self.add_error("password", error)
+        role = data.get("role")
+        site = data.get("organisation_id")
+        if role in STAFF_ROLES and "organisation_id" not in self.errors:
+            if site is None:
+                self.add_error("organisation_id", SITE_MISSING[role])
+            elif self.site_kinds.get(site, role) != role:
+                self.add_error("organisation_id", SITE_OF_OTHER_KIND[role])
+        if (role == Role.AREA_COORDINATOR and "area_id" in self.fields and data.get("area_id") is None
+                and "area_id" not in self.errors):
+            self.add_error("area_id", _("Choose the area this coordinator works in."))
         return data
 
     def service_fields(self) -> dict:

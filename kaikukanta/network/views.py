@@ -238,8 +238,10 @@ def users(request):
 @coordinator_page
 def user_new(request):
     nationally = _works_nationally(request.user)
+    sites = list(_active_sites(request.user))
     form = UserForm(request.POST or None, roles=list(ROLE_LABELS) if nationally else STAFF_ROLES,
-                    site_choices=_site_choices(_active_sites(request.user), with_kind=True),
+                    site_choices=_site_choices(sites, with_kind=True),
+                    site_kinds={site.pk: site.kind for site in sites},
                     areas=list(selectors.areas_visible_to(request.user)) if nationally else None,
                     initial={"organisation_id": _int_or_none(request.GET.get("organisation_id"))})
     if request.method == "POST" and form.is_valid():

@@ -80,13 +80,17 @@ class ReportForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), coerce=int)
     language = forms.ChoiceField(label=_("Language of the report"), choices=REPORT_LANGUAGES)
 
-    def __init__(self, query, *, areas, language: str):
+    def __init__(self, query, *, areas, language: str, first_year: int | None = None):
+        """`first_year`: the first year with cards or visits in the caller's scope; no year before it is
+        offered, as its report would be empty."""
         this_year = today().year
+        # The last full year stays on offer (its report may be the one asked for even before any data).
+        first_year = max(FIRST_REPORT_YEAR, min(first_year or this_year, this_year - 1))
         defaults = {"year": str(this_year - 1), "language": language if language in dict(REPORT_LANGUAGES) else "fi"}
         given = {name: value for name, value in query.items() if value != ""}
         # Its own ids: the report form shares the dashboard page with the filters' area picker.
         super().__init__({**defaults, **given}, auto_id="report_%s")
-        self.fields["year"].choices = [(year, str(year)) for year in range(this_year, FIRST_REPORT_YEAR - 1, -1)]
+        self.fields["year"].choices = [(year, str(year)) for year in range(this_year, first_year - 1, -1)]
         self.fields["area_id"] = _area_field(areas)
         self.fields["area_id"].label = _("Area of the report")
         self.order_fields(["year", "area_id", "language"])

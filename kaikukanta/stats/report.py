@@ -4,6 +4,7 @@ Every chart is drawn from the table printed beside it (`Table.chart_data`), bars
 the charts read without colour, and suppressed cells say "fewer than 5" as they do on the pages.
 """
 
+import dataclasses
 import datetime
 import io
 from xml.sax.saxutils import escape
@@ -145,9 +146,17 @@ def annual_report(scope: Scope, year: int, language: str, today: datetime.date) 
                  Paragraph(_("Produced on %(date)s.") % {"date": formats.date_format(today, "SHORT_DATE_FORMAT")},
                            styles["Normal"]),
                  Spacer(1, 0.5 * cm)]
+        # Each section says its period: the headline figures are totals of every year up to the year's end,
+        # the other sections the year alone.
+        up_to = formats.date_format(year_end, "SHORT_DATE_FORMAT")
         for table in (figures.table("summary"), figures.sectors_of_year(year), figures.table("month"),
                       figures.table("area"), figures.table("age_group")):
             if table is not None:
+                if table.name == "summary":
+                    table = dataclasses.replace(table, title=_("Totals of all years up to %(date)s") % {
+                        "date": up_to})
+                elif str(year) not in table.title:
+                    table = dataclasses.replace(table, title=f"{table.title} – {year}")
                 story += _section(table, heading, note, header_style)
         buffer = io.BytesIO()
         document = SimpleDocTemplate(buffer, pagesize=A4, title=title, author="Kaikukanta", lang=language,

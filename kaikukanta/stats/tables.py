@@ -263,8 +263,10 @@ class Figures:
         kept = [column for column in columns
                 if column.name == "year" or any(value(row, column.name) is not None for row in source)]
         rows = [[_text(row["year"])] + [_count(value(row, column.name)) for column in kept[1:]] for row in source]
+        # "Cards and uses": both drawn, the cards where the scope has them (a venue's has none).
+        drawn = tuple(name for name in ("cards_registered", "uses") if any(c.name == name for c in kept))
         return Table("yearly", _("Cards and uses by year"), kept, rows, [str(row["year"]) for row in source],
-                     ChartSpec("bar", ("uses",)), _("No cards or uses yet."))
+                     ChartSpec("bar", drawn), _("No cards or uses yet."))
 
     def _uses(self, name: str, group_by: str, title: str) -> Table:
         result = selectors.uses(self.scope, group_by, self.start, self.end)

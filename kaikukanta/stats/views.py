@@ -11,6 +11,7 @@ from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.pages import own_area, own_scope, page
 from kaikukanta.network.models import Area
 
+from . import selectors as stats_selectors
 from .exports import WRITERS
 from .forms import DashboardForm, ReportForm
 from .report import annual_report
@@ -37,6 +38,12 @@ def _figures(user, filters: dict) -> Figures:
                    group_by=filters["group_by"], today=today())
 
 
+def _first_year(user) -> int | None:
+    """The first year with cards or visits in the caller's whole scope (the annual report's earliest)."""
+    rows = stats_selectors.yearly(scope_for(user, None), today())["rows"]
+    return min((row["year"] for row in rows), default=None)
+
+
 @page(Action.VIEW_STATS, target=own_scope)
 def dashboard(request):
     areas = _pickable_areas(request.user)
@@ -52,7 +59,7 @@ def dashboard(request):
         context.update(scope_name=scope_name(figures.scope), tables=tables, query=form.query_string())
         if may_report:
             context["report_form"] = ReportForm({"area_id": form.cleaned_data["area_id"] or ""}, areas=areas,
-                                                language=get_language())
+                                                language=get_language(), first_year=_first_year(request.user))
     return render(request, "stats/_breakdown.html" if only_breakdown else "stats/dashboard.html", context)
 
 
@@ -72,7 +79,8 @@ def export(request, table: str, fmt: str):
 
 @page(Action.VIEW_STATS, target=own_area)
 def report(request):
-    filters = _valid(ReportForm(request.GET, areas=_pickable_areas(request.user), language=get_language()))
+    filters = _valid(ReportForm(request.GET, areas=_pickable_areas(request.user), language=get_language(),
+                                first_year=_first_year(request.user)))
     scope = scope_for(request.user, filters["area_id"])
     pdf = annual_report(scope, filters["year"], filters["language"], today())
     response = HttpResponse(pdf, content_type="application/pdf")

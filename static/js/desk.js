@@ -73,7 +73,20 @@
     return document.getElementById("card-status");
   }
 
+  // "Visit recorded" belongs to the previous person in the queue (the latest visits list keeps it): once the
+  // next card is checked it gives its place on a phone's screen to the answer and the record button.
+  function dropRecordedNotice() {
+    const messages = document.querySelector("#main > .messages");
+    if (messages && messages.querySelector(".notice--success")) {
+      messages.querySelectorAll(".notice--success").forEach((notice) => notice.remove());
+      if (!messages.childElementCount) {
+        messages.remove();
+      }
+    }
+  }
+
   function askStatus(input) {
+    dropRecordedNotice();
     lastReady.set(input, bare(input.value));
     input.dispatchEvent(new CustomEvent("card-ready"));
   }

@@ -38,6 +38,12 @@
       const site = role.value === "distributor" || role.value === "venue";
       form.querySelectorAll("[data-scope=site]").forEach((part) => { part.hidden = !site; });
       form.querySelectorAll("[data-scope=area]").forEach((part) => { part.hidden = role.value !== "area_coordinator"; });
+      // Only the sites of the chosen role's kind: a venue user works at a venue.
+      form.querySelectorAll("select[name=organisation_id] option[data-kind]").forEach((option) => {
+        option.hidden = site && option.dataset.kind !== role.value;
+        option.disabled = option.hidden;
+        if (option.hidden && option.selected) option.selected = false;
+      });
     };
     role.addEventListener("change", show);
     show();

@@ -1,8 +1,11 @@
+import datetime
 import re
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from kaikukanta.accounts.models import ApiToken, User
 from kaikukanta.core.models import AuditRecord
@@ -29,6 +32,10 @@ def test_bootstrap_creates_the_first_national_admin_and_prints_its_token_last(db
                                            "municipalities": [{"code": "837"}]}).status_code == 201
     assert AuditRecord.objects.filter(action="user.created", object_id=str(user.pk), actor=None).exists()
     assert token not in " ".join(lines[:-1])
+    expires = ApiToken.objects.get(user=user).expires_at
+    lifetime = datetime.timedelta(days=settings.KAIKUKANTA_API_TOKEN_MAX_DAYS)
+    assert timezone.now() + lifetime - datetime.timedelta(minutes=1) < expires <= timezone.now() + lifetime
+    assert f"valid until {expires.date().isoformat()}" in lines[-2]
 
 
 def test_a_coordinator_and_site_staff_can_be_created_with_their_scope(network):

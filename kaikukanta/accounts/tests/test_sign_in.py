@@ -323,3 +323,15 @@ def test_browser_enrolment_of_an_authenticator(browser_page, site):
     page.wait_for_url(f"{site.base_url}/stats/**")
     page.goto(f"{site.base_url}/account/")
     assert_accessible(page)
+
+
+def test_the_second_step_of_signing_in_shows_no_menu_of_pages_it_cannot_open_yet(network):
+    client = Client()
+    _with_password(network.users["coordinator"])
+    assert _log_in(client, "coordinator")["Location"].startswith(STEP)
+    page = client.get(STEP).content.decode()
+
+    assert 'aria-label="Päävalikko"' not in page
+    for name in ("network:users", "network:organisations", "stats:dashboard", "public:venues"):
+        assert f'href="{reverse(name)}"' not in page
+    assert 'name="code"' in page

@@ -46,7 +46,7 @@ def test_distributor_issues_renews_and_closes_a_card(browser_page, site):
     assert_accessible(page)
     screenshot(page, "cards-issue")
 
-    page.get_by_role("button", name="Anna kortti").click()
+    page.get_by_role("button", name="Tallenna ja anna kortti").click()
     page.wait_for_url(f"**/cards/{first}/")
     assert page.get_by_role("heading", level=1).inner_text() == f"Kortti {grouped}"
     assert page.get_by_text(f"Kortti {grouped} on annettu.").is_visible()
@@ -62,11 +62,11 @@ def test_distributor_issues_renews_and_closes_a_card(browser_page, site):
     assert page.get_by_label("Kodin postinumero").input_value() == "02100"
     municipality.get_by_text("Espoo").wait_for()
     assert_accessible(page)
-    page.get_by_role("button", name="Uusi kortti").click()
+    page.get_by_role("button", name="Jatka voimassaoloa").click()
     page.wait_for_url(f"**/cards/{first}/")
-    assert page.get_by_text("Kortti on uusittu.").is_visible()
-    assert page.get_by_role("cell", name="Uusittu").is_visible() or page.get_by_role(
-        "rowheader", name="Uusittu").is_visible()
+    assert page.get_by_text("Kortin voimassaoloa on jatkettu.").is_visible()
+    assert page.get_by_role("cell", name="Voimassaoloa jatkettu").is_visible() or page.get_by_role(
+        "rowheader", name="Voimassaoloa jatkettu").is_visible()
 
     page.get_by_label("Sulkemisen syy").select_option("lost")
     dialogs = []
@@ -90,6 +90,6 @@ def test_the_issue_page_fits_a_phone(browser_page, site):
     page = browser_page("distributor", phone=True)
     assert page.url.endswith("/cards/issue/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling"
-    assert page.get_by_role("button", name="Anna kortti").is_visible()
+    assert page.get_by_role("button", name="Tallenna ja anna kortti").is_visible()
     assert_accessible(page)
     screenshot(page, "cards-issue-phone")

@@ -332,7 +332,7 @@ def test_a_renewal_updates_validity_and_holder_and_records_the_answers(network, 
         in_days(300), "00100", "091", 1)
     answer = WellbeingAnswer.objects.get(card=card)
     assert (answer.question_key, answer.value, answer.event.event) == ("feel_included", 3, "renewed")
-    assert "Kortti on uusittu." in text(client.get(response["Location"]))
+    assert "Kortin voimassaoloa on jatkettu." in text(client.get(response["Location"]))
 
 
 def test_a_renewal_judges_the_holder_again(network):
@@ -379,6 +379,7 @@ def test_closing_needs_a_reason_and_closes_from_today(network):
     assert 'class="status status--closed">Suljettu<' in page
     assert "Muuttanut pois" in page
     assert reverse("cards:renew", kwargs={"number": card.number}) not in page, "a closed card has no actions"
+    assert reverse("cards:insert_pdf", kwargs={"number": card.number}) not in page, "nor an insert to print"
 
 
 def test_a_closed_card_cannot_be_closed_or_renewed_again(network):

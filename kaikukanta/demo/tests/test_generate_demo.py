@@ -1,13 +1,17 @@
+import datetime
 import io
 import re
 from collections import Counter, defaultdict
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import RequestFactory
+from django.utils import timezone
 
+from kaikukanta.accounts.models import ApiToken
 from kaikukanta.cards import rules as card_rules
 from kaikukanta.cards.models import Card, CardBatch, CardEvent, StockNumber
 from kaikukanta.core.clock import add_months, today
@@ -156,6 +160,12 @@ def test_demo_logins_work_with_their_passwords_and_tokens(demo):
         # The login throttle (django-axes) counts per address, so it needs the request.
         assert authenticate(RequestFactory().post("/login/"), username=username, password=password) is not None
         assert ApiClient(token).get("settings").status_code == 200
+    lifetime = datetime.timedelta(days=settings.KAIKUKANTA_API_TOKEN_MAX_DAYS)
+    for token in ApiToken.objects.all():
+        assert token.expires_at is not None and token.expires_at <= timezone.now() + lifetime
+    assert f"valid for {settings.KAIKUKANTA_API_TOKEN_MAX_DAYS} days" in demo
+    assert "admin and coordinator confirm every sign-in with an authenticator app" in demo
+    assert "QR code and the same secret as grouped text" in demo
 
 
 def test_same_seed_gives_the_same_data_and_another_seed_other_data(db):

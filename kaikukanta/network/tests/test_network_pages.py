@@ -307,7 +307,36 @@ def test_staff_need_a_site_of_their_own_kind(network):
     response = signed_in(network, "coordinator").post(reverse("network:user_new"), user_form(
         network, organisation_id=network.venue.pk))
 
-    assert field_errors(response, "id_organisation_id") == ["Pyyntö on virheellinen."]
+    assert field_errors(response, "id_organisation_id") == [
+        "Kortin jakajan työntekijä työskentelee kortin jakajalla; tämä toimipaikka on kohde."]
+    assert not User.objects.filter(username="kallio-jakaja").exists()
+
+
+@pytest.mark.parametrize(("who", "changes", "field", "message"), [
+    ("coordinator", {"organisation_id": ""}, "id_organisation_id",
+     "Valitse kortin jakaja, jossa käyttäjä työskentelee."),
+    ("coordinator", {"role": "venue", "organisation_id": ""}, "id_organisation_id",
+     "Valitse kohde, jossa käyttäjä työskentelee."),
+    ("coordinator", {"role": "venue"}, "id_organisation_id",
+     "Kohteen työntekijä työskentelee kohteessa; tämä toimipaikka on kortin jakaja."),
+    ("admin", {"role": "area_coordinator", "organisation_id": ""}, "id_area_id",
+     "Valitse alue, jolla koordinaattori työskentelee."),
+    ("coordinator", {"username": ""}, "id_username", "Tämä kenttä vaaditaan."),
+])
+def test_every_refusal_of_the_user_form_names_the_field_and_the_reason(network, who, changes, field, message):
+    response = signed_in(network, who).post(reverse("network:user_new"), user_form(network, **changes))
+
+    assert response.status_code == 200
+    assert field_errors(response, field) == [message]
+    assert "Pyyntö on virheellinen." not in text_of(response)
+
+
+def test_the_user_form_marks_the_site_required_and_tags_each_site_with_its_kind(network):
+    page = text_of(signed_in(network, "coordinator").get(reverse("network:user_new")))
+
+    assert re.search(r'<label for="id_organisation_id">Toimipaikka <span aria-hidden="true">\*</span>', page)
+    assert re.search(rf'<option value="{network.venue.pk}" data-kind="venue"', page)
+    assert re.search(rf'<option value="{network.distributor.pk}" data-kind="distributor"', page)
 
 
 def test_a_weak_password_is_explained_in_the_page_language(network):

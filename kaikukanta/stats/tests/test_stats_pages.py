@@ -326,6 +326,10 @@ def test_every_chart_carries_the_numbers_of_its_table(world):
         "18-29": None, "30-49": 7, "65+": None}
     for name in charts:
         assert f'data-chart="chart-{name}" role="img"' in html
+    # "Cards and uses by year" draws both
+    yearly = json.loads(charts["yearly"])
+    assert [series["label"] for series in yearly["series"]] == ["Rekisteröidyt kortit", "Käyttökerrat yhteensä"]
+    assert all(value is not None for series in yearly["series"] for value in series["values"])
 
 
 @pytest.mark.parametrize("group_by", [value for value, _label in GROUPINGS])
@@ -358,3 +362,12 @@ def test_a_period_without_uses_says_so_instead_of_drawing_empty_charts(world):
     assert "Ei käyttökertoja tällä jaksolla." in html
     assert 'data-chart="chart-month"' not in html
     assert 'data-chart="chart-yearly"' in html
+
+
+def test_excel_comes_first_and_the_csv_says_what_it_is_for(world):
+    page = open_dashboard(world.network, "coordinator").content.decode()
+    exports = re.findall(r'data-export="(\w+)"', page)
+
+    assert exports and exports[:2] == ["xlsx", "csv"]
+    assert exports.count("xlsx") == exports.count("csv")
+    assert "CSV (pilkuin eroteltu, muille ohjelmille)" in page

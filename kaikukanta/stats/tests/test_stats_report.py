@@ -24,6 +24,10 @@ def world(network):
     return small_world(network)
 
 
+HEADLINE = "Kaikkien vuosien yhteismäärät 31.12.2024 asti"
+SECTORS = "Käyttökerrat toimialoittain vuonna 2024"
+
+
 def report(network, who, **params):
     client = Client()
     sign_in(client, network.users[who])
@@ -64,16 +68,16 @@ def test_a_coordinators_report_is_a_pdf_of_the_year_of_its_area(world):
     assert "Kaikukortin vuosiraportti 2024" in strings
     assert "Pääkaupunkiseutu" in strings
     # area A's headline figures at the year's end
-    headline = section(strings, "Luvut 31.12.2024", "Käyttökerrat toimialoittain vuonna 2024")
+    headline = section(strings, HEADLINE, SECTORS)
     assert row_after(headline, "Käynnit", 1) == ["11"]
     assert row_after(headline, "Käyttökerrat", 1) == ["17"]
     assert row_after(headline, "Myönnetyt kortit", 1) == ["6"]
     # the year's row of the yearly table by sector: adult, child and community uses, total
-    sectors = section(strings, "Käyttökerrat toimialoittain vuonna 2024", "Käyttökerrat kuukausittain")
+    sectors = section(strings, "Käyttökerrat toimialoittain vuonna 2024", "Käyttökerrat kuukausittain – 2024")
     assert row_after(sectors, "Kulttuuri", 4) == ["9", "6", "0", "15"]
     assert row_after(sectors, "Liikunta", 4) == ["2", "0", "0", "2"]
     # the month table, and its chart naming the same months
-    months = section(strings, "Käyttökerrat kuukausittain", "Käyttökerrat ikäryhmittäin")
+    months = section(strings, "Käyttökerrat kuukausittain – 2024", "Käyttökerrat ikäryhmittäin – 2024")
     assert row_after(months, "toukokuu 2024", 3) == ["3", "9", "6"]
     assert months.count("toukokuu 2024") == 2
 
@@ -81,10 +85,10 @@ def test_a_coordinators_report_is_a_pdf_of_the_year_of_its_area(world):
 def test_the_report_in_swedish_keeps_suppressed_cells_hidden(world):
     strings = drawn_strings(report(world.network, "coordinator", language="sv").content)
     assert "Kaikukortets årsrapport 2024" in strings
-    assert row_after(section(strings, "Siffror 2024-12-31", "Användningar per sektor år 2024"), "Besök", 1) == [
-        "11"]
+    headline = section(strings, "Summor för alla år till och med 31.12.2024", "Användningar per sektor år 2024")
+    assert row_after(headline, "Besök", 1) == ["11"]
     # the grandparent alone: 3 visits, 9 uses, 6 child uses — never shown
-    ages = section(strings, "Användningar per åldersgrupp")
+    ages = section(strings, "Användningar per åldersgrupp – 2024")
     assert row_after(ages, "65+", 3) == ["färre än 5"] * 3
     assert any("färre än fem kortinnehavare" in text for text in ages)
 
@@ -92,20 +96,23 @@ def test_the_report_in_swedish_keeps_suppressed_cells_hidden(world):
 def test_the_national_admin_reports_on_the_whole_network_or_any_area(world):
     national = drawn_strings(report(world.network, "admin", language="fi").content)
     assert "Koko verkosto" in national
-    assert row_after(section(national, "Luvut 31.12.2024", "Käyttökerrat toimialoittain vuonna 2024"),
+    assert row_after(section(national, HEADLINE, SECTORS),
                      "Käyttökerrat", 1) == ["19"]
-    assert row_after(section(national, "Käyttökerrat alueittain", "Käyttökerrat ikäryhmittäin"),
+    assert row_after(section(national, "Käyttökerrat alueittain – 2024", "Käyttökerrat ikäryhmittäin – 2024"),
                      "Pirkanmaa", 3) == ["2", "2", "0"]
     other = drawn_strings(report(world.network, "admin", language="fi", area_id=world.network.other_area.pk).content)
     assert "Pirkanmaa" in other
-    assert row_after(section(other, "Luvut 31.12.2024", "Käyttökerrat toimialoittain vuonna 2024"),
+    assert row_after(section(other, HEADLINE, SECTORS),
                      "Käyttökerrat", 1) == ["2"]
 
 
-def test_a_year_without_figures_still_reports(world):
-    strings = drawn_strings(report(world.network, "coordinator", language="fi", year="2021").content)
-    assert "Kaikukortin vuosiraportti 2021" in strings
-    assert "Ei käyttökertoja tällä jaksolla." in strings
+def test_no_year_before_the_first_figures_is_offered(world):
+    assert report(world.network, "coordinator", language="fi", year="2023").status_code == 400
+    client = Client()
+    sign_in(client, world.network.users["coordinator"])
+    page = client.get(reverse("stats:dashboard")).content.decode()
+    offered = [int(year) for year in re.findall(r'<option value="(\d{4})"', page)]
+    assert min(offered) == 2024 and "2023" not in offered
 
 
 @pytest.mark.parametrize(("who", "params", "status"), [

@@ -112,6 +112,7 @@ def test_a_venue_worker_runs_the_desk_on_a_phone(browser_page, site):
         damm.is_valid(one) for one in numbers], "the page and the server agree on check digits"
 
     # The paper list: rows saved one by one, a wrong row kept for correcting.
+    page.get_by_role("button", name="Valikko").click()
     page.get_by_role("link", name="Paperilista").click()
     page.get_by_label("Rivi 1: kortin numero").fill(spaced(card.number))
     page.get_by_label("Rivi 1: lapset").fill("1")
@@ -127,6 +128,7 @@ def test_a_venue_worker_runs_the_desk_on_a_phone(browser_page, site):
     screenshot(page, "desk-paper")
 
     # Today's list with its totals.
+    page.get_by_role("button", name="Valikko").click()
     page.get_by_role("link", name="Päivän käynnit", exact=True).click()
     expect(page.locator('[data-total="visits"]')).to_have_text("1")
     expect(page.locator('[data-total="uses"]')).to_have_text("2")
@@ -135,6 +137,7 @@ def test_a_venue_worker_runs_the_desk_on_a_phone(browser_page, site):
     screenshot(page, "desk-today")
 
     # Offerings: a new one with a quota.
+    page.get_by_role("button", name="Valikko").click()
     page.get_by_role("link", name="Tarjonta", exact=True).click()
     page.get_by_role("link", name="Uusi tarjontakohde").click()
     page.get_by_label("Nimi").fill("Konsertti")

@@ -37,7 +37,9 @@ class Command(BaseCommand):
             issued = services.issue_token_from_console(user)
         except Refusal as refusal:
             raise _refused(refusal) from None
-        self.stdout.write(f"API token for {user.username} ({user.role}); it is shown only this once:")
+        until = issued.token.expires_at.date().isoformat()
+        self.stdout.write(f"API token for {user.username} ({user.role}), valid until {until}; "
+                          "it is shown only this once:")
         self.stdout.write(issued.secret)
 
     def _create(self, username, role, area_id, organisation_id, language) -> User:
