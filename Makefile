@@ -36,7 +36,7 @@ test: install
 lint: install
 	.venv/bin/ruff check .
 	$(MANAGE) makemigrations --check --dry-run
-	$(MANAGE) lintmigrations
+	DATABASE_URL=$${LINT_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(MANAGE) lintmigrations
 
 # Background work beside `make run` when CELERY_BROKER_URL names a broker (without one tasks run in-process).
 worker: install

@@ -22,7 +22,7 @@ class User(AbstractUser):
                                 default="fi")
     # Part of every session's check (below): raising it ends all of the user's open sessions at their next
     # request, whatever the session store (database or cache). Raised on deactivation and on a password reset.
-    session_generation = models.PositiveIntegerField(default=0)
+    session_generation = models.PositiveIntegerField(default=0, db_default=0)
 
     def _get_session_auth_hash(self, secret=None):
         # Django's hash covers the password only; ours covers the generation too.
