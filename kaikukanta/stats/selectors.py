@@ -90,9 +90,11 @@ class Scope:
 
     @property
     def entitled_to_holder_data(self) -> bool:
-        """The network, an area and a distributor read the holder data of their cards; a venue reads none
-        on a card, so its breakdowns by holder attributes pass through `disclosure`."""
-        return self.venue_id is None
+        """Whether every holder behind the visits in scope is one whose data the caller may read on the card:
+        the whole network (the national admin) and a distributor's own cards. A venue reads no holder data
+        on a card; an area's venues also admit holders of other areas, whose data its coordinator may not
+        read. Their breakdowns of visits by holder attributes pass through `disclosure`."""
+        return self.venue_id is None and self.area_id is None
 
     def card_filter(self, prefix: str = "") -> Q:
         """Cards in scope: those issued by the area's distributors, or by the distributor."""
@@ -299,7 +301,7 @@ def _protected_uses(scope: Scope, group_by: str, start, end) -> dict:
     cells = _settled_cells(scope, start, end, expressions, key_of,
                            {"visits": Count("id"), "uses": Sum("uses"), "child_uses": _child_uses()})
     counted = ("visits", "uses", "child_uses")
-    shown = disclosure.released(cells, counted, ("uses", group_by, scope.venue_id))
+    shown = disclosure.released(cells, counted, ("uses", group_by, scope.venue_id or scope.area_id))
     rows = [{"key": key, **shown[key], "suppressed": False} for key in sorted(shown)]
     return {"rows": rows, "total": {name: sum(row[name] for row in rows) for name in counted}}
 
@@ -310,7 +312,7 @@ def _protected_travel(scope: Scope, start, end) -> dict:
     cells = _settled_cells(scope, start, end, {"home": _home_area(), "venue_area": F("venue__area_id")},
                            lambda group: (group["home"], str(group["venue_area"])),
                            {"visits": Count("id"), "uses": Sum("uses")})
-    shown = disclosure.released(cells, ("visits", "uses", "holders"), ("travel", scope.venue_id))
+    shown = disclosure.released(cells, ("visits", "uses", "holders"), ("travel", scope.venue_id or scope.area_id))
     rows = [{"home": home, "venue": venue, **shown[(home, venue)], "suppressed": False}
             for home, venue in sorted(shown)]
     return {"rows": rows}

@@ -87,10 +87,12 @@ def test_the_report_in_swedish_keeps_suppressed_cells_hidden(world):
     assert "Kaikukortets årsrapport 2024" in strings
     headline = section(strings, "Summor för alla år till och med 31.12.2024", "Användningar per sektor år 2024")
     assert row_after(headline, "Besök", 1) == ["11"]
-    # the grandparent alone: 3 visits, 9 uses, 6 child uses — never shown
+    # the grandparent alone: 3 visits, 9 uses, 6 child uses — never shown. The area's venues admit holders
+    # of other areas too, so its breakdowns by holder attributes are released as a venue's are: a cell of
+    # fewer than five holders is left out with its key.
     ages = section(strings, "Användningar per åldersgrupp – 2024")
-    assert row_after(ages, "65+", 3) == ["färre än 5"] * 3
-    assert any("färre än fem kortinnehavare" in text for text in ages)
+    assert "65+" not in ages
+    assert all(int(cell) % 5 == 0 for cell in row_after(ages, "30-49", 3))
 
 
 def test_the_national_admin_reports_on_the_whole_network_or_any_area(world):

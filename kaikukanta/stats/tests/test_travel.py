@@ -32,9 +32,9 @@ def test_five_holders_travelling_show_and_four_are_suppressed(network):
         {"home": b, "venue": a, "visits": None, "uses": None, "holders": None, "suppressed": True},
     ], key=lambda row: (row["home"], row["venue"]))
     assert rows == expected
-    # The coordinator of area A sees the visits at its own venues only.
-    assert network.client("coordinator").get("stats/travel").json()["rows"] == [
-        {"home": b, "venue": a, "visits": None, "uses": None, "holders": None, "suppressed": True}]
+    # The coordinator of area A sees the visits at its own venues only, and those holders are of area B,
+    # whose data it may not read: released as a venue's travel table is, the pair of four is left out.
+    assert network.client("coordinator").get("stats/travel").json()["rows"] == []
 
 
 def test_community_cards_travel_as_community(network):

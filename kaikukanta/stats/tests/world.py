@@ -326,7 +326,7 @@ class World:
         return "none" if area is None else str(area)
 
     def uses(self, scope, group_by, start=None, end=None):
-        if scope[0] == "venue" and group_by in HOLDER_GROUPINGS:
+        if scope[0] in ("venue", "area") and group_by in HOLDER_GROUPINGS:
             return venue_uses(self, scope, group_by, start, end)
         groups = defaultdict(list)
         for visit in self.visits:
@@ -439,7 +439,7 @@ class World:
                 "uses_per_card": rows}
 
     def travel(self, scope, start=None, end=None):
-        if scope[0] == "venue":
+        if scope[0] in ("venue", "area"):
             return venue_travel(self, scope, start, end)
         cells = defaultdict(list)
         for visit in self.visits:
