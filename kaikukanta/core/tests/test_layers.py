@@ -11,7 +11,7 @@ import kaikukanta
 
 # Bottom first: an app may import the apps listed before it, never one after it (nor one on its own rank).
 LAYERS = [("core",), ("reference",), ("network",), ("accounts",), ("cards",), ("visits",), ("stats",),
-          ("imports",), ("public", "demo")]
+          ("imports",), ("public", "demo"), ("operations",)]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}
 
 # The debt, to be paid off: (module, the app above it that it imports).
@@ -20,6 +20,7 @@ KNOWN_UPWARD = {
     ("cards/services.py", "stats"), ("visits/services.py", "stats"),          # the rollups' pending changes
     ("cards/management/commands/coarsen_holder_data.py", "stats"),
     ("core/api_support.py", "accounts"), ("core/navigation.py", "accounts"), ("core/pages.py", "accounts"),
+    ("core/context_processors.py", "accounts"),                                # the page frame's menu
     ("core/testing.py", "accounts"), ("core/testing.py", "cards"), ("core/testing.py", "network"),
     ("core/testing.py", "reference"),                                          # test builders in production code
     ("network/area_export.py", "accounts"), ("network/area_export.py", "cards"),
@@ -27,6 +28,7 @@ KNOWN_UPWARD = {
     ("network/selectors.py", "cards"), ("network/services.py", "accounts"), ("network/views.py", "accounts"),
     ("network/views.py", "cards"),                                             # the coordinators' back office
     ("stats/management/commands/rebuild_stats.py", "imports"),
+    ("stats/rollups.py", "operations"),                                        # a reader leaves the fold to a live worker
 }
 
 
