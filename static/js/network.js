@@ -34,6 +34,11 @@
   document.querySelectorAll("form[data-role-scopes]").forEach((form) => {
     const role = form.querySelector("select[name=role]");
     if (!role) return;
+    // The site the page was opened for (`?organisation_id=`) or the one chosen last: picked again whenever
+    // the role chosen works at a site of its kind.
+    const sites = form.querySelector("select[name=organisation_id]");
+    let wanted = sites ? sites.value : "";
+    if (sites) sites.addEventListener("change", () => { wanted = sites.value; });
     const show = () => {
       const site = role.value === "distributor" || role.value === "venue";
       form.querySelectorAll("[data-scope=site]").forEach((part) => { part.hidden = !site; });
@@ -43,6 +48,7 @@
         option.hidden = site && option.dataset.kind !== role.value;
         option.disabled = option.hidden;
         if (option.hidden && option.selected) option.selected = false;
+        if (!option.hidden && wanted && option.value === wanted) option.selected = true;
       });
     };
     role.addEventListener("change", show);
