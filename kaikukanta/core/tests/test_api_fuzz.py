@@ -43,8 +43,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from kaikukanta.accounts.models import Role
-from kaikukanta.core.testing import make_area, make_organisation, make_user
+from kaikukanta.accounts.models import ApiToken, Role
+from kaikukanta.core.api_support import token_digest
+from kaikukanta.core.testing import make_area, make_organisation, make_token, make_user
 
 from .operations import build_world
 
@@ -78,11 +79,13 @@ def _real_path_parameters(world) -> dict[str, object]:
     """Objects the operations can reach. The user, site and area are extra ones, so that a generated
     deactivation cannot lock a fuzzing caller out for the rest of the run."""
     network = world.network
+    fuzz_staff = make_user("fuzz-staff", Role.DISTRIBUTOR, organisation=network.distributor)
     return {
         "area_id": make_area("Fuzz area", ["092"]).pk,
         "organisation_id": make_organisation("Fuzz venue", "venue", network.area, "091").pk,
         "offering_id": world.offering.pk,
-        "user_id": make_user("fuzz-staff", Role.DISTRIBUTOR, organisation=network.distributor).pk,
+        "user_id": fuzz_staff.pk,
+        "token_id": ApiToken.objects.get(digest=token_digest(make_token(fuzz_staff))).pk,
         "token": world.spare_token,
         "number": world.card.number,
         "batch_id": world.batch.pk,
