@@ -112,8 +112,13 @@ def site(live_server, transactional_db):
 @pytest.fixture
 def browser_page(chromium, site):
     """`browser_page(role=None, phone=False)`: a fresh browser page, signed in as `role` when given."""
+    from playwright.sync_api import expect
+
     from kaikukanta.core.browser import DESKTOP, PHONE, log_in
 
+    # The same patience for assertions as for actions: a busy two-core CI machine can take more than
+    # Playwright's default 5 s to answer a card check while other suites run.
+    expect.set_options(timeout=10_000)
     contexts = []
 
     def open_page(role: str | None = None, *, phone: bool = False, language: str | None = None):
