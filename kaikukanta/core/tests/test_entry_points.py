@@ -251,6 +251,17 @@ def test_an_inactive_site_writes_nothing_at_any_door(network, door, tmp_path):
     assert written(number) == before
 
 
+def refusal_of_the_service(caller: Caller, door: Door, number: str) -> Code:
+    """What the service behind `door` answers `caller` directly, whatever the door would have let through."""
+    with pytest.raises(Refusal) as refused:
+        if door.kind == "visit":
+            visit_services.record_visit(caller, card_number=number)
+        else:
+            card_services.issue_card(caller, number=number, card_type="community",
+                                     valid_until=today() + datetime.timedelta(days=10), holder=None)
+    return refused.value.code
+
+
 @pytest.mark.parametrize("door", [door for door in DOORS if door.channel != Channel.IMPORT], ids=door_ids)
 def test_the_services_refuse_an_inactive_site_whatever_the_door_let_through(network, door):
     site = network.venue if door.kind == "visit" else network.distributor
@@ -261,13 +272,7 @@ def test_the_services_refuse_an_inactive_site_whatever_the_door_let_through(netw
     caller = Caller(user, site, ADDRESS, door.channel)
     number = target_number(network, door)
     before = written(number)
-    with pytest.raises(Refusal) as refused:
-        if door.kind == "visit":
-            visit_services.record_visit(caller, card_number=number)
-        else:
-            card_services.issue_card(caller, number=number, card_type="community",
-                                     valid_until=today() + datetime.timedelta(days=10), holder=None)
-    assert refused.value.code == Code.FORBIDDEN
+    assert refusal_of_the_service(caller, door, number) == Code.FORBIDDEN
     assert written(number) == before
 
 
@@ -289,13 +294,7 @@ def test_the_services_refuse_an_inactive_user_whatever_the_door_let_through(netw
     user.is_active = False
     caller = Caller(user, user.organisation, ADDRESS, door.channel)
     number = target_number(network, door)
-    with pytest.raises(Refusal) as refused:
-        if door.kind == "visit":
-            visit_services.record_visit(caller, card_number=number)
-        else:
-            card_services.issue_card(caller, number=number, card_type="community",
-                                     valid_until=today() + datetime.timedelta(days=10), holder=None)
-    assert refused.value.code == Code.FORBIDDEN
+    assert refusal_of_the_service(caller, door, number) == Code.FORBIDDEN
     assert written(number) == (1 if door.kind == "visit" else 0)
 
 

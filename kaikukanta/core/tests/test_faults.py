@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from .private_postgres import PrivateCluster, ProductionServer, manage
+from .private_postgres import ProductionServer, manage
 
 pytestmark = pytest.mark.postgres
 
@@ -36,14 +36,6 @@ print(json.dumps({"token": network.tokens["venue"], "venue_id": network.venue.pk
 """
 
 
-@pytest.fixture
-def cluster():
-    cluster = PrivateCluster()
-    try:
-        cluster.init()
-        yield cluster
-    finally:
-        cluster.remove()
 
 
 class Desks:

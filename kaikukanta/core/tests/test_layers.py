@@ -28,7 +28,7 @@ KNOWN_UPWARD = {
     ("network/selectors.py", "cards"), ("network/services.py", "accounts"), ("network/views.py", "accounts"),
     ("network/views.py", "cards"),                                             # the coordinators' back office
     ("stats/management/commands/rebuild_stats.py", "imports"),
-    ("stats/rollups.py", "operations"),                                        # a reader leaves the fold to a live worker
+    ("stats/rollups.py", "operations"),                            # a reader leaves the fold to a live worker
 }
 
 

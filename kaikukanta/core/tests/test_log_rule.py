@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from .private_postgres import PYTHON, ROOT, PrivateCluster, ProductionServer
+from .private_postgres import PYTHON, ROOT, ProductionServer
 
 pytestmark = pytest.mark.postgres
 
@@ -36,14 +36,6 @@ print(json.dumps({"tokens": network.tokens, "card": card.number, "venue_id": net
 SECRET = re.compile(r"kk_[A-Za-z0-9_\-]{20,}")
 
 
-@pytest.fixture
-def cluster():
-    cluster = PrivateCluster()
-    try:
-        cluster.init()
-        yield cluster
-    finally:
-        cluster.remove()
 
 
 class Browser:
