@@ -88,6 +88,12 @@
   function askStatus(input) {
     dropRecordedNotice();
     lastReady.set(input, bare(input.value));
+    // Right after a visit is recorded the desk's content is new and htmx attaches its triggers only when the
+    // swap settles: a scanner that types the next number within those milliseconds would otherwise start no
+    // check. Processing an element htmx already knows does nothing.
+    if (window.htmx) {
+      window.htmx.process(input);
+    }
     input.dispatchEvent(new CustomEvent("card-ready"));
   }
 

@@ -37,10 +37,6 @@ def assert_fits(page, selectors: list[str], where: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("language", ["fi", "sv"])
-# Known issue (README): on PostgreSQL, after test_desk_browser.py in the same run, the second number typed
-# after a recorded visit starts no card check (no request reaches the server); alone the test passes there.
-@pytest.mark.xfail(os.environ.get("DATABASE_URL", "").startswith("postgres"), strict=False,
-                   reason="second check after a visit not started on PostgreSQL after the desk journey test")
 def test_the_desk_fits_a_phone_screen_at_every_text_size(browser_page, site, language):
     personal = make_card(site.distributor, children=3)
     second = make_card(site.distributor, children=2)
