@@ -11,6 +11,7 @@
 
   const MESSAGES = { "not-digits": "msgNotDigits", length: "msgLength", "check-digit": "msgCheckDigit" };
   const lastReady = new WeakMap();
+  const processed = new WeakSet();
   let recordAfterCheck = false;
 
   document.documentElement.classList.add("js");
@@ -90,8 +91,9 @@
     lastReady.set(input, bare(input.value));
     // Right after a visit is recorded the desk's content is new and htmx attaches its triggers only when the
     // swap settles: a scanner that types the next number within those milliseconds would otherwise start no
-    // check. Processing an element htmx already knows does nothing.
-    if (window.htmx) {
+    // check. Only an input htmx has not processed yet is processed here (processing a known one again would
+    // forget its request in flight, which clearing the number must be able to abort).
+    if (window.htmx && !processed.has(input)) {
       window.htmx.process(input);
     }
     input.dispatchEvent(new CustomEvent("card-ready"));
@@ -260,6 +262,12 @@
     if (checkButton) {
       event.preventDefault();
       checkNow(checkButton.form.querySelector("[data-card-number]"));
+    }
+  });
+
+  document.addEventListener("htmx:afterProcessNode", (event) => {
+    if (event.target.matches && event.target.matches("[data-card-number]")) {
+      processed.add(event.target);
     }
   });
 
