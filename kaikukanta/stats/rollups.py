@@ -42,12 +42,12 @@ import calendar
 import datetime
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
 from kaikukanta.core import sql
-from kaikukanta.operations.tasks import reader_leaves_fold_to_worker
 
 from .models import CardFigures, FoldState, PendingChange, WellbeingRollup
 
@@ -327,9 +327,23 @@ def _placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
+# Whether a reader may leave the fold to someone else (a live worker, or the primary behind the replica it
+# reads). The operations app, above this one, answers it: it says how at start-up (OperationsConfig.ready).
+def _nobody_else_folds() -> bool:
+    return False
+
+
+_fold_left_to_others: Callable[[], bool] = _nobody_else_folds
+
+
+def leave_fold_to_others_when(check: Callable[[], bool]) -> None:
+    global _fold_left_to_others
+    _fold_left_to_others = check
+
+
 def fold() -> None:
     """Bring the rollups up to date with every committed change. Cheap when nothing is pending."""
-    if reader_leaves_fold_to_worker():
+    if _fold_left_to_others():
         return
     state = FoldState.objects.first()
     pending = sql.fetch_one("SELECT EXISTS (SELECT 1 FROM stats_pendingchange)", [])[0]

@@ -27,7 +27,6 @@ KNOWN_UPWARD = {
     ("network/area_export.py", "visits"), ("network/forms.py", "accounts"), ("network/selectors.py", "accounts"),
     ("network/selectors.py", "cards"), ("network/services.py", "accounts"), ("network/views.py", "accounts"),
     ("network/views.py", "cards"),                                             # the coordinators' back office
-    ("stats/rollups.py", "operations"),                            # a reader leaves the fold to a live worker
 }
 
 
