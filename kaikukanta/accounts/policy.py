@@ -207,7 +207,7 @@ def area_in_scope(user, area) -> bool:
     return user.organisation_id is not None and user.organisation.area_id == area.pk
 
 
-# Set on a user loaded with its site's `active` flag (core.api_support.BearerAuth), so that the rule below
+# Set on a user loaded with its site's `active` flag (accounts.bearer.BearerAuth), so that the rule below
 # needs no second query on the desk's hot path.
 SITE_ACTIVE_ATTRIBUTE = "_kk_site_active"
 
@@ -216,7 +216,7 @@ def account_usable(user) -> bool:
     """May this account act at all: an active user, and for site staff an active site.
 
     Checked at every door: sign-in, each request of an open session (accounts.backends), bearer tokens
-    (core.api_support) and `allowed` below. An area's status does not count: an area that has ended keeps
+    (accounts.bearer) and `allowed` below. An area's status does not count: an area that has ended keeps
     its coordinator, who still answers for its history (statistics, the area export), and its sites are
     taken out of the network one by one, each with its own `active` flag."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:

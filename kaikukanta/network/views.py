@@ -13,13 +13,14 @@ from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts import services as accounts
 from kaikukanta.accounts.caller import Caller
+from kaikukanta.accounts.pages import page
 from kaikukanta.accounts.policy import Action, allowed, require
 from kaikukanta.accounts.selectors import user_for
 from kaikukanta.cards import selectors as cards_selectors
 from kaikukanta.cards import services as cards
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Refusal
-from kaikukanta.core.pages import form_errors_from, own_area, page, safe_next
+from kaikukanta.core.pages import form_errors_from, own_area, safe_next
 
 from . import area_export as export
 from . import selectors, services

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
 from kaikukanta.accounts.caller import Caller, Channel
+from kaikukanta.accounts.pages import public_page
 from kaikukanta.cards import guessing
 from kaikukanta.core import damm
 from kaikukanta.core.client_address import client_address
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
-from kaikukanta.core.pages import public_page
 
 from . import selectors, services
 from .forms import CATEGORY_LABELS, OFFERING_KIND_LABELS, SECTOR_LABELS, MyCardForm, VenueFinderForm
