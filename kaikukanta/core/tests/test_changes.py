@@ -2,9 +2,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from kaikukanta.core import changes
-from kaikukanta.core.testing import make_card
 from kaikukanta.stats import rollups
 from kaikukanta.stats.models import PendingChange
+from kaikukanta.testing import make_card
 
 
 @pytest.mark.django_db

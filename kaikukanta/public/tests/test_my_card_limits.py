@@ -11,7 +11,7 @@ from django.urls import reverse
 from kaikukanta.cards import guessing
 from kaikukanta.core.clock import today
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_card, sign_in
+from kaikukanta.testing import make_card, sign_in
 
 pytestmark = pytest.mark.django_db
 
