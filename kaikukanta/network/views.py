@@ -1,6 +1,8 @@
-"""Pages of area coordinators and the national admin: sites, users, card batches, guidelines, areas and the
-national settings. Each view parses a form, calls a service or a selector and renders; the rules and the
-permissions live in the services, the selectors and the policy."""
+"""Pages of area coordinators and the national admin: sites, users and their tokens, guidelines, areas and
+the low-income figures (card batches, the national settings and the guessing alerts are cards/backoffice.py,
+the area export stats/area_export_views.py, served beside these under /network/). Each view parses a form,
+calls a service or a selector and renders; the rules and the permissions live in the services, the selectors
+and the policy."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
