@@ -4,9 +4,10 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from kaikukanta.accounts.api import router as accounts_router
+from kaikukanta.accounts.bearer import BearerAuth
 from kaikukanta.cards.api import router as cards_router
 from kaikukanta.core import openapi_docs
-from kaikukanta.core.api_support import BearerAuth, error_response, install_error_handlers
+from kaikukanta.core.api_support import error_response, install_error_handlers
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.api import router as network_router
 from kaikukanta.stats.api import router as stats_router

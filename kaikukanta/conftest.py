@@ -1,6 +1,6 @@
 import pytest
 
-from kaikukanta.core.testing import ApiClient, build_network
+from kaikukanta.testing import ApiClient, build_network
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kaikukanta.api import api
+from kaikukanta.cards import backoffice as card_back_office
+from kaikukanta.network import urls as network_urls
 from kaikukanta.operations.urls import machine_urlpatterns
+from kaikukanta.stats import area_export_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,7 +14,9 @@ urlpatterns = [
     path("", include("kaikukanta.accounts.urls")),
     path("desk/", include("kaikukanta.visits.urls")),
     path("cards/", include("kaikukanta.cards.urls")),
-    path("network/", include("kaikukanta.network.urls")),
+    # The network's pages, with the cards' back office and the area export, which live in the apps above it.
+    path("network/", include((network_urls.urlpatterns + card_back_office.urlpatterns
+                              + area_export_views.urlpatterns, "network"))),
     path("stats/", include("kaikukanta.stats.urls")),
     path("operations/", include("kaikukanta.operations.urls")),
     *machine_urlpatterns,

@@ -4,7 +4,7 @@ trail. Token digests are not shown; they are of no use to a reader."""
 
 from django.contrib import admin
 
-from kaikukanta.network.admin import ReadOnlyAdmin
+from kaikukanta.core.admin_support import ReadOnlyAdmin
 
 from .models import ApiToken, User
 

@@ -56,6 +56,11 @@ class Caller:
         return cls.from_request(request, Channel.PAGE)
 
     @classmethod
+    def public(cls, request) -> "Caller":
+        """A visitor of the public pages: counted by the client address alone, signed in or not."""
+        return cls(user=None, site=None, address=client_address(request), channel=Channel.PAGE)
+
+    @classmethod
     def for_console(cls, user=None, channel: Channel = Channel.CONSOLE) -> "Caller":
         """A management command, an import or a test acting as `user` (None: the operator of the server)."""
         if channel in TYPING_CHANNELS:

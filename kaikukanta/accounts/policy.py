@@ -6,6 +6,7 @@ national admin everything; area coordinator its area; distributor and venue thei
 """
 
 from enum import StrEnum
+from typing import Protocol
 
 from django.db.models import Q
 
@@ -50,22 +51,26 @@ def _is(user, role: Role) -> bool:
     return getattr(user, "role", None) == role.value
 
 
+class Scoped(Protocol):
+    """What the policy asks of a target, so that it imports none of the apps above it: what the target is
+    (`policy_subject`: "area", "site", "offering", "card", "visit") and the area it belongs to. The models
+    answer it themselves (an area is its own, a site's is its own, an offering's, a visit's is its venue's, a
+    card's its issuer's); a user answers by its site or area fields."""
+
+    policy_subject: str
+
+    @property
+    def policy_area_id(self) -> int | None: ...
+
+
+def _subject(target) -> str | None:
+    return getattr(target, "policy_subject", None)
+
+
 def _area_of(target):
     """The area id a target belongs to, whatever it is."""
-    from kaikukanta.cards.models import Card
-    from kaikukanta.network.models import Area, Offering, Organisation
-    from kaikukanta.visits.models import Visit
-
-    if isinstance(target, Area):
-        return target.pk
-    if isinstance(target, Organisation):
-        return target.area_id
-    if isinstance(target, Offering):
-        return target.venue.area_id
-    if isinstance(target, Card):
-        return target.issuer.area_id
-    if isinstance(target, Visit):
-        return target.venue.area_id
+    if _subject(target) is not None:
+        return target.policy_area_id
     if getattr(target, "organisation_id", None):
         return target.organisation.area_id
     return getattr(target, "area_id", None)
@@ -94,9 +99,7 @@ def _may_manage_user(user, target) -> bool:
 
 def _venue_of(target):
     """An offering stands for its venue, so both may be given as the target of offering actions."""
-    from kaikukanta.network.models import Offering
-
-    return target.venue if isinstance(target, Offering) else target
+    return target.venue if _subject(target) == "offering" else target
 
 
 def _may_view_offerings(user, venue) -> bool:
@@ -114,15 +117,13 @@ def _is_self(user, target) -> bool:
 
 
 def _may_view_stats(user, target) -> bool:
-    from kaikukanta.network.models import Area, Organisation
-
     if _is(user, Role.NATIONAL_ADMIN):
         return True
     if target is None:
         return False
     if _is(user, Role.AREA_COORDINATOR):
-        return isinstance(target, (Area, Organisation)) and _area_of(target) == user.area_id
-    return isinstance(target, Organisation) and _own_site(user, target)
+        return _subject(target) in ("area", "site") and _area_of(target) == user.area_id
+    return _subject(target) == "site" and _own_site(user, target)
 
 
 _RULES = {
@@ -206,7 +207,7 @@ def area_in_scope(user, area) -> bool:
     return user.organisation_id is not None and user.organisation.area_id == area.pk
 
 
-# Set on a user loaded with its site's `active` flag (core.api_support.BearerAuth), so that the rule below
+# Set on a user loaded with its site's `active` flag (accounts.bearer.BearerAuth), so that the rule below
 # needs no second query on the desk's hot path.
 SITE_ACTIVE_ATTRIBUTE = "_kk_site_active"
 
@@ -215,7 +216,7 @@ def account_usable(user) -> bool:
     """May this account act at all: an active user, and for site staff an active site.
 
     Checked at every door: sign-in, each request of an open session (accounts.backends), bearer tokens
-    (core.api_support) and `allowed` below. An area's status does not count: an area that has ended keeps
+    (accounts.bearer) and `allowed` below. An area's status does not count: an area that has ended keeps
     its coordinator, who still answers for its history (statistics, the area export), and its sites are
     taken out of the network one by one, each with its own `active` flag."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:

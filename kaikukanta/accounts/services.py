@@ -23,7 +23,6 @@ from kaikukanta.core import audit
 from kaikukanta.core.api_support import new_token_secret, token_digest
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.personal_data import check_free_text
-from kaikukanta.network.models import Area, Organisation
 
 from . import passwords
 from .models import ApiToken, Role, User
@@ -46,10 +45,12 @@ def _check_absent(value, field: str) -> None:
         raise Refusal(Code.INVALID, field=field)
 
 
-def _scope(role: str, area_id: int | None,
-           organisation_id: int | None) -> tuple[Area | None, Organisation | None]:
+def _scope(role: str, area_id: int | None, organisation_id: int | None) -> tuple:
     """The area or site a role works in: a coordinator needs an area, site staff a site of their kind,
-    the national admin neither."""
+    the national admin neither. (The network's models are read through the user's own fields: accounts
+    sits below the network and imports none of it.)"""
+    Area = User._meta.get_field("area").related_model  # noqa: N806
+    Organisation = User._meta.get_field("organisation").related_model  # noqa: N806
     if role not in Role.values:
         raise Refusal(Code.INVALID, field="role")
     if role == Role.NATIONAL_ADMIN:
@@ -211,7 +212,7 @@ def update_user(actor, user_id: int, *, current_password: str | None = None, **c
     return user
 
 
-def end_access_of_site(actor, organisation: Organisation) -> int:
+def end_access_of_site(actor, organisation) -> int:
     """A site taken out of the network: every token of its staff is revoked and their sessions end."""
     return end_access(actor, list(organisation.users.values_list("pk", flat=True)), reason="site_deactivated")
 

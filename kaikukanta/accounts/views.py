@@ -19,19 +19,13 @@ from django_otp import login as otp_login
 from kaikukanta.accounts import selectors, services
 from kaikukanta.accounts.forms import LoginForm, SecondFactorForm
 from kaikukanta.accounts.models import Role
+from kaikukanta.accounts.pages import page, password_step_page, public_page, signed_in_page
 from kaikukanta.accounts.policy import Action
 from kaikukanta.accounts.selectors import second_factor_pending
 from kaikukanta.accounts.services import update_user
 from kaikukanta.core.context_processors import TEXT_SIZE_COOKIE, TEXT_SIZES
 from kaikukanta.core.errors import Refusal
-from kaikukanta.core.pages import (
-    form_errors_from,
-    page,
-    password_step_page,
-    public_page,
-    safe_next,
-    signed_in_page,
-)
+from kaikukanta.core.pages import form_errors_from, safe_next
 
 HOME_OF_ROLE = {
     Role.VENUE: "desk:check",

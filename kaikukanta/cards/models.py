@@ -72,6 +72,13 @@ class Card(models.Model):
     def __str__(self):
         return self.number
 
+    # What accounts.policy asks of a target (its `Scoped` protocol): a card belongs to its issuer's area.
+    policy_subject = "card"
+
+    @property
+    def policy_area_id(self) -> int | None:
+        return self.issuer.area_id
+
 
 class CardEventKind(models.TextChoices):
     ISSUED = "issued"

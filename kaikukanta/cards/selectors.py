@@ -8,18 +8,19 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from kaikukanta.accounts.models import Role
+from kaikukanta.accounts.models import Role, User
 from kaikukanta.accounts.policy import Action, allowed, require, scope_filter
 from kaikukanta.core import audit, sql
 from kaikukanta.core.clock import add_months
 from kaikukanta.core.damm import strip_separators
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.middleware import mark_holder_data
-from kaikukanta.network.models import NationalSettings
+from kaikukanta.core.models import AuditRecord
+from kaikukanta.network.models import NationalSettings, Organisation
 from kaikukanta.network.selectors import municipality_in_network
 from kaikukanta.reference.models import PostalCode
 
-from . import rules
+from . import guessing, rules
 from .models import Card, CardBatch, CardEvent, StockNumber, WellbeingQuestion
 
 
@@ -250,8 +251,52 @@ def card_list(user, *, day: datetime.date, number: str = "", status: str | None 
 def batch_for(user, batch_id: int) -> CardBatch:
     """A batch as `user` may read its numbers (the rule of `GET /card-batches/{id}`): 404 if there is none,
     403 outside the caller's scope."""
-    batch = CardBatch.objects.select_related("distributor").filter(pk=batch_id).first()
+    batch = CardBatch.objects.select_related("distributor", "created_by").filter(pk=batch_id).first()
     if batch is None:
         raise Refusal(Code.NOT_FOUND)
     require(user, Action.VIEW_ORGANISATION, batch.distributor)
     return batch
+
+
+def batch_search(user, *, distributor_id: int | None = None):
+    """Card batches of the distributors in `user`'s scope, newest first."""
+    batches = batches_in_scope(user).select_related("distributor", "created_by")
+    if distributor_id is not None:
+        batches = batches.filter(distributor_id=distributor_id)
+    return batches.order_by("-created_at", "-pk")
+
+
+# Card-number guessing alerts (audit records written by cards.guessing) ------------------------------------
+
+
+@dataclass(frozen=True)
+class GuessingAlert:
+    at: datetime.datetime
+    source: str
+    scope: str
+    user: object | None
+    site: Organisation | None
+    address: str
+    count: int
+    window_minutes: int
+
+
+def guessing_alerts(user):
+    """The alerts of the caller's scope, newest first: a coordinator's are those of its area's sites and
+    users; the national admin's are all, including bursts on the public page, which belong to no area."""
+    require(user, Action.VIEW_GUESSING_ALERTS)
+    return (AuditRecord.objects.filter(action=guessing.ALERT)
+            .filter(scope_filter(user, area="details__area", site={})).order_by("-at", "-id"))
+
+
+def describe_guessing_alerts(records) -> list[GuessingAlert]:
+    """The records of one page with their users and sites, in two queries."""
+    records = list(records)
+    users = User.objects.in_bulk({record.details.get("user") for record in records} - {None})
+    sites = Organisation.objects.in_bulk({record.details.get("site") for record in records} - {None})
+    return [GuessingAlert(at=record.at, source=record.details.get("source", ""),
+                          scope=record.details.get("scope", ""), user=users.get(record.details.get("user")),
+                          site=sites.get(record.details.get("site")), address=record.details.get("address", ""),
+                          count=record.details.get("count", 0),
+                          window_minutes=record.details.get("window", 0) // 60)
+            for record in records]

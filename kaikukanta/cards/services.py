@@ -15,15 +15,14 @@ from django.db.models import Q
 from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.policy import Action, account_usable, allowed, require, require_caller
-from kaikukanta.core import audit, damm
+from kaikukanta.core import audit, changes, damm
 from kaikukanta.core.clock import add_months, today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.personal_data import check_free_text
 from kaikukanta.network.models import NationalSettings, Organisation, OrganisationKind
 from kaikukanta.network.selectors import municipality_in_network
-from kaikukanta.stats import rollups
 
-from . import guessing, rules, selectors
+from . import facts, guessing, rules, selectors
 from .models import (
     CLOSE_REASONS,
     REPLACED,
@@ -142,7 +141,7 @@ def _issue_card(caller: Caller, *, number: str, card_type: str, valid_until: dat
     event = CardEvent.objects.create(card=card, event=CardEventKind.ISSUED, date=day, valid_until=valid_until,
                                      actor=actor)
     _record_wellbeing(card, event, answers)
-    rollups.cards_changed(card.pk)
+    changes.cards_changed(card.pk)
     audit.record(actor, "card.issue", card, number=card.number, card_type=card_type,
                  valid_until=valid_until.isoformat(), wellbeing_answers=len(answers))
     return card
@@ -191,7 +190,7 @@ def renew_card(caller: Caller, raw_number: str, *, valid_until: datetime.date, h
     event = CardEvent.objects.create(card=card, event=CardEventKind.RENEWED, date=day,
                                      valid_until=valid_until, actor=actor)
     _record_wellbeing(card, event, answers)
-    rollups.cards_changed(card.pk)
+    changes.cards_changed(card.pk)
     audit.record(actor, "card.renew", card, number=card.number, valid_until=valid_until.isoformat(),
                  holder_updated=holder is not None, wellbeing_answers=len(answers))
     return card
@@ -210,7 +209,7 @@ def close_card(caller: Caller, raw_number: str, *, reason: str) -> Card:
     card.close_reason = reason
     card.save(update_fields=["closed_on", "close_reason"])
     CardEvent.objects.create(card=card, event=CardEventKind.CLOSED, date=day, reason=reason, actor=actor)
-    rollups.cards_changed(card.pk)
+    changes.cards_changed(card.pk)
     audit.record(actor, "card.close", card, number=card.number, reason=reason)
     return card
 
@@ -245,7 +244,7 @@ def _replace_card(caller: Caller, raw_number: str, *, new_number: str) -> Card:
     WellbeingAnswer.objects.filter(card=old).update(card=new)
     CardEvent.objects.create(card=new, event=CardEventKind.ISSUED, date=day, valid_until=new.valid_until,
                              other_number=old.number, actor=actor)
-    rollups.cards_changed(old.pk, new.pk)
+    changes.cards_changed(old.pk, new.pk)
     audit.record(actor, "card.replaced", old, number=old.number, replaced_by=new.number)
     audit.record(actor, "card.replace", new, number=new.number, replaces=old.number)
     return new
@@ -303,13 +302,13 @@ def _band_birth_year(birth_year: int, visit_years: set[int]) -> int:
     age groups (no more than the statistics themselves already tell)."""
     start = birth_year - birth_year % COARSENING_BAND_YEARS
     for candidate in range(start, birth_year + 1):
-        if all(rollups.age_group(candidate, year) == rollups.age_group(birth_year, year) for year in visit_years):
+        if all(facts.age_group(candidate, year) == facts.age_group(birth_year, year) for year in visit_years):
             return candidate
     return birth_year
 
 
 def _years_usable(card: dict) -> set[int]:
-    last_valid = rollups.ends_on(card["issued_on"], card["valid_until"], card["closed_on"]) \
+    last_valid = facts.ends_on(card["issued_on"], card["valid_until"], card["closed_on"]) \
         - datetime.timedelta(days=1)
     return set(range(card["issued_on"].year, max(card["issued_on"].year, last_valid.year) + 1))
 
@@ -361,7 +360,7 @@ def coarsen_holder_data(*, day: datetime.date | None = None, years: int | None =
                         else _band_birth_year(card["birth_year"], years_by_birth[card["birth_year"]]))
                 changed.append(Card(pk=card["id"], birth_year=band, postal_code=None, holder_coarsened_on=day))
         Card.objects.bulk_update(changed, ["birth_year", "postal_code", "holder_coarsened_on"])
-        rollups.cards_changed(*(card.pk for card in changed))
+        changes.cards_changed(*(card.pk for card in changed))
         cards += len(changed)
     audit.record(None, "holder_data.coarsened", object_type="card", object_id="retention",
                  cutoff=cutoff.isoformat(), retention_years=years, chains=chains, cards=cards)

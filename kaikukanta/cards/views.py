@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.models import Role
+from kaikukanta.accounts.pages import page
 from kaikukanta.accounts.policy import Action, allowed
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Refusal
-from kaikukanta.core.pages import form_errors_from, own_site, page
+from kaikukanta.core.pages import form_errors_from, own_site
 
 from . import forms, pdf, rules, selectors, services
 from .models import Card, CardType

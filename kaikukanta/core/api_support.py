@@ -1,29 +1,23 @@
-"""What every API module shares: token authentication, strict bodies, error rendering, list paging."""
+"""What every API module shares: token secrets and digests, strict bodies, error rendering, list paging (the
+bearer-token authentication itself is accounts.bearer: it reads users)."""
 
-import functools
 import hashlib
-import hmac
 import logging
 import secrets
-from datetime import timedelta
 from typing import ClassVar
 from urllib.parse import urlencode
 
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
-from django.utils import timezone
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer
 from pydantic import ConfigDict, field_validator
 
-from . import sql
 from .bounds import within_int4
 from .errors import Code, Refusal
 from .language import pick_language
 
 TOKEN_PREFIX = "kk_"
-LAST_USED_RESOLUTION = timedelta(minutes=5)
 PAGE_SIZE = 100
 
 logger = logging.getLogger(__name__)
@@ -66,79 +60,6 @@ def new_token_secret() -> str:
 
 def token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-class BearerAuth(HttpBearer):
-    """Tokens are long random secrets, so a SHA-256 digest looked up by index is enough (no slow hash per request)."""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        from kaikukanta.accounts.models import User
-        from kaikukanta.accounts.policy import SITE_ACTIVE_ATTRIBUTE, account_usable
-
-        digest = token_digest(token)
-        row = sql.fetch_one(_token_owner_sql(), [digest])
-        if row is None:
-            return None
-        token_id, stored_digest, expires_at, last_used_at, revoked_at, organisation_active, *values = row
-        split = len(_TOKEN_OWNER_USER_FIELDS)
-        user_values, organisation_values = values[:split], values[split:]
-        if not hmac.compare_digest(stored_digest, digest):
-            return None
-        now = timezone.now()
-        expires_at = sql.as_datetime(expires_at)
-        if expires_at is not None and expires_at <= now:
-            return None
-        user = User.from_db(connection.alias, _TOKEN_OWNER_USER_FIELDS, user_values)
-        setattr(user, SITE_ACTIVE_ATTRIBUTE, bool(organisation_active))
-        if not user.is_active:
-            return None
-        if not account_usable(user):
-            # Staff of a site taken out of the network: `403 forbidden`, as API.md says, whether or not the
-            # deactivation has revoked the token (it has, unless the flag was set some other way).
-            raise Refusal(Code.FORBIDDEN)
-        if revoked_at is not None:
-            return None
-        if user.organisation_id is not None:
-            # The site read in the same statement, so the caller's site (accounts.caller) costs no query.
-            organisation_model = User._meta.get_field("organisation")
-            organisation_model.set_cached_value(user, organisation_model.related_model.from_db(
-                connection.alias, _organisation_fields(), organisation_values))
-        last_used_at = sql.as_datetime(last_used_at)
-        if last_used_at is None or now - last_used_at > LAST_USED_RESOLUTION:
-            sql.execute("UPDATE accounts_apitoken SET last_used_at = %s WHERE id = %s", [now, token_id])
-        request.user = user
-        return user
-
-
-# The owner's fields in the model's field order, as Model.from_db expects them.
-_TOKEN_OWNER_USER_FIELDS = ["id", "is_superuser", "username", "is_staff", "is_active", "role", "area_id",
-                            "organisation_id", "language"]
-_TOKEN_OWNER_SQL = """
-    SELECT t.id, t.digest, t.expires_at, t.last_used_at, t.revoked_at, o.active,
-           u.id, u.is_superuser, u.username, u.is_staff, u.is_active, u.role, u.area_id, u.organisation_id, u.language,
-           {organisation_columns}
-    FROM accounts_apitoken t
-    JOIN accounts_user u ON u.id = t.user_id
-    LEFT JOIN network_organisation o ON o.id = u.organisation_id
-    WHERE t.digest = %s
-"""
-
-
-@functools.cache
-def _organisation_columns() -> list:
-    from django.apps import apps
-
-    return list(apps.get_model("network", "Organisation")._meta.concrete_fields)
-
-
-def _organisation_fields() -> list[str]:
-    return [field.attname for field in _organisation_columns()]
-
-
-@functools.cache
-def _token_owner_sql() -> str:
-    return _TOKEN_OWNER_SQL.format(
-        organisation_columns=", ".join(f"o.{field.column}" for field in _organisation_columns()))
 
 
 def language_of(request: HttpRequest) -> str:

@@ -53,10 +53,10 @@ def screenshot(page, name: str) -> Path:
 
 def log_in(page, base_url: str, username: str, password: str = TEST_PASSWORD) -> None:
     """Sign in through the login page; for a national admin or coordinator also through the second step,
-    with the current code of the user's test authenticator (core.testing.give_authenticator)."""
+    with the current code of the user's test authenticator (kaikukanta.testing.give_authenticator)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from kaikukanta.core.testing import current_code
+    from kaikukanta.testing import current_code
 
     page.goto(f"{base_url}/login/")
     page.locator("input[name=username]").fill(username)

@@ -37,6 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kaikukanta.accounts.models import Role, User
+from kaikukanta.accounts.services import issue_token_from_console
 from kaikukanta.cards.models import (
     REPLACED,
     Card,
@@ -47,7 +48,6 @@ from kaikukanta.cards.models import (
 )
 from kaikukanta.core import audit, damm
 from kaikukanta.core.clock import add_months, today
-from kaikukanta.core.testing import make_token
 from kaikukanta.imports.bulk import (
     Progress,
     TableWriter,
@@ -358,7 +358,8 @@ class _Builder:
             user.save()
             scope = scopes[role]
             where = str(scope.get("area") or scope.get("organisation") or "the whole network")
-            self.result.logins.append(DemoLogin(username, role.value, password, make_token(user), where))
+            token = issue_token_from_console(user).secret
+            self.result.logins.append(DemoLogin(username, role.value, password, token, where))
 
     # ---- cards ---------------------------------------------------------------------------------------
 

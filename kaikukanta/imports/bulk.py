@@ -6,7 +6,6 @@ elsewhere (SQLite) they go in with executemany. Either way the rows join the cal
 
 import datetime
 import json
-import resource
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -15,14 +14,11 @@ from contextlib import contextmanager
 from django.db import connection
 from psycopg import sql
 
+from kaikukanta.core.memory import peak_rss_mb  # noqa: F401  (the importers and the demo read it here)
+
 
 def on_postgresql() -> bool:
     return connection.vendor == "postgresql"
-
-
-def peak_rss_mb() -> float:
-    """The process's peak resident memory so far (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _sqlite_value(value):

@@ -3,6 +3,8 @@ where the rules, the history and the audit trail live."""
 
 from django.contrib import admin
 
+from kaikukanta.core.admin_support import ReadOnlyAdmin
+
 from .models import (
     Area,
     AreaStatusPeriod,
@@ -13,17 +15,6 @@ from .models import (
     Offering,
     Organisation,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StatusPeriodInline(admin.TabularInline):

@@ -25,6 +25,13 @@ class Area(models.Model):
     def __str__(self):
         return self.name
 
+    # What accounts.policy asks of a target (its `Scoped` protocol).
+    policy_subject = "area"
+
+    @property
+    def policy_area_id(self) -> int | None:
+        return self.pk
+
 
 class AreaStatusPeriod(models.Model):
     """The area's status from `effective_from` until the next period begins."""
@@ -97,6 +104,12 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    policy_subject = "site"
+
+    @property
+    def policy_area_id(self) -> int | None:
+        return self.area_id
+
 
 class OfferingKind(models.TextChoices):
     EVENT = "event"
@@ -120,6 +133,12 @@ class Offering(models.Model):
 
     def __str__(self):
         return self.name
+
+    policy_subject = "offering"
+
+    @property
+    def policy_area_id(self) -> int | None:
+        return self.venue.area_id
 
 
 class NationalSettings(models.Model):

@@ -6,13 +6,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 
-from kaikukanta.accounts.models import Role, User
+from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.policy import Action, require, scope_filter
 from kaikukanta.accounts.policy import area_in_scope as policy_area_in_scope
-from kaikukanta.cards import guessing
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
-from kaikukanta.core.models import AuditRecord
 from kaikukanta.reference.models import LowIncomeFigure, Municipality
 
 from .models import (
@@ -213,27 +211,6 @@ def user_search(user, *, role: str | None = None, organisation_id: int | None = 
     return users.order_by("username")
 
 
-def batch_search(user, *, distributor_id: int | None = None):
-    """Card batches of the distributors in `user`'s scope, newest first."""
-    from kaikukanta.cards.selectors import batches_in_scope
-
-    batches = batches_in_scope(user).select_related("distributor", "created_by")
-    if distributor_id is not None:
-        batches = batches.filter(distributor_id=distributor_id)
-    return batches.order_by("-created_at", "-pk")
-
-
-def batch_for(user, batch_id: int):
-    """A card batch as `user` may read it: 404 if there is none, 403 for another area's distributor."""
-    from kaikukanta.cards.models import CardBatch
-
-    batch = CardBatch.objects.select_related("distributor", "created_by").filter(pk=batch_id).first()
-    if batch is None:
-        raise Refusal(Code.NOT_FOUND)
-    require(user, Action.VIEW_ORGANISATION, batch.distributor)
-    return batch
-
-
 @dataclass(frozen=True)
 class TimelineEvent:
     day: datetime.date
@@ -319,39 +296,3 @@ def low_income_years() -> list[LowIncomeYear]:
             .annotate(municipalities=Count("municipality"), persons=Sum("low_income_persons"))
             .order_by("-year"))
     return [LowIncomeYear(row["year"], row["municipalities"], row["persons"]) for row in rows]
-
-
-# Card-number guessing alerts (audit records written by cards.guessing) ------------------------------------
-
-
-@dataclass(frozen=True)
-class GuessingAlert:
-    at: datetime.datetime
-    source: str
-    scope: str
-    user: object | None
-    site: Organisation | None
-    address: str
-    count: int
-    window_minutes: int
-
-
-def guessing_alerts(user):
-    """The alerts of the caller's scope, newest first: a coordinator's are those of its area's sites and
-    users; the national admin's are all, including bursts on the public page, which belong to no area."""
-    require(user, Action.VIEW_GUESSING_ALERTS)
-    return (AuditRecord.objects.filter(action=guessing.ALERT)
-            .filter(scope_filter(user, area="details__area", site={})).order_by("-at", "-id"))
-
-
-def describe_guessing_alerts(records) -> list[GuessingAlert]:
-    """The records of one page with their users and sites, in two queries."""
-    records = list(records)
-    users = User.objects.in_bulk({record.details.get("user") for record in records} - {None})
-    sites = Organisation.objects.in_bulk({record.details.get("site") for record in records} - {None})
-    return [GuessingAlert(at=record.at, source=record.details.get("source", ""),
-                          scope=record.details.get("scope", ""), user=users.get(record.details.get("user")),
-                          site=sites.get(record.details.get("site")), address=record.details.get("address", ""),
-                          count=record.details.get("count", 0),
-                          window_minutes=record.details.get("window", 0) // 60)
-            for record in records]

@@ -3,6 +3,8 @@ from django.urls import path
 from . import views
 
 app_name = "network"
+# The back office of cards (cards/backoffice.py) and the area export (stats/area_export_views.py) are served
+# under /network/ in this namespace too: kaikukanta/urls.py adds them (this app sits below theirs).
 urlpatterns = [
     path("organisations/", views.organisations, name="organisations"),
     path("organisations/new/", views.organisation_new, name="organisation_new"),
@@ -15,9 +17,6 @@ urlpatterns = [
     path("users/<int:user_id>/password/", views.user_password, name="user_password"),
     path("users/<int:user_id>/active/", views.user_active, name="user_active"),
     path("users/<int:user_id>/tokens/", views.token_new, name="token_new"),
-    path("batches/", views.batches, name="batches"),
-    path("batches/new/", views.batch_new, name="batch_new"),
-    path("batches/<int:batch_id>/", views.batch_detail, name="batch_detail"),
     path("guidelines/", views.guidelines, name="guidelines"),
     path("guidelines/new/", views.guideline_new, name="guideline_new"),
     path("guidelines/<int:version_id>/", views.guideline_detail, name="guideline_detail"),
@@ -25,9 +24,5 @@ urlpatterns = [
     path("areas/new/", views.area_new, name="area_new"),
     path("areas/<int:area_id>/", views.area_detail, name="area_detail"),
     path("areas/<int:area_id>/edit/", views.area_edit, name="area_edit"),
-    path("settings/", views.settings, name="settings"),
-    path("settings/wellbeing-questions/", views.wellbeing_questions, name="wellbeing_questions"),
     path("settings/low-income/", views.low_income, name="low_income"),
-    path("alerts/", views.alerts, name="alerts"),
-    path("area-export/", views.area_export, name="area_export"),
 ]

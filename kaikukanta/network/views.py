@@ -1,27 +1,25 @@
-"""Pages of area coordinators and the national admin: sites, users, card batches, guidelines, areas and the
-national settings. Each view parses a form, calls a service or a selector and renders; the rules and the
-permissions live in the services, the selectors and the policy."""
+"""Pages of area coordinators and the national admin: sites, users and their tokens, guidelines, areas and
+the low-income figures (card batches, the national settings and the guessing alerts are cards/backoffice.py,
+the area export stats/area_export_views.py, served beside these under /network/). Each view parses a form,
+calls a service or a selector and renders; the rules and the permissions live in the services, the selectors
+and the policy."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts import services as accounts
-from kaikukanta.accounts.caller import Caller
+from kaikukanta.accounts.pages import page
 from kaikukanta.accounts.policy import Action, allowed, require
 from kaikukanta.accounts.selectors import user_for
-from kaikukanta.cards import selectors as cards_selectors
-from kaikukanta.cards import services as cards
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Refusal
-from kaikukanta.core.pages import form_errors_from, own_area, page, safe_next
+from kaikukanta.core.pages import form_errors_from, own_area, safe_next
 
-from . import area_export as export
 from . import selectors, services
 from .forms import (
     CATEGORY_LABELS,
@@ -33,7 +31,6 @@ from .forms import (
     STAFF_ROLES,
     STATUS_LABELS,
     AreaForm,
-    BatchForm,
     CommitmentForm,
     GuidelineVersionForm,
     LowIncomeForm,
@@ -41,8 +38,6 @@ from .forms import (
     OrganisationFilterForm,
     OrganisationForm,
     PasswordForm,
-    QuestionFormSet,
-    SettingsForm,
     UserFilterForm,
     UserForm,
     label_of,
@@ -167,7 +162,8 @@ def organisation_new(request):
 def organisation_detail(request, organisation_id: int):
     site = _describe_site(selectors.organisation_for(request.user, organisation_id))
     users = [_describe_user(user) for user in selectors.user_search(request.user, organisation_id=site.pk)]
-    batches = (list(selectors.batch_search(request.user, distributor_id=site.pk))
+    # The site's own batches, by the foreign key (this app sits below cards: the batch pages are theirs).
+    batches = (list(site.card_batches.select_related("created_by").order_by("-created_at", "-pk"))
                if site.kind == OrganisationKind.DISTRIBUTOR else [])
     offerings = (list(selectors.offering_list(request.user, venue_id=site.pk).order_by("archived", "date", "name"))
                  if site.kind == OrganisationKind.VENUE else [])
@@ -306,40 +302,6 @@ def token_new(request, user_id: int):
     # The secret is shown once: no cache may keep the page.
     response["Cache-Control"] = "no-store"
     return response
-
-
-# Card batches
-
-@coordinator_page
-def batches(request):
-    found = _paged(request, selectors.batch_search(request.user))
-    return render(request, "network/batches.html", {"batches": found, "query": _query_without_page(request)})
-
-
-@coordinator_page
-def batch_new(request):
-    form = BatchForm(request.POST or None,
-                     site_choices=_site_choices(_active_sites(request.user, kind=OrganisationKind.DISTRIBUTOR)),
-                     initial={"distributor_id": _int_or_none(request.GET.get("distributor_id")), "count": 100})
-    if request.method == "POST" and form.is_valid():
-        try:
-            batch, _numbers = cards.create_card_batch(Caller.page(request), **form.cleaned_data)
-        except Refusal as refusal:
-            form_errors_from(form, refusal)
-        else:
-            messages.success(request, ngettext("%(count)s card number was created.",
-                                               "%(count)s card numbers were created.", batch.count) % {
-                "count": batch.count})
-            return redirect("network:batch_detail", batch_id=batch.pk)
-    return render(request, "network/batch_form.html", {"form": form})
-
-
-@coordinator_page
-def batch_detail(request, batch_id: int):
-    batch = selectors.batch_for(request.user, batch_id)
-    numbers = cards_selectors.batch_numbers(batch)
-    return render(request, "network/batch_detail.html", {
-        "batch": batch, "numbers": numbers, "issued": sum(1 for _number, issued in numbers if issued)})
 
 
 # Guidelines
@@ -505,43 +467,6 @@ def area_edit(request, area_id: int):
 # National settings
 
 @page(Action.UPDATE_SETTINGS)
-def settings(request):
-    current = selectors.national_settings(request.user)
-    form = SettingsForm(request.POST or None, initial={"max_validity_months": current.max_validity_months})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_settings(request.user, **form.cleaned_data)
-        except Refusal as refusal:
-            form_errors_from(form, refusal)
-        else:
-            messages.success(request, _("The settings were saved."))
-            return redirect("network:settings")
-    return render(request, "network/settings.html", {
-        "form": form, "questions": cards_selectors.current_wellbeing_questions(),
-        "low_income_years": selectors.low_income_years()[:3]})
-
-
-@page(Action.MANAGE_WELLBEING_QUESTIONS)
-def wellbeing_questions(request):
-    initial = [{"key": q.key, "fi": q.text_fi, "sv": q.text_sv, "en": q.text_en}
-               for q in cards_selectors.current_wellbeing_questions()]
-    formset = QuestionFormSet(request.POST or None, prefix="questions", initial=initial)
-    if request.method == "POST" and formset.is_valid():
-        rows = [row for row in formset.forms
-                if not row.is_blank() and not row.cleaned_data.get("DELETE")]
-        questions = [cards.QuestionText(key=row.cleaned_data["key"].strip(), fi=row.cleaned_data["fi"],
-                                        sv=row.cleaned_data["sv"], en=row.cleaned_data["en"]) for row in rows]
-        try:
-            cards.replace_wellbeing_questions(request.user, questions)
-        except Refusal as refusal:
-            _show_refusal(rows, refusal)
-        else:
-            messages.success(request, _("The wellbeing questions were saved. New answers use this set."))
-            return redirect("network:wellbeing_questions")
-    return render(request, "network/wellbeing_questions.html", {"formset": formset})
-
-
-@page(Action.UPDATE_SETTINGS)
 def low_income(request):
     form = LowIncomeForm(request.POST or None, request.FILES or None)
     result = None
@@ -559,41 +484,3 @@ def low_income(request):
         request.LANGUAGE_CODE)} for error in result.errors] if result else []
     return render(request, "network/low_income.html", {
         "form": form, "errors": errors, "years": selectors.low_income_years()})
-
-
-# Card-number guessing alerts
-
-ALERT_SOURCES = {"card_check": gettext_lazy("card check"), "visit": gettext_lazy("visit registration"),
-                 "my_card": gettext_lazy("public “My card” page")}
-
-
-@page(Action.VIEW_GUESSING_ALERTS)
-def alerts(request):
-    """Bursts of unknown card numbers (cards.guessing): who, from where, how many, in what window."""
-    found = _paged(request, selectors.guessing_alerts(request.user))
-    rows = [{"alert": alert, "source": ALERT_SOURCES.get(alert.source, alert.source)}
-            for alert in selectors.describe_guessing_alerts(found)]
-    return render(request, "network/alerts.html", {"alerts": found, "rows": rows})
-
-
-# The area export
-
-@page(Action.EXPORT_AREA, target=own_area)
-def area_export(request):
-    """A coordinator downloads everything stored about their area; the national admin chooses the area."""
-    fixed_area = own_area(request.user)
-    areas = None if fixed_area else list(selectors.areas_visible_to(request.user))
-    error = None
-    if request.method == "POST":
-        try:
-            area, content = export.area_export(request.user, fixed_area.pk if fixed_area else
-                                               request.POST.get("area", ""))
-        except Refusal as refusal:
-            error = refusal.message(get_language())
-        else:
-            response = StreamingHttpResponse(content, content_type="application/zip")
-            response["Content-Disposition"] = (f'attachment; filename="kaikukanta-area-{area.pk}-'
-                                               f'{today().isoformat()}.zip"')
-            return response
-    return render(request, "network/area_export.html", {"fixed_area": fixed_area, "areas": areas,
-                                                        "error": error}, status=422 if error else 200)

@@ -4,8 +4,8 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from kaikukanta.accounts.pages import page
 from kaikukanta.accounts.policy import Action
-from kaikukanta.core.pages import page
 
 from . import metrics, selectors
 

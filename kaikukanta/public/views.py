@@ -9,24 +9,17 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import get_usage
 
-from kaikukanta.accounts.caller import Caller, Channel
-from kaikukanta.cards import guessing
-from kaikukanta.core import damm
-from kaikukanta.core.client_address import client_address
+from kaikukanta.accounts.caller import Caller
+from kaikukanta.accounts.pages import public_page
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
-from kaikukanta.core.pages import public_page
 
 from . import selectors, services
 from .forms import CATEGORY_LABELS, OFFERING_KIND_LABELS, SECTOR_LABELS, MyCardForm, VenueFinderForm
 
 VENUES_PER_PAGE = 20
 FINDER_FILTERS = ("municipality", "sector", "page")
-# Ten failures in ten minutes is plenty for a holder with a typo, and makes guessing a birth year for a
-# known number (about a hundred candidates) or a number for a known year slow enough to notice.
-LOOKUP_RATE = "10/10m"
 
 
 def _language() -> str:
@@ -74,47 +67,14 @@ def _venue_row(venue) -> dict:
             "municipality": selectors.municipality_name(venue.municipality, _language())}
 
 
-def _limits(request) -> list[tuple[str, str]]:
-    limits = [("public.my_card.client", client_address(request))]
-    number = damm.strip_separators(request.POST.get("card_number", ""))
-    if number:
-        limits.append(("public.my_card.number", number))
-    return limits
-
-
-def _seconds_until_allowed(request) -> int | None:
-    """The seconds to wait when the client's network, or the card number typed, has had too many failed
-    look-ups in this window, else None. Successful look-ups are not counted: an office or a library behind
-    one address may look up many holders' cards."""
-    waits = []
-    for group, value in _limits(request):
-        usage = get_usage(request, group=group, key=lambda _group, _request, value=value: value,
-                          rate=LOOKUP_RATE, increment=False)
-        if usage is not None and usage["count"] >= usage["limit"]:
-            # A cache that cannot count gives time_left -1: ask for a whole window's wait then.
-            waits.append(usage["time_left"] if usage["time_left"] > 0 else 600)
-    return max(waits) if waits else None
-
-
-def _count_failure(request, address: str) -> None:
-    """A failed look-up counts against the client's network and the number typed, and is watched for
-    guessing: from one address (numbers), and for one number from many addresses (birth years)."""
-    for group, value in _limits(request):
-        get_usage(request, group=group, key=lambda _group, _request, value=value: value, rate=LOOKUP_RATE,
-                  increment=True)
-    guessing.unknown_number(Caller(None, None, address, Channel.PAGE), guessing.MY_CARD)
-    number = damm.strip_separators(request.POST.get("card_number", ""))
-    if number:
-        guessing.my_card_number_failed(address, number)
-
-
 @public_page
 @never_cache
 @require_http_methods(["GET", "POST"])
 def my_card(request):
     if request.method != "POST":
         return render(request, "public/my_card.html", {"form": MyCardForm()})
-    wait = _seconds_until_allowed(request)
+    caller = Caller.public(request)
+    wait = services.seconds_until_allowed(caller, request.POST.get("card_number", ""))
     if wait is not None:
         form = MyCardForm(initial={"card_number": request.POST.get("card_number", "")})
         response = render(request, "public/my_card.html", {
@@ -125,11 +85,8 @@ def my_card(request):
     form = MyCardForm(request.POST)
     if not form.is_valid():
         return render(request, "public/my_card.html", {"form": form})
-    address = client_address(request)
-    card = services.look_up_my_card(form.cleaned_data["card_number"], form.cleaned_data["birth_year"],
-                                    client_network=address)
+    card = services.look_up_my_card(caller, form.cleaned_data["card_number"], form.cleaned_data["birth_year"])
     if card is None:
-        _count_failure(request, address)
         # A wrong guess gets a fresh form: the year typed is never shown back.
         form = MyCardForm(initial={"card_number": form.cleaned_data["card_number"]})
         return render(request, "public/my_card.html", {"form": form, "no_match": True})

@@ -42,19 +42,17 @@ import calendar
 import datetime
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from kaikukanta.cards.facts import AGE_GROUPS, NO_KEY, OLDEST_AGE_GROUP, age_group, ends_on
 from kaikukanta.core import sql
-from kaikukanta.operations.tasks import reader_leaves_fold_to_worker
 
 from .models import CardFigures, FoldState, PendingChange, WellbeingRollup
 
 PERSONAL, COMMUNITY = "personal", "community"
-NO_KEY = "none"
-AGE_GROUPS = ((18, "16-17"), (30, "18-29"), (50, "30-49"), (65, "50-64"))
-OLDEST_AGE_GROUP = "65+"
 CHILDREN_KEYS = ("0", "1", "2", "3", "4+")
 USE_BUCKETS = ((0, "0"), (1, "1"), (2, "2-4"), (5, "5-9"), (10, "10-19"), (20, "20+"))
 BASE_DIM = "card_type"
@@ -129,16 +127,6 @@ def period_end(period: datetime.date, grain: str) -> datetime.date:
     return period.replace(month=12, day=31)
 
 
-def age_group(birth_year: int | None, year: int) -> str:
-    if birth_year is None:
-        return NO_KEY
-    age = year - birth_year
-    for below, label in AGE_GROUPS:
-        if age < below:
-            return label
-    return OLDEST_AGE_GROUP
-
-
 def children_key(children: int) -> str:
     return CHILDREN_KEYS[min(children, len(CHILDREN_KEYS) - 1)]
 
@@ -149,15 +137,6 @@ def bucket_of(uses: int) -> str:
         if uses >= lowest:
             label = name
     return label
-
-
-def ends_on(issued_on: datetime.date, valid_until: datetime.date, closed_on: datetime.date | None) -> datetime.date:
-    """The first day a card is no longer valid (never before its issue day, so that cardholders on a day
-    = cards issued by then − cards ended by then)."""
-    end = valid_until + datetime.timedelta(days=1)
-    if closed_on is not None:
-        end = min(end, closed_on)
-    return max(end, issued_on)
 
 
 class Memberships:
@@ -327,9 +306,23 @@ def _placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
+# Whether a reader may leave the fold to someone else (a live worker, or the primary behind the replica it
+# reads). The operations app, above this one, answers it: it says how at start-up (OperationsConfig.ready).
+def _nobody_else_folds() -> bool:
+    return False
+
+
+_fold_left_to_others: Callable[[], bool] = _nobody_else_folds
+
+
+def leave_fold_to_others_when(check: Callable[[], bool]) -> None:
+    global _fold_left_to_others
+    _fold_left_to_others = check
+
+
 def fold() -> None:
     """Bring the rollups up to date with every committed change. Cheap when nothing is pending."""
-    if reader_leaves_fold_to_worker():
+    if _fold_left_to_others():
         return
     state = FoldState.objects.first()
     pending = sql.fetch_one("SELECT EXISTS (SELECT 1 FROM stats_pendingchange)", [])[0]

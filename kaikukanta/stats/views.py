@@ -5,10 +5,11 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
+from kaikukanta.accounts.pages import page
 from kaikukanta.accounts.policy import Action, allowed
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
-from kaikukanta.core.pages import own_area, own_scope, page
+from kaikukanta.core.pages import own_area, own_scope
 from kaikukanta.network.models import Area
 
 from . import selectors as stats_selectors

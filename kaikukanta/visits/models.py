@@ -41,3 +41,10 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.used_on} venue {self.venue_id} visit {self.pk}"
+
+    # What accounts.policy asks of a target (its `Scoped` protocol): a visit belongs to its venue's area.
+    policy_subject = "visit"
+
+    @property
+    def policy_area_id(self) -> int | None:
+        return self.venue.area_id

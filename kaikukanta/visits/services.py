@@ -2,7 +2,7 @@
 
 Recording is one short transaction: an idempotency look-up, the offering, the card, the quota row
 lock (only when the offering has a quota), the quota sum, the insert (with the statistics' pending-change
-row: see stats/rollups.py for why the rollups are not updated here) and the audit row.
+row, told to core.changes: see stats/rollups.py for why the rollups are not updated here) and the audit row.
 """
 
 import datetime
@@ -17,11 +17,10 @@ from kaikukanta.accounts.policy import Action, require_caller
 from kaikukanta.cards import guessing
 from kaikukanta.cards import services as card_services
 from kaikukanta.cards.rules import normalise_card_number, status_on
-from kaikukanta.core import audit, sql
+from kaikukanta.core import audit, changes, sql
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.models import Offering
-from kaikukanta.stats import rollups
 
 from . import rules
 from .models import Visit
@@ -177,7 +176,7 @@ def _record_visit(caller: Caller, *, card_number: str, offering_id: int | None =
     visit = Visit(card_id=card_id, venue_id=venue_id, offering_id=offering_id, used_on=used_on,
                   children=children, clients=clients, assistants=assistants, uses=uses, recorded_by=user,
                   recorded_at=recorded_at, idempotency_key=idempotency_key)
-    visit.pk = rollups.insert_visit(_INSERT_SQL, [
+    visit.pk = changes.insert_visit(_INSERT_SQL, [
         card_id, venue_id, offering_id, used_on, children, clients, assistants, uses, user.pk, recorded_at,
         idempotency_key], card_id)
     audit.record(user, "visit.recorded", visit, venue_id=venue_id, offering_id=offering_id,
@@ -198,5 +197,5 @@ def cancel_visit(caller: Caller, visit_id: int) -> None:
     rules.check_cancellable(visit.recorded_at, now)
     visit.cancelled_at = now
     visit.save(update_fields=["cancelled_at"])
-    rollups.visit_cancelled(visit.card_id, visit.pk)
+    changes.visit_cancelled(visit.card_id, visit.pk)
     audit.record(user, "visit.cancelled", visit, venue_id=visit.venue_id)

@@ -20,11 +20,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts.caller import Caller
+from kaikukanta.accounts.pages import page, signed_in_page
 from kaikukanta.accounts.policy import Action, allowed, require
 from kaikukanta.core.api_support import is_id
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
-from kaikukanta.core.pages import form_errors_from, own_site, page, refused, safe_next, signed_in_page
+from kaikukanta.core.pages import form_errors_from, own_site, refused, safe_next
 from kaikukanta.network import services as network_services
 from kaikukanta.network.selectors import offering_for
 

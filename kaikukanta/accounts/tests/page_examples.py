@@ -1,4 +1,4 @@
-from kaikukanta.core.testing import EVERYONE, SIGNED_IN, PageExample
+from kaikukanta.testing import EVERYONE, SIGNED_IN, PageExample
 
 
 def _distributors_token(network):

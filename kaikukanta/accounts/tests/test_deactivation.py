@@ -10,8 +10,8 @@ from kaikukanta.accounts.models import ApiToken, User
 from kaikukanta.accounts.policy import account_usable
 from kaikukanta.core.browser import TEST_PASSWORD
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_token, sign_in
 from kaikukanta.network.models import Organisation
+from kaikukanta.testing import make_token, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ must change this table.
 
 import pytest
 
-from kaikukanta.core.testing import parse_status_table, status_by_caller
+from kaikukanta.testing import parse_status_table, status_by_caller
 
 pytestmark = pytest.mark.django_db
 

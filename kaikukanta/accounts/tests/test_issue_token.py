@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from kaikukanta.accounts.models import ApiToken, User
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import ApiClient
+from kaikukanta.testing import ApiClient
 
 pytestmark = pytest.mark.django_db
 

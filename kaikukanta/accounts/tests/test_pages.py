@@ -5,7 +5,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaikukanta.accounts.models import User
 from kaikukanta.core.browser import TEST_PASSWORD, assert_accessible, screenshot
-from kaikukanta.core.testing import current_code, sign_in
+from kaikukanta.testing import current_code, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from kaikukanta.accounts.models import User
 from kaikukanta.accounts.services import update_user
 from kaikukanta.core.browser import TEST_PASSWORD
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import current_code, sign_in
+from kaikukanta.testing import current_code, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from kaikukanta.accounts.models import ApiToken
 from kaikukanta.core.api_support import token_digest
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import ApiClient
+from kaikukanta.testing import ApiClient
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,7 @@ def test_a_coordinator_revokes_a_staff_token_by_its_button_on_the_user_page(netw
     from django.test import Client
     from django.urls import reverse
 
-    from kaikukanta.core.testing import sign_in
+    from kaikukanta.testing import sign_in
 
     venue = network.users["venue"]
     token = venue.api_tokens.get()
@@ -150,7 +150,7 @@ def test_staff_see_and_revoke_their_own_tokens_but_not_anyone_elses(network):
     from django.test import Client
     from django.urls import reverse
 
-    from kaikukanta.core.testing import sign_in
+    from kaikukanta.testing import sign_in
 
     client = Client()
     sign_in(client, network.users["distributor"])

@@ -2,7 +2,7 @@ import pytest
 
 from kaikukanta.accounts.models import User
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import ApiClient
+from kaikukanta.testing import ApiClient
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 
 from kaikukanta.cards.models import WellbeingQuestion
-from kaikukanta.core.testing import stock_numbers
+from kaikukanta.testing import stock_numbers
 
 from .helpers import personal_card
 

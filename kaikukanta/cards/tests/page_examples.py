@@ -10,7 +10,7 @@
 """
 
 from kaikukanta.cards.models import CardBatch, StockNumber
-from kaikukanta.core.testing import PageExample, make_card, stock_numbers
+from kaikukanta.testing import PageExample, make_card, stock_numbers
 
 CARD_READERS = {"admin", "coordinator", "distributor"}
 DISTRIBUTORS = {"distributor", "other_distributor"}

@@ -5,7 +5,7 @@ from django.test import Client
 
 from kaikukanta.accounts.models import User
 from kaikukanta.cards.models import Card, CardBatch, StockNumber, WellbeingAnswer, WellbeingQuestion
-from kaikukanta.core.testing import sign_in
+from kaikukanta.testing import sign_in
 
 
 @pytest.fixture

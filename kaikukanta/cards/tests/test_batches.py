@@ -7,7 +7,7 @@ import pytest
 from kaikukanta.cards.models import CardBatch, StockNumber
 from kaikukanta.core import damm
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import stock_numbers
+from kaikukanta.testing import stock_numbers
 
 from .helpers import personal_card, refused, written
 

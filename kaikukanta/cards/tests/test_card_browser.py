@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from kaikukanta.cards.models import WellbeingAnswer, WellbeingQuestion
 from kaikukanta.core.browser import assert_accessible, screenshot
 from kaikukanta.core.clock import add_months, today
-from kaikukanta.core.testing import stock_numbers
+from kaikukanta.testing import stock_numbers
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,8 +13,8 @@ from django.urls import reverse
 from kaikukanta.cards.models import Card, WellbeingAnswer, WellbeingQuestion
 from kaikukanta.core.clock import add_months, today
 from kaikukanta.core.errors import MEANINGS, Code
-from kaikukanta.core.testing import make_card, sign_in, stock_numbers
 from kaikukanta.network.models import NationalSettings
+from kaikukanta.testing import make_card, sign_in, stock_numbers
 
 pytestmark = pytest.mark.django_db
 

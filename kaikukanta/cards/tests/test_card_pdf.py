@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from kaikukanta.cards import pdf
 from kaikukanta.cards.models import CardBatch, StockNumber
-from kaikukanta.core.testing import make_card, sign_in, stock_numbers
+from kaikukanta.testing import make_card, sign_in, stock_numbers
 
 STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
 SHOWN_TEXT = re.compile(rb"\(((?:[^()\\]|\\.)*)\)\s*Tj", re.S)

@@ -15,7 +15,7 @@ from kaikukanta.core import damm
 from kaikukanta.core.client_address import client_address
 from kaikukanta.core.errors import Refusal
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import ApiClient, make_card, sign_in
+from kaikukanta.testing import ApiClient, make_card, sign_in
 
 pytestmark = pytest.mark.django_db
 

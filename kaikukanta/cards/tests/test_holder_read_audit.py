@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from kaikukanta.accounts.models import User
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_card, sign_in
+from kaikukanta.testing import make_card, sign_in
 
 
 def _reads():

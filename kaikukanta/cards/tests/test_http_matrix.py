@@ -6,7 +6,7 @@ columns are the other area's users. A change to who may do what must change this
 
 import pytest
 
-from kaikukanta.core.testing import parse_status_table, status_by_caller
+from kaikukanta.testing import parse_status_table, status_by_caller
 
 from .helpers import in_days, personal_card
 

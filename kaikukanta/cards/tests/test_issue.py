@@ -9,8 +9,8 @@ from kaikukanta.cards.models import Card, CardEvent, WellbeingAnswer
 from kaikukanta.core.clock import add_months, today
 from kaikukanta.core.errors import MEANINGS, Code
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_area, make_card
 from kaikukanta.network.models import NationalSettings
+from kaikukanta.testing import make_area, make_card
 
 from .helpers import in_days, personal_card, refused, written
 

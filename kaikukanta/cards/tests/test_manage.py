@@ -7,7 +7,7 @@ import pytest
 from kaikukanta.cards.models import Card, CardEvent, WellbeingAnswer
 from kaikukanta.core.clock import add_months, today
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_card
+from kaikukanta.testing import make_card
 
 from .helpers import in_days, personal_card, refused, written
 

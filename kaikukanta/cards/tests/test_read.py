@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kaikukanta.core.clock import today
-from kaikukanta.core.testing import make_card
+from kaikukanta.testing import make_card
 
 from .helpers import in_days, refused
 

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from kaikukanta.cards import services
 from kaikukanta.cards.models import Card
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_card
 from kaikukanta.stats import rollups
 from kaikukanta.stats.models import CardFigures, Rollup
 from kaikukanta.stats.tests.world import World
+from kaikukanta.testing import make_card
 
 d = datetime.date
 

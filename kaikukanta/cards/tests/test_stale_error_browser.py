@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from kaikukanta.core.testing import stock_numbers
+from kaikukanta.testing import stock_numbers
 
 
 @pytest.mark.django_db(transaction=True)

@@ -97,7 +97,7 @@ def test_community_cards_take_no_wellbeing_answers(network, stock, questions):
 
 
 def test_answers_follow_the_holder_to_a_replacement_card_and_pair_with_its_renewal(network, questions):
-    from kaikukanta.core.testing import stock_numbers
+    from kaikukanta.testing import stock_numbers
 
     distributor = network.client("distributor")
     originals = stock_numbers(network.distributor, 5)

@@ -22,8 +22,8 @@ from kaikukanta.accounts.caller import Caller
 from kaikukanta.cards import services as card_services
 from kaikukanta.cards.models import Card, CardBatch
 from kaikukanta.core.clock import today
-from kaikukanta.core.testing import ApiClient, Network, build_network, make_card, make_offering, make_token
 from kaikukanta.network.models import Offering
+from kaikukanta.testing import ApiClient, Network, build_network, make_card, make_offering, make_token
 from kaikukanta.visits import services as visit_services
 from kaikukanta.visits.models import Visit
 

@@ -33,7 +33,7 @@ def test_schema_is_public_and_lists_every_operation_of_the_contract(anonymous):
 
 
 def test_unknown_token_is_refused_with_the_contract_error_body(db):
-    from kaikukanta.core.testing import ApiClient
+    from kaikukanta.testing import ApiClient
 
     response = ApiClient("kk_not-a-real-token").get("/api/v1/settings")
     assert response.status_code == 401

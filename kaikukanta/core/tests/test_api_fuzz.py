@@ -45,7 +45,7 @@ from schemathesis.specs.openapi.checks import (
 
 from kaikukanta.accounts.models import ApiToken, Role
 from kaikukanta.core.api_support import token_digest
-from kaikukanta.core.testing import make_area, make_organisation, make_token, make_user
+from kaikukanta.testing import make_area, make_organisation, make_token, make_user
 
 from .operations import build_world
 

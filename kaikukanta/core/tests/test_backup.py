@@ -18,10 +18,10 @@ from django.db import connection
 
 from kaikukanta.core.clock import today
 from kaikukanta.core.management.commands._database_copy import pg_tool
-from kaikukanta.core.testing import build_network, make_card, make_offering
 from kaikukanta.core.tests.backup_snapshot import snapshot
 from kaikukanta.reference.models import Municipality
 from kaikukanta.reference.services import load_reference
+from kaikukanta.testing import build_network, make_card, make_offering
 from kaikukanta.visits.models import Visit
 from kaikukanta.visits.tests.support import post_visit
 

@@ -14,8 +14,8 @@ import pytest
 from kaikukanta.cards.models import Card, CardEvent, StockNumber
 from kaikukanta.core.clock import today
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import ApiClient, make_card, make_offering, make_token, make_user, stock_numbers
 from kaikukanta.stats.models import PendingChange
+from kaikukanta.testing import ApiClient, make_card, make_offering, make_token, make_user, stock_numbers
 from kaikukanta.visits.models import Visit
 
 from .concurrency import Running, all_at_once, holding, wait_until_blocked

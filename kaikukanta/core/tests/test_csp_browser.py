@@ -11,7 +11,7 @@ own static files, no CDN) are what would trip it.
 import pytest
 
 from kaikukanta.core.browser import log_in
-from kaikukanta.core.testing import document_pages_by_caller
+from kaikukanta.testing import document_pages_by_caller
 
 API_DOCS = "/api/v1/docs"
 

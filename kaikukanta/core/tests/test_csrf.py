@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kaikukanta.accounts.caller import Caller
-from kaikukanta.core.testing import (
+from kaikukanta.testing import (
     PREFERRED_CALLERS,
     all_page_examples,
     example_path,

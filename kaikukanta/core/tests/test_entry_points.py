@@ -24,7 +24,7 @@ from kaikukanta.cards.models import Card
 from kaikukanta.core import damm
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
-from kaikukanta.core.testing import make_card, sign_in, stock_numbers
+from kaikukanta.testing import make_card, sign_in, stock_numbers
 from kaikukanta.visits import services as visit_services
 from kaikukanta.visits.models import Visit
 

@@ -8,7 +8,7 @@ WCAG 2.1 AA violation. PDFs, downloads and htmx fragments are not documents and 
 import pytest
 
 from kaikukanta.core.browser import assert_accessible, log_in
-from kaikukanta.core.testing import document_pages_by_caller
+from kaikukanta.testing import document_pages_by_caller
 
 
 @pytest.mark.django_db(transaction=True)

@@ -28,7 +28,7 @@ DEADLINE_SECONDS = 90
 SETUP = """
 import json
 from django.core.management import call_command
-from kaikukanta.core.testing import build_network, make_card
+from kaikukanta.testing import build_network, make_card
 call_command("migrate", "--noinput", verbosity=0)
 network = build_network()
 cards = [make_card(network.distributor, children=1).number for _ in range(12)]

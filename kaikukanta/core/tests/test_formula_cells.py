@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 
 from kaikukanta.cards.models import CardBatch
 from kaikukanta.core.spreadsheet import FORMULA_STARTS, safe_cell
-from kaikukanta.core.testing import ApiClient, make_offering, sign_in
 from kaikukanta.stats.tests.test_stats_pages import PERIOD, small_world
+from kaikukanta.testing import ApiClient, make_offering, sign_in
 
 pytestmark = pytest.mark.django_db
 

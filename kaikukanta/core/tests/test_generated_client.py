@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kaikukanta.core.testing import ApiClient, build_network, stock_numbers
+from kaikukanta.testing import ApiClient, build_network, stock_numbers
 
 PACKAGE = "kaikukanta_api_client"
 

@@ -13,7 +13,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kaikukanta.core.testing import all_page_examples, example_path, preferred_caller, sign_in
+from kaikukanta.testing import all_page_examples, example_path, preferred_caller, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.db import connection
 
 from bench.loadtest import SERVER_ENV, Tally, run_desks, verify
 from kaikukanta.core.clock import today
-from kaikukanta.core.testing import build_network, make_card
 from kaikukanta.reference.models import Municipality
 from kaikukanta.reference.services import load_reference
+from kaikukanta.testing import build_network, make_card
 from kaikukanta.visits.tests.support import post_visit
 
 

@@ -22,7 +22,7 @@ PASSWORD = "lokiton-salasana-2026"
 SETUP = """
 import json
 from django.core.management import call_command
-from kaikukanta.core.testing import build_network, make_card, make_offering, stock_numbers
+from kaikukanta.testing import build_network, make_card, make_offering, stock_numbers
 call_command("migrate", "--noinput", verbosity=0)
 network = build_network()
 for who in ("distributor", "venue"):

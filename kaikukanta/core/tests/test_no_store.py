@@ -9,7 +9,7 @@ from django.test import Client
 from kaikukanta.accounts.models import User
 from kaikukanta.cards.selectors import HOLDER_READ
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import all_page_examples, example_path, preferred_caller, sign_in
+from kaikukanta.testing import all_page_examples, example_path, preferred_caller, sign_in
 
 from .operations import CALLERS, OPERATIONS, build_world, call
 
@@ -93,7 +93,7 @@ def admin_client(network):
 
 
 def test_the_admins_card_list_filtered_by_a_holder_field_is_an_audited_holder_read(network, admin_client):
-    from kaikukanta.core.testing import make_card
+    from kaikukanta.testing import make_card
 
     born_1953 = make_card(network.distributor, birth_year=1953)
     make_card(network.distributor, birth_year=1970)
@@ -109,7 +109,7 @@ def test_the_admins_card_list_filtered_by_a_holder_field_is_an_audited_holder_re
 
 
 def test_the_admins_card_list_by_postal_code_lists_every_number_shown_in_its_audit_row(network, admin_client):
-    from kaikukanta.core.testing import make_card
+    from kaikukanta.testing import make_card
 
     cards = [make_card(network.distributor, postal_code="00100") for _ in range(2)]
 
@@ -120,7 +120,7 @@ def test_the_admins_card_list_by_postal_code_lists_every_number_shown_in_its_aud
 
 
 def test_the_admins_plain_card_list_is_not_a_holder_read(network, admin_client):
-    from kaikukanta.core.testing import make_card
+    from kaikukanta.testing import make_card
 
     make_card(network.distributor)
     response = admin_client.get("/admin/cards/card/", {"card_type": "personal"})
@@ -129,7 +129,7 @@ def test_the_admins_plain_card_list_is_not_a_holder_read(network, admin_client):
 
 
 def test_the_admins_card_page_is_audited_and_not_stored(network, admin_client):
-    from kaikukanta.core.testing import make_card
+    from kaikukanta.testing import make_card
 
     card = make_card(network.distributor)
     response = admin_client.get(f"/admin/cards/card/{card.pk}/change/")

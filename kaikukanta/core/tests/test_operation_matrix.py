@@ -10,7 +10,7 @@ from django.utils import timezone
 from kaikukanta.accounts.models import ApiToken, User
 from kaikukanta.cards.models import Card
 from kaikukanta.core import damm
-from kaikukanta.core.testing import LOCKED_OUT_CALLERS, ApiClient, bring_back, lock_out
+from kaikukanta.testing import LOCKED_OUT_CALLERS, ApiClient, bring_back, lock_out
 
 from .operations import (
     CALLERS,

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from kaikukanta.core.testing import (
+from kaikukanta.testing import (
     LOCKED_OUT_CALLERS,
     PAGE_CALLERS,
     all_page_examples,

@@ -14,7 +14,7 @@ from django.core import serializers
 
 from kaikukanta.cards.models import Card, WellbeingQuestion
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import stock_numbers
+from kaikukanta.testing import stock_numbers
 
 from .operations import (
     HOLDER,

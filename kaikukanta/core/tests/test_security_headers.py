@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from kaikukanta.core.testing import ApiClient, sign_in
+from kaikukanta.testing import ApiClient, sign_in
 
 
 def _directives(header: str) -> dict[str, list[str]]:

@@ -16,7 +16,6 @@ from kaikukanta.cards import rules as card_rules
 from kaikukanta.cards.models import Card, CardBatch, CardEvent, StockNumber
 from kaikukanta.core.clock import add_months, today
 from kaikukanta.core.errors import Refusal
-from kaikukanta.core.testing import ApiClient
 from kaikukanta.demo.services import generate_demo
 from kaikukanta.network import selectors as network
 from kaikukanta.network.models import (
@@ -28,6 +27,7 @@ from kaikukanta.network.models import (
     Organisation,
 )
 from kaikukanta.reference.models import PostalCode
+from kaikukanta.testing import ApiClient
 from kaikukanta.visits import rules as visit_rules
 from kaikukanta.visits.models import Visit
 

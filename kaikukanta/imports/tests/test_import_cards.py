@@ -8,9 +8,9 @@ from kaikukanta.cards.models import Card, CardEvent, StockNumber
 from kaikukanta.core import damm
 from kaikukanta.core.clock import today
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_card, stock_numbers
 from kaikukanta.imports import services
 from kaikukanta.imports.bulk import TableWriter
+from kaikukanta.testing import make_card, stock_numbers
 
 HEADER = "number,card_type,issuer_id,issued_on,valid_until,birth_year,postal_code,children,gender,status"
 

@@ -126,7 +126,7 @@ def test_a_row_with_a_missing_or_extra_value_is_refused_on_its_line(network, tmp
                                                ("used_on", "0001-01-01"), ("children", "-1"),
                                                ("clients", "999999999"), ("venue_id", "-5")])
 def test_a_visit_value_out_of_bounds_is_refused_naming_its_column(network, tmp_path, caplog, column, value):
-    from kaikukanta.core.testing import make_card
+    from kaikukanta.testing import make_card
 
     card = make_card(network.distributor, issued_on=today() - datetime.timedelta(days=40))
     row = {"card_number": card.number, "venue_id": str(network.venue.pk), "offering_id": "",

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from kaikukanta.core import damm
 from kaikukanta.core.clock import today
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_card, make_offering
+from kaikukanta.testing import make_card, make_offering
 from kaikukanta.visits.models import Visit
 
 HEADER = "card_number,venue_id,offering_id,used_on,children,clients,assistants"

@@ -20,8 +20,8 @@ from django.db import connection
 
 from kaikukanta.core import damm
 from kaikukanta.core.clock import today
-from kaikukanta.core.testing import make_card
 from kaikukanta.imports.services import CHUNK_SIZE
+from kaikukanta.testing import make_card
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

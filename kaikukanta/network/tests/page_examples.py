@@ -5,8 +5,8 @@ import datetime
 
 from kaikukanta.accounts.models import Role
 from kaikukanta.cards.models import CardBatch
-from kaikukanta.core.testing import PageExample, make_organisation, make_user
 from kaikukanta.network.models import GuidelineVersion
+from kaikukanta.testing import PageExample, make_organisation, make_user
 
 COORDINATORS = {"admin", "coordinator", "other_coordinator"}
 OWN_AREA = {"admin", "coordinator"}

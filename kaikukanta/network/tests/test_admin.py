@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from kaikukanta.core.testing import make_offering, sign_in
+from kaikukanta.testing import make_offering, sign_in
 
 pytestmark = pytest.mark.django_db
 

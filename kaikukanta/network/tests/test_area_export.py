@@ -12,9 +12,9 @@ from kaikukanta.accounts import services as accounts
 from kaikukanta.accounts.models import Role
 from kaikukanta.cards.models import WellbeingAnswer
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_card, make_user, sign_in
 from kaikukanta.network import services
 from kaikukanta.network.models import GuidelineVersion
+from kaikukanta.testing import make_card, make_user, sign_in
 from kaikukanta.visits.models import Visit
 
 d = datetime.date

@@ -12,9 +12,9 @@ from django.urls import reverse
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_organisation, sign_in
 from kaikukanta.network import selectors, services
 from kaikukanta.network.models import GuidelineCommitment, GuidelineVersion
+from kaikukanta.testing import make_organisation, sign_in
 
 pytestmark = pytest.mark.django_db
 

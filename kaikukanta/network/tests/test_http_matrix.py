@@ -6,7 +6,7 @@ users of the second area). A change to who may do what must change this table.
 
 import pytest
 
-from kaikukanta.core.testing import make_offering, parse_status_table, status_by_caller
+from kaikukanta.testing import make_offering, parse_status_table, status_by_caller
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,9 @@ from kaikukanta.accounts.models import Role, User
 from kaikukanta.cards.models import CardBatch, StockNumber, WellbeingQuestion
 from kaikukanta.core.clock import today
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import (
+from kaikukanta.network.models import Area, AreaStatusPeriod, Membership, NationalSettings, Organisation
+from kaikukanta.reference.models import LowIncomeFigure
+from kaikukanta.testing import (
     ApiClient,
     make_card,
     make_offering,
@@ -23,8 +25,6 @@ from kaikukanta.core.testing import (
     make_user,
     sign_in,
 )
-from kaikukanta.network.models import Area, AreaStatusPeriod, Membership, NationalSettings, Organisation
-from kaikukanta.reference.models import LowIncomeFigure
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@ import datetime
 import pytest
 
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_offering
 from kaikukanta.network.models import Offering
+from kaikukanta.testing import make_offering
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@ import pytest
 
 from kaikukanta.core.clock import today
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import ApiClient, make_token
 from kaikukanta.network.models import Organisation
+from kaikukanta.testing import ApiClient, make_token
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """The status page: the national admin's alone."""
 
-from kaikukanta.core.testing import PageExample
+from kaikukanta.testing import PageExample
 
 EXAMPLES = {
     "operations:status": PageExample(allowed={"admin"}),

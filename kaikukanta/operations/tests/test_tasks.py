@@ -8,10 +8,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
-from kaikukanta.core.testing import sign_in
 from kaikukanta.operations import tasks
 from kaikukanta.operations.models import TaskFailure
 from kaikukanta.stats.models import PendingChange
+from kaikukanta.testing import sign_in
 from kaikukanta.visits.tests.support import personal_card, post_visit
 
 

@@ -1,4 +1,4 @@
-from kaikukanta.core.testing import EVERYONE, PageExample
+from kaikukanta.testing import EVERYONE, PageExample
 
 EXAMPLES = {
     "public:home": PageExample(allowed=EVERYONE),

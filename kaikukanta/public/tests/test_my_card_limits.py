@@ -8,10 +8,12 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from kaikukanta.accounts.caller import Caller, Channel
 from kaikukanta.cards import guessing
 from kaikukanta.core.clock import today
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_card, sign_in
+from kaikukanta.public import services
+from kaikukanta.testing import make_card, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +91,26 @@ def test_the_alerts_page_says_the_search_was_of_one_number_from_many_addresses(n
 
     assert "kortin numeroa kohden, monesta osoitteesta" in page
     assert holder.number not in page
+
+
+def _visitor(address):
+    return Caller(None, None, address, Channel.PAGE)
+
+
+def test_the_service_counts_failures_whoever_calls_it(holder):
+    """The rule is the service's: a caller other than the page (here the service itself) is counted alike."""
+    office, elsewhere = _visitor("10.9.0.1"), _visitor("10.9.0.2")
+    for _ in range(9):
+        assert services.look_up_my_card(office, holder.number, 1990) is None
+    assert services.seconds_until_allowed(office, "") is None
+    assert services.look_up_my_card(office, holder.number, 1991) is None          # the tenth failure
+    assert services.seconds_until_allowed(office, "") > 0                          # the address is out
+    assert services.seconds_until_allowed(elsewhere, "") is None                   # another address is not
+    assert services.seconds_until_allowed(elsewhere, holder.number) > 0            # but the number is
+
+
+def test_the_service_does_not_count_a_holder_found(holder):
+    library = _visitor("10.9.0.3")
+    for _ in range(15):
+        assert services.look_up_my_card(library, holder.number, 1980).number == holder.number
+    assert services.seconds_until_allowed(library, holder.number) is None

@@ -5,7 +5,7 @@ from django.core.cache import cache
 
 from kaikukanta.core.browser import assert_accessible, screenshot
 from kaikukanta.core.clock import today
-from kaikukanta.core.testing import make_card, make_offering
+from kaikukanta.testing import make_card, make_offering
 from kaikukanta.visits.models import Visit
 
 

@@ -11,8 +11,8 @@ from kaikukanta.cards.models import Card
 from kaikukanta.core import damm
 from kaikukanta.core.clock import today
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_area, make_card, make_offering, make_organisation
 from kaikukanta.network.models import AreaStatusPeriod
+from kaikukanta.testing import make_area, make_card, make_offering, make_organisation
 from kaikukanta.visits.models import Visit
 
 pytestmark = pytest.mark.django_db

@@ -26,7 +26,7 @@ def _write_without(source, target, column, value):
 
 
 def test_reload_of_a_newer_file_keeps_history_and_marks_what_is_gone(db, tmp_path, network):
-    from kaikukanta.core.testing import make_card
+    from kaikukanta.testing import make_card
 
     card = make_card(network.distributor, postal_code="02100")
     municipalities = tmp_path / "municipalities.csv"

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from kaikukanta.accounts.models import Role
-from kaikukanta.core.testing import ApiClient, make_token, make_user
+from kaikukanta.testing import ApiClient, make_token, make_user
 
 from .world import World
 

@@ -1,4 +1,4 @@
-from kaikukanta.core.testing import SIGNED_IN, PageExample
+from kaikukanta.testing import SIGNED_IN, PageExample
 
 ADMIN = {"admin"}
 CARD_SCOPES = {"admin", "coordinator", "other_coordinator", "distributor", "other_distributor"}

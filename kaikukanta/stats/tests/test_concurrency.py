@@ -11,11 +11,11 @@ import pytest
 from django.db import connection
 
 from kaikukanta.core.clock import today
-from kaikukanta.core.testing import ApiClient, build_network, make_card
 from kaikukanta.reference.models import Municipality
 from kaikukanta.reference.services import load_reference
 from kaikukanta.stats import rollups
 from kaikukanta.stats.models import PendingChange
+from kaikukanta.testing import ApiClient, build_network, make_card
 from kaikukanta.visits.models import Visit
 
 from .test_rollups import rollup_state

@@ -18,8 +18,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from kaikukanta.core.clock import today
-from kaikukanta.core.testing import make_card, sign_in
 from kaikukanta.stats.disclosure import settled_through
+from kaikukanta.testing import make_card, sign_in
 from kaikukanta.visits.models import Visit
 from kaikukanta.visits.tests.support import post_visit
 

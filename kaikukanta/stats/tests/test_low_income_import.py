@@ -5,8 +5,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_card
 from kaikukanta.reference.models import LowIncomeFigure
+from kaikukanta.testing import make_card
 
 
 def _import(tmp_path, text: str, *args):

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from kaikukanta.core.testing import sign_in
+from kaikukanta.testing import sign_in
 
 from .test_stats_pages import PERIOD, PageTables, open_dashboard, small_world
 

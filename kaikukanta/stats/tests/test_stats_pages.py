@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from kaikukanta.cards.models import CardEvent, WellbeingAnswer, WellbeingQuestion
-from kaikukanta.core.testing import make_card, make_organisation, sign_in
 from kaikukanta.stats.forms import GROUPINGS
+from kaikukanta.testing import make_card, make_organisation, sign_in
 from kaikukanta.visits.models import Visit
 
 pytestmark = pytest.mark.django_db

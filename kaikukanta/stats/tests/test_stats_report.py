@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kaikukanta.core.testing import sign_in
+from kaikukanta.testing import sign_in
 
 from .test_stats_pages import small_world
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from kaikukanta.cards.models import CardEvent, WellbeingAnswer, WellbeingQuestion
-from kaikukanta.core.testing import Network, make_area, make_card, make_organisation
 from kaikukanta.network.models import AreaStatusPeriod, Membership, Organisation
 from kaikukanta.reference.models import LowIncomeFigure, Municipality
 from kaikukanta.stats import rollups
+from kaikukanta.testing import Network, make_area, make_card, make_organisation
 from kaikukanta.visits.models import Visit
 
 from .venue_oracle import venue_travel, venue_uses

@@ -1,5 +1,5 @@
 from kaikukanta.accounts.caller import Caller
-from kaikukanta.core.testing import SIGNED_IN, PageExample, make_card, make_offering
+from kaikukanta.testing import SIGNED_IN, PageExample, make_card, make_offering
 
 VENUES = {"venue", "other_venue"}
 MANAGERS_OF_VENUE = {"admin", "coordinator", "venue"}

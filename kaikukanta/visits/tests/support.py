@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from kaikukanta.core.clock import today
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_card
+from kaikukanta.testing import make_card
 from kaikukanta.visits.models import Visit
 
 

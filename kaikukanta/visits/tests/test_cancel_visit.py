@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from kaikukanta.core.errors import MEANINGS, Code
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_offering
+from kaikukanta.testing import make_offering
 from kaikukanta.visits.models import Visit
 
 from .support import assert_refused, days_ago, personal_card, post_visit

@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 
-from kaikukanta.core.testing import ApiClient, build_network, make_card, make_offering
 from kaikukanta.reference.models import Municipality
 from kaikukanta.reference.services import load_reference
+from kaikukanta.testing import ApiClient, build_network, make_card, make_offering
 from kaikukanta.visits.models import Visit
 
 from .support import post_visit

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from kaikukanta.core import damm
 from kaikukanta.core.browser import assert_accessible, screenshot
 from kaikukanta.core.clock import today
-from kaikukanta.core.testing import make_card, make_offering
+from kaikukanta.testing import make_card, make_offering
 from kaikukanta.visits.models import Visit
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from kaikukanta.core.browser import PHONE
 from kaikukanta.core.clock import today
-from kaikukanta.core.testing import make_card, make_offering
+from kaikukanta.testing import make_card, make_offering
 
 SCREENS = Path(settings.BASE_DIR) / "var" / "screens"
 RECORD = {"fi": "Kirjaa käynti", "sv": "Registrera besöket"}

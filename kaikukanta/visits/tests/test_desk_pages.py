@@ -14,8 +14,8 @@ from kaikukanta.core import damm
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import make_card, make_offering, sign_in
 from kaikukanta.network.models import Offering
+from kaikukanta.testing import make_card, make_offering, sign_in
 from kaikukanta.visits.models import Visit
 from kaikukanta.visits.services import record_visit
 

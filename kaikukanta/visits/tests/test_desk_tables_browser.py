@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from kaikukanta.core.browser import PHONE, SCREENSHOTS
 from kaikukanta.core.clock import today
-from kaikukanta.core.testing import make_card, make_offering
+from kaikukanta.testing import make_card, make_offering
 
 
 def assert_on_screen(page, locator, what: str) -> None:

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kaikukanta.core.testing import make_card, make_offering
+from kaikukanta.testing import make_card, make_offering
 from kaikukanta.visits.models import Visit
 
 from .support import assert_refused, days_ago, personal_card, post_visit

@@ -8,7 +8,7 @@ from kaikukanta.core import damm
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import MEANINGS, Code
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.core.testing import ApiClient, make_card, make_offering
+from kaikukanta.testing import ApiClient, make_card, make_offering
 from kaikukanta.visits.models import Visit
 
 from .support import assert_refused, community_card, days_ago, nothing_written, personal_card, post_visit

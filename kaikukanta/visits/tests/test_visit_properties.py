@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from kaikukanta.core.clock import today
-from kaikukanta.core.testing import make_card, make_offering
+from kaikukanta.testing import make_card, make_offering
 from kaikukanta.visits.models import Visit
 
 from .support import post_visit

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from kaikukanta.cards import services
-from kaikukanta.stats import rollups
+from kaikukanta.core import changes
 
 
 class Command(BaseCommand):
@@ -17,6 +17,6 @@ class Command(BaseCommand):
         result = services.coarsen_holder_data(years=options["years"])
         # The statistics' copy of each card's facts is refolded now rather than at the next read, so the
         # exact birth years leave the statistics tables in this run too.
-        rollups.fold()
+        changes.catch_up()
         self.stdout.write(f"coarsened {result.cards} cards of {result.chains} holders "
                           f"(ended on or before {result.cutoff.isoformat()})")

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from kaikukanta.imports.bulk import peak_rss_mb
+from kaikukanta.core.memory import peak_rss_mb
 from kaikukanta.stats import rollups
 from kaikukanta.stats.models import Rollup
 

@@ -31,9 +31,8 @@ from kaikukanta.core.api_support import is_id
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.models import AuditRecord
 from kaikukanta.core.spreadsheet import safe_cell
+from kaikukanta.network.models import Area, AreaStatusPeriod, GuidelineCommitment, Membership, Offering, Organisation
 from kaikukanta.visits.models import Visit
-
-from .models import Area, AreaStatusPeriod, GuidelineCommitment, Membership, Offering, Organisation
 
 CHUNK_ROWS = 2000
 

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.accounts.models import Role
+from .models import Role
 
 MENUS = {
     Role.VENUE: [

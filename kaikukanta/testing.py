@@ -1,4 +1,7 @@
-"""Builders for tests and demo data: a small network with one user of each role, and an API client."""
+"""Builders for tests: a small network with one user of each role, and an API client.
+
+The project's test support, beside conftest.py and above every app: no production module imports it
+(core/tests/test_layers.py checks)."""
 
 import datetime
 import json
