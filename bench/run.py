@@ -1,5 +1,7 @@
-"""`make bench`: the desk's hot path over HTTP against a production server, beside pgbench doing the same
-registration as raw SQL; then every statistics endpoint for the whole country and all years.
+"""`make bench`: the desk's hot path over HTTP (wrk) against a production server, beside the physical limit
+(`../shared/bench/baseline.sh`: pgbench running the least SQL a card check and a registration need) measured in
+the same run, with the ratios; the first checks of a fresh server; then every statistics endpoint for the whole
+country and all years.
 
 Environment:
   BENCH_SCALE         small (20,000 cards / 200,000 visits, default), full (1,000,000 / 10,000,000)
@@ -15,16 +17,23 @@ Environment:
   BENCH_BASELINE      CARDS:VISITS of a second, smaller database (BENCH_DATABASE_URL's name + "_baseline")
                       whose statistics are measured the same way, to show how the times grow with history
                       (default 10000:100000 with BENCH_SCALE=full, otherwise none)
+  BENCH_LIMIT_SCRIPT  the physical-limit script (default: shared/bench/baseline.sh in a folder above the
+                      checkout; without one the limit and ratios are left out, and the run says so)
+  BENCH_STATS         0 leaves the statistics phase out (desk figures only)
+  BENCH_PROJECT_SQL   1 also runs the project's own registration SQL under pgbench
+  BENCH_GUNICORN_ARGS extra gunicorn arguments (e.g. "--worker-class gthread --threads 2")
 Results are printed and written to var/bench/desk-<timestamp>.json.
 """
 
 import datetime
+import http.client
 import json
 import os
 import platform
 import re
 import resource
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -35,7 +44,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench.load import card_check, run_load, statistics_request, visit_registration
+from bench.load import run_load, statistics_request
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -150,22 +159,29 @@ def prepare(url=None) -> dict:
 BENCH_CARD_CHECK_LIMITS = '{"checks_per_user": 1000000000, "checks_per_address": 1000000000}'
 
 
-def start_server(workers: int, url=None, port: int = PORT, env_extra=None, log=None) -> subprocess.Popen:
+def start_server(workers: int, url=None, port: int = PORT, env_extra=None, log=None,
+                 probe: bool = True) -> subprocess.Popen:
     """gunicorn with production settings, on plain HTTP over loopback: no redirect to HTTPS there (in
     production the TLS proxy in front takes that role)."""
     env = {**os.environ, "DATABASE_URL": url or database_url(), "DJANGO_DEBUG": "0", "SECRET_KEY": "bench-only-secret",
            "ALLOWED_HOSTS": HOST, "CONN_MAX_AGE": "600", "SECURE_SSL_REDIRECT": "0",
            "KAIKUKANTA_CARD_GUESSING": os.environ.get("KAIKUKANTA_CARD_GUESSING", BENCH_CARD_CHECK_LIMITS),
            **(env_extra or {})}
+    extra = os.environ.get("BENCH_GUNICORN_ARGS", "").split()
     server = subprocess.Popen(
         [str(Path(PYTHON).parent / "gunicorn"), "kaikukanta.wsgi", "--bind", f"{HOST}:{port}",
-         "--workers", str(workers), "--backlog", "256", "--log-level", "warning"],
+         "--workers", str(workers), "--backlog", "256", "--log-level", "warning", *extra],
         cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
-    for _ in range(100):
+    for _ in range(150):
         try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/api/v1/openapi.json", timeout=2) as response:
-                if response.status != 200:
-                    raise RuntimeError(f"gunicorn answered {response.status} for the schema")
+            if probe:
+                with urllib.request.urlopen(f"http://{HOST}:{port}/api/v1/openapi.json", timeout=2) as response:
+                    if response.status != 200:
+                        raise RuntimeError(f"gunicorn answered {response.status} for the schema")
+            else:
+                # Only that it listens: no request, so that the first measured one finds every worker cold.
+                socket.create_connection((HOST, port), timeout=2).close()
+                time.sleep(1.0)
             return server
         except OSError:
             time.sleep(0.2)
@@ -294,6 +310,72 @@ def statistics_at_baseline(workers: int, clients: int, seconds: float) -> dict |
             "peak_rss_mb": memory}
 
 
+def limit_script() -> Path | None:
+    """The physical-limit script (`../shared/bench/baseline.sh` beside the checkout, or BENCH_LIMIT_SCRIPT)."""
+    named = os.environ.get("BENCH_LIMIT_SCRIPT")
+    if named:
+        return Path(named) if Path(named).is_file() else None
+    for folder in ROOT.parents:
+        candidate = folder / "shared" / "bench" / "baseline.sh"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def run_limit(script: Path, clients: int, seconds: int, cards: int) -> dict:
+    """pgbench with the least SQL a card check and a registration need, on a scratch database of as many cards."""
+    completed = subprocess.run(["bash", str(script), str(clients), str(seconds), str(cards)], capture_output=True,
+                               text=True)
+    line = completed.stdout.strip().splitlines()[-1] if completed.stdout.strip() else ""
+    match = re.search(r"check ([\d.]+) tps.*visit ([\d.]+) tps", line)
+    if completed.returncode != 0 or not match:
+        raise RuntimeError(f"{script} failed ({completed.returncode}): {completed.stdout} {completed.stderr}")
+    return {"script": str(script), "line": line, "check_tps": float(match.group(1)),
+            "visit_tps": float(match.group(2))}
+
+
+WRK_DIR = ROOT / "bench" / "wrk"
+
+
+def run_wrk(name: str, script: str, setup: dict, numbers_file: Path, clients: int, seconds: int) -> dict:
+    """wrk with `clients` keep-alive connections on two threads for `seconds`; one JSON line back (wrk/common.lua)."""
+    env = {**os.environ, "BENCH_WRK_DIR": str(WRK_DIR), "BENCH_NUMBERS": str(numbers_file),
+           "BENCH_TOKEN": setup["token"], "BENCH_OFFERING": str(setup["offering_id"])}
+    completed = subprocess.run(
+        ["wrk", "-t", str(min(2, clients)), "-c", str(clients), "-d", f"{seconds}s", "--timeout", "10s",
+         "-s", str(WRK_DIR / script), f"http://{HOST}:{PORT}"], capture_output=True, text=True, env=env, check=True)
+    figures = json.loads(next(line for line in completed.stdout.splitlines() if line.startswith("{")))
+    rate = figures["requests"] / (figures["duration_us"] / 1e6)
+    errors = sum(figures[key] for key in ("non_2xx", "connect_errors", "read_errors", "write_errors", "timeouts"))
+    return {"name": name, "clients": clients, "seconds": seconds, "requests": figures["requests"],
+            "throughput_rps": round(rate, 1), "p50_ms": figures["p50_ms"], "p90_ms": figures["p90_ms"],
+            "p99_ms": figures["p99_ms"], "mean_ms": figures["mean_ms"], "max_ms": figures["max_ms"],
+            "errors": errors, "non_2xx": figures["non_2xx"]}
+
+
+def first_checks(setup: dict, workers: int, url=None) -> dict:
+    """The first card check a fresh server answers (new processes, new database connections), then each next
+    request on a new connection until every worker has answered one: what the first desk of the morning sees."""
+    numbers = setup["numbers"]
+    server = start_server(workers, url=url, probe=False)
+    try:
+        timings = []
+        for index in range(2 * workers):
+            connection = http.client.HTTPConnection(HOST, PORT, timeout=30)
+            started = time.perf_counter()
+            connection.request("GET", f"/api/v1/cards/{numbers[index % len(numbers)]}",
+                               headers={"Authorization": f"Bearer {setup['token']}"})
+            response = connection.getresponse()
+            response.read()
+            timings.append(round((time.perf_counter() - started) * 1000, 2))
+            connection.close()
+            if response.status != 200:
+                raise RuntimeError(f"first check answered {response.status}")
+    finally:
+        stop_server(server)
+    return {"first_ms": timings[0], "max_ms": max(timings), "each_ms": timings}
+
+
 def main() -> None:
     cards, visits = scale()
     seconds = int(os.environ.get("BENCH_SECONDS", "60"))
@@ -301,34 +383,53 @@ def main() -> None:
     workers = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1))))
     stats_seconds = float(os.environ.get("BENCH_STATS_SECONDS", str(max(0.5, min(10.0, seconds / 4)))))
     stats_clients = int(os.environ.get("BENCH_STATS_CLIENTS", "2"))
-    print(f"bench: scale {cards:,} cards / {visits:,} visits, {clients} clients, {seconds} s per phase", flush=True)
+    script = limit_script()
+    print(f"bench: scale {cards:,} cards / {visits:,} visits, {clients} clients, {seconds} s per phase, "
+          f"{workers} workers", flush=True)
+    print(f"bench: physical limit from {script}" if script else
+          "bench: no ../shared/bench/baseline.sh found (nor BENCH_LIMIT_SCRIPT): the physical limit is not "
+          "measured and no ratio is printed", flush=True)
     data = ensure_data(cards, visits)
     print(f"bench: data {data}", flush=True)
     setup = prepare()
     numbers = setup["numbers"]
     results = []
-    server = start_server(workers)
-    try:
-        run_load("warm-up", HOST, PORT, setup["token"], card_check(numbers), clients=clients, seconds=5)
-        for name, make in (("card check GET /cards/{number}", card_check(numbers)),
-                           ("visit registration POST /visits", visit_registration(numbers, setup["offering_id"]))):
-            result = run_load(name, HOST, PORT, setup["token"], make, clients=clients, seconds=seconds)
-            results.append(result.summary())
-            print(json.dumps(result.summary()), flush=True)
-        pending = count("SELECT count(*) FROM stats_pendingchange")
-        statistics, fold_seconds = measure_statistics(setup["admin_token"], stats_clients, stats_seconds)
-        memory = peak_rss_mb(server)
-    finally:
-        stop_server(server)
-    pgbench = run_pgbench(numbers, setup["token"], setup["venue_id"], setup["offering_id"], clients, seconds)
-    results.append(pgbench)
-    print(json.dumps(pgbench), flush=True)
-    at_baseline = statistics_at_baseline(workers, stats_clients, stats_seconds)
-    api_rate = results[1]["throughput_rps"]
+    cold = first_checks(setup, workers)
+    print(f"bench: first checks of a fresh server {cold}", flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        numbers_file = Path(folder) / "numbers.txt"
+        numbers_file.write_text("\n".join(numbers) + "\n")
+        server = start_server(workers)
+        try:
+            run_wrk("warm-up", "check.lua", setup, numbers_file, clients, min(5, seconds))
+            for name, lua in (("card check GET /cards/{number}", "check.lua"),
+                              ("visit registration POST /visits", "visit.lua")):
+                result = run_wrk(name, lua, setup, numbers_file, clients, seconds)
+                results.append(result)
+                print(json.dumps(result), flush=True)
+            pending = count("SELECT count(*) FROM stats_pendingchange")
+            statistics, fold_seconds = [], 0.0
+            if os.environ.get("BENCH_STATS") != "0":
+                statistics, fold_seconds = measure_statistics(setup["admin_token"], stats_clients, stats_seconds)
+            memory = peak_rss_mb(server)
+        finally:
+            stop_server(server)
+    if os.environ.get("BENCH_PROJECT_SQL") == "1":
+        pgbench = run_pgbench(numbers, setup["token"], setup["venue_id"], setup["offering_id"], clients, seconds)
+        results.append(pgbench)
+        print(json.dumps(pgbench), flush=True)
+    limit = run_limit(script, clients, seconds, cards) if script else None
+    if limit:
+        print(limit["line"], flush=True)
+    at_baseline = (statistics_at_baseline(workers, stats_clients, stats_seconds)
+                   if os.environ.get("BENCH_STATS") != "0" else None)
+    check, visit = results[0], results[1]
+    ratios = ({"card_check": round(check["throughput_rps"] / limit["check_tps"], 4),
+               "registration": round(visit["throughput_rps"] / limit["visit_tps"], 4)} if limit else None)
     report = {
         "when": datetime.datetime.now().isoformat(timespec="seconds"), "machine": machine(), "data": data,
-        "workers": workers, "results": results,
-        "registration_api_vs_pgbench": round(api_rate / pgbench["throughput_rps"], 3),
+        "workers": workers, "results": results, "physical_limit": limit, "ratios": ratios,
+        "first_checks": cold,
         "statistics": {"clients": stats_clients, "seconds": stats_seconds, "results": statistics,
                        "pending_after_desk": pending, "fold_seconds": round(fold_seconds, 2),
                        "peak_rss_mb": memory},
@@ -340,12 +441,20 @@ def main() -> None:
     out_file = out_dir / f"desk-{datetime.datetime.now():%Y%m%d-%H%M%S}.json"
     out_file.write_text(json.dumps(report, indent=2))
     print()
-    print(f"{'operation':40} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8}")
-    for row in results:
-        print(f"{row['name']:40} {row['throughput_rps']:>9} {row['p50_ms']:>8} {row['p95_ms']:>8}")
-    print(f"API registration rate / pgbench rate: {report['registration_api_vs_pgbench']}")
+    print(f"{'operation':36} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'limit tps':>10} {'ratio':>7}")
+    limits = {0: limit and limit["check_tps"], 1: limit and limit["visit_tps"]}
+    for index, row in enumerate(results):
+        tps = limits.get(index)
+        ratio = f"{row['throughput_rps'] / tps:.3f}" if tps else "-"
+        print(f"{row['name']:36} {row['throughput_rps']:>9} {row['p50_ms']:>8} {row.get('p99_ms', '-'):>8} "
+              f"{row.get('errors', '-'):>7} {tps or '-':>10} {ratio:>7}")
+    print(f"first card check of a fresh server: {cold['first_ms']} ms (slowest first check of a worker "
+          f"{cold['max_ms']} ms)")
     print_statistics(report)
     print(f"written to {out_file.relative_to(ROOT)}")
+    failed = [row["name"] for row in results[:2] if row["errors"]]
+    if failed:
+        raise SystemExit(f"bench: answers other than 2xx, or transport errors, in {', '.join(failed)}")
 
 
 def print_statistics(report: dict) -> None:

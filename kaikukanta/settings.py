@@ -66,18 +66,21 @@ MIDDLEWARE = [
     "kaikukanta.operations.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page-only middleware (sessions, CSRF, sign-in, second factor, messages, login throttling) is wrapped
+    # by core.middleware.pages_only (CSRF and axes excepted): a bearer-token API request skips it, everything else runs
+    # it unchanged.
+    "kaikukanta.core.middleware.PageSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "kaikukanta.core.middleware.ApiErrorBodyMiddleware",
     "kaikukanta.core.middleware.NoStoreMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "kaikukanta.core.middleware.PageAuthenticationMiddleware",
+    "kaikukanta.core.middleware.PageOTPMiddleware",
     # After authentication, so that its refusal page knows who is signed in; before any view reads a value.
     "kaikukanta.core.middleware.HostileInputMiddleware",
     "kaikukanta.accounts.middleware.SessionExpiryMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "kaikukanta.core.middleware.PageMessageMiddleware",
     # Statistics pages and endpoints read from the streaming replica when one is configured (operations/replica.py).
     "kaikukanta.operations.middleware.StatisticsReadMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -118,6 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Server-side parameter binding lets psycopg prepare the statements a worker repeats, so
     # PostgreSQL plans the desk's queries once per connection instead of once per request.
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
+    # Django's backend, health-checking a reused connection only after it has been idle (core/postgresql).
+    DATABASES["default"]["ENGINE"] = "kaikukanta.core.postgresql"
+# A reused connection idle for longer than this is checked (SELECT 1) before the request's first query.
+KAIKUKANTA_DB_HEALTH_CHECK_IDLE_SECONDS = float(os.environ.get("KAIKUKANTA_DB_HEALTH_CHECK_IDLE_SECONDS", "1"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers up front, so a quota check and its insert
     # cannot interleave with another writer's; WAL lets readers go on meanwhile.

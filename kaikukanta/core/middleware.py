@@ -5,9 +5,13 @@ from csp.constants import HEADER as CSP_HEADER
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import DataError
 from django.http import HttpRequest
 from django.utils.cache import patch_cache_control
+from django_otp.middleware import OTPMiddleware
 
 from .api_support import error_response
 from .errors import Code, Refusal
@@ -136,3 +140,45 @@ class NoStoreMiddleware:
         if sent or response.has_header("Content-Disposition"):
             patch_cache_control(response, no_store=True)
         return response
+
+
+def bearer_api_request(request: HttpRequest) -> bool:
+    """An API request carrying a bearer token: it is authenticated by the token alone (core.api_support), so
+    sessions, CSRF, the second factor, messages and login throttling have nothing to do for it."""
+    return (request.path_info.startswith(API_PREFIX)
+            and request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer ")
+
+
+def pages_only(wrapped: type, hooks: tuple[str, ...] = ()) -> type:
+    """A subclass of the middleware `wrapped` that runs it for every request except a bearer API request, which
+    goes straight on to the next middleware. Measured on the desk's card check: the page-only middleware cost
+    about 0.3 ms of the 1.4 ms of CPU a check takes in Django. A bearer request gets `request.user` anonymous
+    until the token names its owner, as AuthenticationMiddleware would have left it. `hooks` names the class's
+    process_view / process_exception / process_template_response, which are skipped the same way."""
+
+    def __call__(self, request):
+        if bearer_api_request(request):
+            if not hasattr(request, "user"):
+                from django.contrib.auth.models import AnonymousUser
+
+                request.user = AnonymousUser()
+            return self.get_response(request)
+        return wrapped.__call__(self, request)
+
+    namespace = {"__call__": __call__, "__doc__": f"{wrapped.__name__}, for every request but a bearer API one."}
+    for hook in hooks:
+        def delegate(self, request, *args, _hook=hook):
+            if bearer_api_request(request):
+                return None
+            return getattr(wrapped, _hook)(self, request, *args)
+        namespace[hook] = delegate
+    return type(f"Page{wrapped.__name__}", (wrapped,), namespace)
+
+
+# The page-only middleware of settings.MIDDLEWARE, skipped for bearer API requests (see pages_only). CSRF's
+# and django-axes' middleware stay as they are: API views are CSRF-exempt and axes only reads an attribute after the
+# view, so they cost little, and Django's deployment check and axes' system check name them.
+PageSessionMiddleware = pages_only(SessionMiddleware)
+PageAuthenticationMiddleware = pages_only(AuthenticationMiddleware)
+PageOTPMiddleware = pages_only(OTPMiddleware)
+PageMessageMiddleware = pages_only(MessageMiddleware)
