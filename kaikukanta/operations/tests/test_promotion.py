@@ -24,6 +24,7 @@ CLIENTS = 30
 LOAD_SECONDS = 30
 KILL_AT = 6
 HEALTH_INTERVAL = 5.0
+AFTER_SECONDS = 12   # of load at least, once an instance serves on the promoted server
 
 
 class ToldDesk(Desk):
@@ -110,7 +111,7 @@ def test_promoting_the_standby_after_losing_the_primary_keeps_every_visit_a_desk
     topology.run_parts("app2", "worker")
     topology.wait_ready(f"http://127.0.0.1:{topology.app_ports[1]}")
     serving = time.monotonic() - started
-    while time.monotonic() - started < LOAD_SECONDS:
+    while time.monotonic() - started < max(LOAD_SECONDS, serving + AFTER_SECONDS):
         time.sleep(0.2)
     stop.set()
     for desk in desks:
@@ -119,7 +120,8 @@ def test_promoting_the_standby_after_losing_the_primary_keeps_every_visit_a_desk
     told = [visit_id for desk in desks for visit_id in desk.stored]
     assert len(told) == len(set(told)), "a desk was told of one visit twice"
     after_failover = sum(1 for desk in desks for at in desk.told_at if at > serving)
-    assert len(told) > 100 and after_failover > 50, "the desks kept working on the promoted server"
+    timeline = f"killed {killed:.1f} s, promoted {promoted:.1f} s, serving {serving:.1f} s"
+    assert len(told) > 100 and after_failover >= CLIENTS, (after_failover, timeline)
     stored = dict(on_promoted(topology, "SELECT id, count(*) FROM visits_visit WHERE id = ANY(%s) GROUP BY id",
                               [told]))
     missing = set(told) - set(stored)
@@ -136,7 +138,8 @@ def test_promoting_the_standby_after_losing_the_primary_keeps_every_visit_a_desk
         assert time.monotonic() < deadline, "the worker did not catch up: " + topology.parts["worker"].log()
         time.sleep(0.5)
     assert summary_visits(topology, tokens["admin"]) == before_summary + len(told)
-    print(f"\npromotion: {len(told)} visits told and stored by {CLIENTS} desks in {LOAD_SECONDS} s; primary killed "
+    elapsed = time.monotonic() - started
+    print(f"\npromotion: {len(told)} visits told and stored by {CLIENTS} desks in {elapsed:.0f} s; primary killed "
           f"at {killed:.1f} s, standby promoted at {promoted:.1f} s, an instance serving on it at {serving:.1f} s; "
           f"{len(errors)} failed attempts, the last at {errors[-1] if errors else 0:.1f} s; "
           f"{after_failover} visits stored after it")
