@@ -60,7 +60,7 @@ from django.db.models import Q
 from kaikukanta.accounts.models import Role, User
 from kaikukanta.cards.models import Card
 from kaikukanta.core.clock import today
-from kaikukanta.core.testing import make_token, make_user
+from kaikukanta.testing import make_token, make_user
 from kaikukanta.network.models import Offering, Organisation
 desks = {desks}
 day = today()

@@ -129,7 +129,7 @@ from django.db.models import Q
 from kaikukanta.accounts.models import Role
 from kaikukanta.cards.models import Card
 from kaikukanta.core.clock import today
-from kaikukanta.core.testing import make_token, make_user
+from kaikukanta.testing import make_token, make_user
 from kaikukanta.accounts.models import User
 from kaikukanta.network.models import Offering, Organisation
 venue = Organisation.objects.filter(kind="venue", active=True).order_by("id").first()

@@ -134,3 +134,17 @@ def browser_page(chromium, site):
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def prepared_files_in_a_temporary_directory(tmp_path_factory):
+    """Files prepared in the background (reports, area exports) go to the test run's own directory."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    storages = {**settings.STORAGES, "prepared_files": {
+        **settings.STORAGES["prepared_files"],
+        "OPTIONS": {**settings.STORAGES["prepared_files"]["OPTIONS"],
+                    "location": str(tmp_path_factory.mktemp("prepared-files"))}}}
+    with override_settings(STORAGES=storages):
+        yield

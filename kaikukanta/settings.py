@@ -318,6 +318,21 @@ CELERY_BEAT_SCHEDULE = {
                             "schedule": crontab(hour=3, minute=15)},
     "backup": {"task": "kaikukanta.operations.tasks.backup",
                "schedule": crontab(hour=2, minute=30)},
+    "remove-expired-files": {"task": "kaikukanta.operations.tasks.remove_expired_files",
+                             "schedule": crontab(minute=40)},
+}
+# Files prepared in the background (annual reports, area exports; operations/files.py): where they are kept
+# (with several hosts, a directory every app host and worker shares, or another STORAGES backend), for how
+# long, and how many one user may have at a time.
+KAIKUKANTA_FILES_DIR = os.environ.get("KAIKUKANTA_FILES_DIR", str(VAR_DIR / "prepared-files"))
+KAIKUKANTA_FILES_KEEP_HOURS = float(os.environ.get("KAIKUKANTA_FILES_KEEP_HOURS", "24"))
+KAIKUKANTA_FILES_PER_USER = int(os.environ.get("KAIKUKANTA_FILES_PER_USER", "5"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "prepared_files": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                       "OPTIONS": {"location": KAIKUKANTA_FILES_DIR, "directory_permissions_mode": 0o700,
+                                   "file_permissions_mode": 0o600}},
 }
 # /metrics answers only a request carrying this bearer token (Prometheus' `authorization` setting); unset:
 # only requests from the machine itself (127.0.0.1, ::1).

@@ -13,16 +13,20 @@ REQUEST_SECONDS = Histogram("kaikukanta_request_seconds", "Time to answer a requ
                             ["method", "route"], buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10))
 RESPONSES = Counter("kaikukanta_responses_total", "Responses by route pattern and status class.",
                     ["method", "route", "status"])
-REGISTRATIONS = Counter("kaikukanta_desk_registrations_total", "Visits recorded (201) through the API or the desk.")
-# The routes that record a visit; their 201 (API) or 302/200 after a POST (desk page) counts one registration.
-REGISTRATION_ROUTES = {"api/v1/visits": 201}
+REGISTRATIONS = Counter("kaikukanta_desk_registrations_total",
+                        "Visits recorded at a desk, by channel: the API (201) or the desk page (its redirect).",
+                        ["channel"])
+# The routes that record one visit and the status that says it was recorded: the API's 201, the desk page's
+# redirect after a recorded visit (a refusal renders the page again). A paper list's rows are not counted.
+REGISTRATION_ROUTES = {"api/v1/visits": (201, "api"), "desk/check/": (302, "desk")}
 
 
 def observe(method: str, route: str, status: int, seconds: float) -> None:
     REQUEST_SECONDS.labels(method, route).observe(seconds)
     RESPONSES.labels(method, route, f"{status // 100}xx").inc()
-    if method == "POST" and REGISTRATION_ROUTES.get(route) == status:
-        REGISTRATIONS.inc()
+    recorded, channel = REGISTRATION_ROUTES.get(route, (None, None))
+    if method == "POST" and status == recorded:
+        REGISTRATIONS.labels(channel).inc()
 
 
 class StateCollector:

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from kaikukanta.core.clock import today
 
-from . import replica
+from . import files, replica
 
 HEARTBEAT_KEY = "kaikukanta:worker-heartbeat"
 # Retried with backoff on a worker; run eagerly (no broker) a failure is the caller's at once.
@@ -88,3 +88,19 @@ def backup() -> str:
         if day < oldest:
             old.unlink()
     return str(target)
+
+
+@shared_task(bind=True, **RETRIED)
+def prepare_file(self, file_id: str) -> None:
+    """An annual report or area export for the page that asked (files.py); building it again is harmless."""
+    try:
+        files.prepare(file_id)
+    except Exception:
+        if self.request.is_eager or self.request.retries >= self.max_retries:
+            files.failed(file_id)
+        raise
+
+
+@shared_task(**RETRIED)
+def remove_expired_files() -> int:
+    return files.remove_expired()

@@ -155,12 +155,15 @@ def _text(value) -> str:
     return str(value)
 
 
-def _stream(tables: list[Table], readme: str) -> Iterator[bytes]:
+def _stream(tables: list[Table], readme: str, progress=None) -> Iterator[bytes]:
+    """`progress(share)`, when given, hears the share of rows written so far (counted first)."""
     pipe = _Pipe()
+    counts = [table.rows.count() for table in tables] if progress else []
+    total, written = max(1, sum(counts)), 0
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", readme)
         yield pipe.take()
-        for table in tables:
+        for index, table in enumerate(tables):
             with archive.open(table.name, "w", force_zip64=True) as entry, \
                     io.TextIOWrapper(entry, encoding="utf-8", newline="") as text:
                 writer = csv.writer(text)
@@ -170,13 +173,18 @@ def _stream(tables: list[Table], readme: str) -> Iterator[bytes]:
                     if count % CHUNK_ROWS == 0:
                         text.flush()
                         yield pipe.take()
+                        if progress:
+                            progress((written + count) / total)
+                if progress:
+                    written += counts[index]
+                    progress(written / total)
             yield pipe.take()
     yield pipe.take()
 
 
-def area_export(user, area_id) -> tuple[Area, Iterator[bytes]]:
+def area_export(user, area_id, progress=None) -> tuple[Area, Iterator[bytes]]:
     """The area and its export as ZIP bytes to stream, if `user` may export it. The export and the holder
-    data in it are audited when it is asked for (counts as of then)."""
+    data in it are audited when it is asked for (counts as of then). `progress`: see `_stream`."""
     area = Area.objects.filter(pk=area_id).first() if is_id(str(area_id)) else None
     if area is None:
         raise Refusal(Code.INVALID, field="area")
@@ -185,4 +193,4 @@ def area_export(user, area_id) -> tuple[Area, Iterator[bytes]]:
     cards = Card.objects.filter(issuer__area=area).count()
     audit.record(user, "area.exported", area, cards=cards)
     audit.record(user, HOLDER_READ, area, via="area_export", count=cards)
-    return area, _stream(tables, _readme(area, tables, user, timezone.now()))
+    return area, _stream(tables, _readme(area, tables, user, timezone.now()), progress)

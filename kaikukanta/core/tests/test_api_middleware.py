@@ -6,7 +6,7 @@ from django.db import connection
 from django.test import Client
 
 from kaikukanta.accounts import middleware as session_expiry
-from kaikukanta.core.testing import make_card, sign_in
+from kaikukanta.testing import make_card, sign_in
 
 
 def test_an_api_call_with_a_browser_session_beside_its_token_answers_as_the_token_and_leaves_the_session(

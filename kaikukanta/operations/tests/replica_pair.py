@@ -9,7 +9,11 @@ PRIMARY_SETTINGS = "\nwal_level = replica\nmax_wal_senders = 5\nhot_standby = on
 
 
 class ReplicatedPair:
-    def __init__(self):
+    """`synchronous`: the primary's commit waits until the standby has the transaction on disk
+    (synchronous_standby_names), so a promoted standby holds every commit a client was told of."""
+
+    def __init__(self, synchronous: bool = False):
+        self.synchronous = synchronous
         self.primary = PrivateCluster()
         self.standby = PrivateCluster()
         self.standby.url = f"postgres://postgres@127.0.0.1:{self.standby.port}/kaikukanta"
@@ -26,6 +30,14 @@ class ReplicatedPair:
         self.standby._run(str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
                           "-D", str(self.standby.data), "-R", "-X", "stream", "--no-sync")
         self.standby.start()
+        if self.synchronous:
+            # On the primary only (ALTER SYSTEM, after the copy): a promoted standby must not wait for one.
+            primary.psql("ALTER SYSTEM SET synchronous_standby_names = '*'", database="postgres")
+            primary.psql("SELECT pg_reload_conf()", database="postgres")
+
+    def promote(self) -> None:
+        """The documented manual failover: the standby leaves recovery and takes writes."""
+        self.standby._run(str(PG_BIN / "pg_ctl"), "-D", str(self.standby.data), "-w", "promote")
 
     def standby_sql(self, statement: str) -> list[tuple]:
         import psycopg

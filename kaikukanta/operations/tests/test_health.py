@@ -52,6 +52,30 @@ def test_metrics_count_requests_by_route_and_registrations_and_the_fold_backlog(
     assert "kaikukanta_fold_backlog" in text and "kaikukanta_task_failures 0.0" in text
 
 
+def registrations(channel: str) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("kaikukanta_desk_registrations_total", {"channel": channel}) or 0.0
+
+
+def test_registrations_are_counted_at_the_api_and_the_desk_page_refusals_not(network):
+    from django.urls import reverse
+
+    from kaikukanta.testing import sign_in
+
+    api, desk = registrations("api"), registrations("desk")
+    first, second = personal_card(network), personal_card(network)
+    assert post_visit(network.client("venue"), {"card_number": first.number}).status_code == 201
+    page = Client()
+    sign_in(page, network.users["venue"])
+    recorded = page.post(reverse("desk:check"), {"card_number": second.number, "idempotency_key": "k1"})
+    assert recorded.status_code == 302
+    refused = page.post(reverse("desk:check"), {"card_number": "0000000000", "idempotency_key": "k2"})
+    assert refused.status_code != 302
+    assert (registrations("api"), registrations("desk")) == (api + 1, desk + 1)
+    assert 'kaikukanta_desk_registrations_total{channel="desk"}' in Client().get("/metrics").content.decode()
+
+
 @override_settings(KAIKUKANTA_METRICS_TOKEN="scrape-secret-for-tests")
 def test_metrics_need_the_scrape_token_when_one_is_set(db):
     assert Client().get("/metrics").status_code == 403

@@ -16,6 +16,17 @@ from kaikukanta.core.tests.private_postgres import ProductionServer, manage
 from .replica_pair import ReplicatedPair
 
 pytestmark = pytest.mark.postgres
+# A signed-in session of the national admin for the HTML pages, made with the server's secret key.
+SESSION = """
+import django.test
+from kaikukanta.accounts.models import User
+from kaikukanta.testing import sign_in
+client = django.test.Client()
+sign_in(client, User.objects.get(username="admin"))
+print(client.cookies["sessionid"].value)
+"""
+PAGES = ["/stats/dashboard/", "/stats/dashboard/?group_by=age_group", "/stats/export/summary.xlsx",
+         "/stats/export/month.csv"]
 STATISTICS = ["stats/summary", "stats/uses?group_by=age_group", "stats/yearly", "stats/wellbeing", "stats/activation",
               "stats/travel", "stats/milestones"]
 
@@ -27,6 +38,15 @@ def get(server, path: str, token: str) -> tuple[int, dict | None]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, None
+
+
+def page(server, path: str, session: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(server.base + path, headers={"Cookie": f"sessionid={session}"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
 
 
 def wait_for(condition, seconds: float = 30) -> None:
@@ -89,6 +109,15 @@ def test_statistics_read_the_standby_rules_read_the_primary_and_a_stopped_standb
         for path in STATISTICS:
             status, body = get(server, path, tokens["admin"])
             assert status == 200, (path, status, server.output())
+        # The HTML dashboards and their downloads too, with the figures of the primary.
+        session = manage(url, "shell", "-c", SESSION,
+                         env={"SECRET_KEY": "fault-test-only-secret"}).strip().splitlines()[-1]
+        for path in PAGES:
+            status, body = page(server, path, session)
+            assert status == 200, (path, status, body[:300], server.output())
+        dashboard = page(server, "/stats/dashboard/", session)[1].decode()
+        headline = [re.sub(r"\D", "", value) for value in re.findall(r'stats-headline__value">([^<]*)<', dashboard)]
+        assert str(before["visits"] + 1) in headline, headline
         assert get(server, "stats/summary", tokens["admin"])[1]["visits"] == before["visits"] + 1
         readiness = urllib.request.urlopen(f"{server.base}/readyz", timeout=10)
         assert readiness.status == 200

@@ -34,7 +34,7 @@ def test_beat_schedules_the_fold_every_few_seconds_and_the_nightly_work():
     for entry in schedule.values():
         assert entry["task"] in app.tasks, entry["task"]
     assert {entry["task"].rsplit(".", 1)[1] for entry in schedule.values()} == {
-        "fold_statistics", "heartbeat", "coarsen_holder_data", "backup"}
+        "fold_statistics", "heartbeat", "coarsen_holder_data", "backup", "remove_expired_files"}
 
 
 def test_fold_task_folds_what_the_desk_recorded(network):
