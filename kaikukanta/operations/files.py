@@ -178,7 +178,7 @@ def _build(prepared: PreparedFile, out, progress) -> None:
         progress(0.1)
         out.write(annual_report(scope, prepared.year, prepared.language, today()))
         return
-    from kaikukanta.network.area_export import area_export
+    from kaikukanta.stats.area_export import area_export
 
     _area, chunks = area_export(owner, prepared.area_id, progress=progress)
     for chunk in chunks:

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.network import area_export
 from kaikukanta.operations import files, tasks
 from kaikukanta.operations.models import PreparedFile, TaskFailure
+from kaikukanta.stats import area_export
 from kaikukanta.testing import make_card, sign_in
 from kaikukanta.visits.models import Visit
 
