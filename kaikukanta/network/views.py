@@ -22,7 +22,7 @@ from kaikukanta.core.errors import Refusal
 from kaikukanta.core.pages import form_errors_from, own_area, page, safe_next
 
 from . import area_export as export
-from . import selectors, services
+from . import selectors, services, venue_info
 from .forms import (
     CATEGORY_LABELS,
     KIND_LABELS,
@@ -139,6 +139,7 @@ def organisations(request):
         "filters": filters, "sites": page_of_sites, "query": _query_without_page(request),
         "municipalities": selectors.municipalities_of_areas(request.user), "nationally": areas is not None,
         "may_create": allowed(request.user, Action.CREATE_ORGANISATION, own_area(request.user)),
+        "own_area": own_area(request.user),
     })
 
 
@@ -188,8 +189,11 @@ def organisation_edit(request, organisation_id: int):
     require(request.user, Action.UPDATE_ORGANISATION, site)
     initial = {"name": site.name, "municipality": site.municipality_id, "category": site.category,
                "sector": site.sector, "contact_name": site.contact_name, "contact_email": site.contact_email,
-               "contact_phone": site.contact_phone}
-    form = OrganisationForm(request.POST or None, initial=initial, creating=False)
+               "contact_phone": site.contact_phone,
+               **{name: getattr(site, name) for name in venue_info.FIELDS},
+               **{name: "1" if getattr(site, name) else "0" for name in venue_info.FLAGS}}
+    form = OrganisationForm(request.POST or None, initial=initial, creating=False,
+                            venue=site.kind == OrganisationKind.VENUE)
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         try:
