@@ -221,7 +221,8 @@ def _pdf_text(content: bytes) -> tuple[PdfReader, str]:
 
 
 @pytest.mark.parametrize(("language", "heading", "sport"), [
-    ("fi", "Kaikukortti: missä kortti käy", "Liikunta"), ("sv", "Kaikukortti: var kortet gäller", "Idrott")])
+    ("fi", "Kaikukortti: missä kortti käy", "Liikunta ja urheilu"),
+    ("sv", "Kaikukortet: var kortet gäller", "Motion och idrott")])
 def test_area_brochure_lists_its_venues_by_municipality_and_sector(network, described, language, heading, sport):
     response = Client().get(reverse("public:brochure", args=[network.area.pk]), {"language": language})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
