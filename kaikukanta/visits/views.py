@@ -371,4 +371,7 @@ def offering_archive(request, offering_id: int):
         messages.success(request, _("Offering “%(name)s” is in use again.") % {"name": offering.name})
     else:
         messages.success(request, _("Offering “%(name)s” archived.") % {"name": offering.name})
-    return redirect(_back(request, _offering_back(request.user, offering)))
+    back = _offering_back(request.user, offering)
+    if not restore and back == reverse("desk:offerings"):
+        back += "?show=archived"  # where it now is, with its button to take it back into use
+    return redirect(_back(request, back))
