@@ -10,6 +10,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.personal_data import check_free_text, normalised
@@ -25,8 +26,20 @@ PHONE_DIGITS_MIN, PHONE_DIGITS_MAX = 5, 15
 _URL = URLValidator(schemes=["http", "https"])
 
 
+# Why each field was refused, said next to it on the pages and in the API's message.
+REASONS = {
+    "website": _("a web address starting with https:// or http://, at most 200 characters"),
+    "public_phone": _("a phone number of 5 to 15 digits, with spaces, hyphens or brackets and a leading + only"),
+    "public_email": _("an e-mail address such as liput@teatteri.fi, at most 254 characters"),
+    "street_address": _("at most 200 characters"),
+    "opening_hours": _("at most 500 characters"),
+    "booking_info": _("at most 500 characters"),
+    "accessibility_info": _("at most 1,000 characters"),
+}
+
+
 def _refuse(field: str) -> None:
-    raise Refusal(Code.INVALID, field=field)
+    raise Refusal(Code.INVALID, field=field, detail=REASONS.get(field))
 
 
 def clean_phone(value: str) -> str:

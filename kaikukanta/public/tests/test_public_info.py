@@ -263,3 +263,14 @@ def test_coordinator_finds_the_brochure_buttons(network):
     for query in ("language=fi&amp;layout=a4", "language=fi&amp;layout=a5", "language=sv&amp;layout=a4",
                   "language=sv&amp;layout=a5"):
         assert f"{link}?{query}" in page
+
+
+def test_a_refused_venue_field_says_which_and_why_in_the_pages_language(network):
+    client = Client(HTTP_ACCEPT_LANGUAGE="fi")
+    sign_in(client, network.users["coordinator"])
+    edit = reverse("network:organisation_edit", args=[network.venue.pk])
+    site = {"name": network.venue.name, "municipality": "091", "category": "theatre", "sector": "culture"}
+    page = client.post(edit, {**site, "website": "teatteri.example"}).content.decode()
+    assert re.search(r'id="id_website_error">[^<]*verkko-osoitteen on alettava https:// tai http://', page)
+    page = client.post(edit, {**site, "public_phone": "soita meille"}).content.decode()
+    assert re.search(r'id="id_public_phone_error">[^<]*puhelinnumerossa on oltava 5–15 numeroa', page)
