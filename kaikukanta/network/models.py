@@ -100,8 +100,9 @@ class Organisation(models.Model):
     children_welcome = models.BooleanField(default=False, db_default=False)
     booking_needed = models.BooleanField(default=True, db_default=True)
     # The offering the desk starts with (a venue's own; None: the desk's own order). See visits.selectors.
+    # No index: sites are few, and an index build would lock the table during a rolling upgrade.
     default_offering = models.ForeignKey("Offering", null=True, blank=True, on_delete=models.SET_NULL,
-                                         related_name="+")
+                                         related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
