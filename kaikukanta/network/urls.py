@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import statement_views, views
+from . import views
 
 app_name = "network"
 urlpatterns = [
@@ -26,7 +26,7 @@ urlpatterns = [
     path("areas/<int:area_id>/", views.area_detail, name="area_detail"),
     path("areas/<int:area_id>/edit/", views.area_edit, name="area_edit"),
     path("settings/", views.settings, name="settings"),
-    path("settings/statements/", statement_views.statements, name="statements"),
+    path("settings/statements/", views.statements, name="statements"),
     path("settings/wellbeing-questions/", views.wellbeing_questions, name="wellbeing_questions"),
     path("settings/low-income/", views.low_income, name="low_income"),
     path("alerts/", views.alerts, name="alerts"),

@@ -43,6 +43,7 @@ from .forms import (
     PasswordForm,
     QuestionFormSet,
     SettingsForm,
+    StatementsForm,
     UserFilterForm,
     UserForm,
     label_of,
@@ -523,6 +524,25 @@ def settings(request):
     return render(request, "network/settings.html", {
         "form": form, "questions": cards_selectors.current_wellbeing_questions(),
         "low_income_years": selectors.low_income_years()[:3]})
+
+
+@page(Action.UPDATE_SETTINGS)
+def statements(request):
+    """The editable parts of the public accessibility statement and privacy notice (shown by public/views.py)."""
+    current = selectors.national_settings(request.user)
+    form = StatementsForm(request.POST or None,
+                          initial={name: getattr(current, name) for name in services.STATEMENT_FIELDS})
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            if changes:
+                services.update_statements(request.user, **changes)
+        except Refusal as refusal:
+            form_errors_from(form, refusal)
+        else:
+            messages.success(request, _("The statements were saved.") if changes else _("Nothing was changed."))
+            return redirect("network:statements")
+    return render(request, "network/statements.html", {"form": form})
 
 
 @page(Action.MANAGE_WELLBEING_QUESTIONS)
