@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "kaikukanta.core.middleware.HostileInputMiddleware",
     "kaikukanta.accounts.middleware.SessionExpiryMiddleware",
     "kaikukanta.core.middleware.PageMessageMiddleware",
+    # With DEBUG, an unknown address shows the app's own 404 page too, not Django's list of URL patterns.
+    "kaikukanta.core.middleware.DebugNotFoundMiddleware",
     # Statistics pages and endpoints read from the streaming replica when one is configured (operations/replica.py).
     "kaikukanta.operations.middleware.StatisticsReadMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

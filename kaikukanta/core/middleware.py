@@ -39,6 +39,25 @@ class ApiErrorBodyMiddleware:
         return rendered
 
 
+class DebugNotFoundMiddleware:
+    """With DEBUG on (`make run`), Django answers an unknown address with its technical 404 page, which lists
+    every URL pattern of the project; the app's own 404 (`core/error_pages.py`) is what every user sees in
+    production, so it is shown in development too. The app's own pages are marked by `core.pages.refused`,
+    so only Django's page is replaced. Under /api/ ApiErrorBodyMiddleware gives the JSON body already."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        if (settings.DEBUG and response.status_code == 404 and not request.path.startswith(API_PREFIX)
+                and not getattr(response, "kaikukanta_page", False)):
+            from .error_pages import page_not_found
+
+            return page_not_found(request)
+        return response
+
+
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 

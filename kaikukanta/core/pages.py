@@ -24,8 +24,10 @@ def own_scope(user):
 
 
 def refused(request, refusal: Refusal, status: int | None = None):
-    return render(request, "core/refused.html", {"message": refusal.message(get_language())},
-                  status=status or refusal.status)
+    response = render(request, "core/refused.html", {"message": refusal.message(get_language())},
+                      status=status or refusal.status)
+    response.kaikukanta_page = True  # the app's own page: core.middleware.DebugNotFoundMiddleware keeps it
+    return response
 
 
 def safe_next(request, fallback: str, *, from_query: bool = True) -> str:

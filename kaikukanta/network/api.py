@@ -10,7 +10,7 @@ from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints
 from kaikukanta.core.api_support import PatchSchema, StrictSchema, keyset_page
 from kaikukanta.core.clock import today
 
-from . import rules, selectors, services
+from . import rules, selectors, services, venue_info
 from .models import Area, Offering, Organisation
 
 router = Router(tags=["network"])
@@ -136,6 +136,21 @@ ContactName = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_
 ContactEmail = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=254)]
 ContactPhone = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=40)]
 GuidelineVersion = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=40)]
+Website = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=venue_info.WEBSITE_LENGTH),
+                    Field(description="The venue's website, http or https.")]
+PublicPhone = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=venue_info.PHONE_LENGTH),
+                        Field(description="The venue's public phone (a ticket office, not a person): digits, "
+                                          "spaces, hyphens, brackets and a leading +; 5-15 digits.")]
+PublicEmail = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=venue_info.EMAIL_LENGTH),
+                        Field(description="The venue's public e-mail address as an organisation.")]
+
+
+def _text(field: str):
+    return Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=venue_info.TEXT_LENGTHS[field])]
+
+
+StreetAddress, OpeningHours = _text("street_address"), _text("opening_hours")
+BookingInfo, AccessibilityInfo = _text("booking_info"), _text("accessibility_info")
 Category = Annotated[StrictStr, Field(description=(
     "Venues: theatre, museum, music, cinema, dance, festival, library, visual_arts, adult_education, "
     "science_centre, sport, other. Distributors: social_services, health_services, wellbeing, "
@@ -155,6 +170,15 @@ class OrganisationIn(StrictSchema):
     contact_phone: ContactPhone = ""
     guideline_version: GuidelineVersion = ""
     guideline_committed_on: datetime.date | None = None
+    website: Website = ""
+    public_phone: PublicPhone = ""
+    public_email: PublicEmail = ""
+    street_address: StreetAddress = ""
+    opening_hours: OpeningHours = ""
+    booking_info: BookingInfo = ""
+    accessibility_info: AccessibilityInfo = ""
+    children_welcome: StrictBool = False
+    booking_needed: StrictBool = True
     active_from: datetime.date | None = Field(None, description="Default: today.")
 
 
@@ -171,6 +195,15 @@ class OrganisationPatch(PatchSchema):
     contact_phone: ContactPhone | None = None
     guideline_version: GuidelineVersion | None = None
     guideline_committed_on: datetime.date | None = None
+    website: Website | None = None
+    public_phone: PublicPhone | None = None
+    public_email: PublicEmail | None = None
+    street_address: StreetAddress | None = None
+    opening_hours: OpeningHours | None = None
+    booking_info: BookingInfo | None = None
+    accessibility_info: AccessibilityInfo | None = None
+    children_welcome: StrictBool | None = None
+    booking_needed: StrictBool | None = None
 
 
 class OrganisationOut(Schema):
@@ -189,6 +222,15 @@ class OrganisationOut(Schema):
     contact_phone: str
     guideline_version: str
     guideline_committed_on: datetime.date | None
+    website: str
+    public_phone: str
+    public_email: str
+    street_address: str
+    opening_hours: str
+    booking_info: str
+    accessibility_info: str
+    children_welcome: bool
+    booking_needed: bool
 
 
 class OrganisationPage(Schema):
@@ -218,6 +260,7 @@ def _organisation_body(organisation: Organisation) -> dict:
         "contact_phone": organisation.contact_phone,
         "guideline_version": organisation.guideline_version,
         "guideline_committed_on": organisation.guideline_committed_on,
+        **{field: getattr(organisation, field) for field in venue_info.FIELDS},
     }
 
 

@@ -9,6 +9,7 @@ from kaikukanta.accounts import passwords
 from kaikukanta.accounts.models import Role, User
 from kaikukanta.core.clock import today
 
+from . import venue_info
 from .models import DISTRIBUTOR_CATEGORIES, VENUE_CATEGORIES, AreaStatus, OrganisationKind
 
 KIND_LABELS = {
@@ -149,9 +150,42 @@ class OrganisationForm(forms.Form):
                                     widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     contact_phone = forms.CharField(label=_("Contact phone"), required=False, max_length=40,
                                     widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+    # Venues' public page (network/venue_info.py checks each the same way for every door).
+    website = forms.CharField(label=_("Website"), required=False, max_length=venue_info.WEBSITE_LENGTH,
+                              help_text=_("Starts with https:// or http://."),
+                              widget=forms.URLInput(attrs={"autocomplete": "off"}))
+    public_phone = forms.CharField(
+        label=_("Public phone"), required=False, max_length=venue_info.PHONE_LENGTH,
+        help_text=_("The venue's own number, for example the ticket office: not a person's."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+    public_email = forms.CharField(
+        label=_("Public e-mail"), required=False, max_length=venue_info.EMAIL_LENGTH,
+        help_text=_("The venue's own address, for example the ticket office: not a person's."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    street_address = forms.CharField(label=_("Street address"), required=False,
+                                     max_length=venue_info.TEXT_LENGTHS["street_address"])
+    opening_hours = forms.CharField(label=_("Opening hours"), required=False,
+                                    max_length=venue_info.TEXT_LENGTHS["opening_hours"],
+                                    widget=forms.Textarea(attrs={"rows": 3}))
+    booking_info = forms.CharField(
+        label=_("How to book"), required=False, max_length=venue_info.TEXT_LENGTHS["booking_info"],
+        help_text=_("No phone numbers or e-mail addresses here: the public phone and e-mail have their own fields."),
+        widget=forms.Textarea(attrs={"rows": 3}))
+    accessibility_info = forms.CharField(label=_("Accessibility"), required=False,
+                                         max_length=venue_info.TEXT_LENGTHS["accessibility_info"],
+                                         widget=forms.Textarea(attrs={"rows": 3}))
+    children_welcome = forms.TypedChoiceField(label=_("Children welcome"), required=False, empty_value=None,
+                                              coerce=lambda value: value == "1",
+                                              choices=[("0", _("No")), ("1", _("Yes"))])
+    booking_needed = forms.TypedChoiceField(label=_("Booking needed"), required=False, empty_value=None,
+                                            coerce=lambda value: value == "1",
+                                            choices=[("1", _("Yes")), ("0", _("No"))])
 
-    def __init__(self, *args, areas=None, creating=True, **kwargs):
+    def __init__(self, *args, areas=None, creating=True, venue=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not venue:
+            for name in venue_info.FIELDS:
+                del self.fields[name]
         if not creating:
             del self.fields["kind"]
         if areas is None:
@@ -162,6 +196,12 @@ class OrganisationForm(forms.Form):
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
         data["sector"] = data.get("sector") or None
+        for name in venue_info.FLAGS:
+            if data.get(name) is None:  # not sent: left as it is (a new venue gets the model's default)
+                data.pop(name, None)
+        if data.get("kind", "venue") != "venue":
+            for name in venue_info.FIELDS:
+                data.pop(name, None)
         return data
 
     def changes(self) -> dict:
@@ -362,6 +402,34 @@ class SettingsForm(forms.Form):
         label=_("Maximum validity of a card, in months"), help_text=_("1 to 60. Applies to cards issued "
                                                                       "and renewed from now on."),
         widget=forms.NumberInput(attrs={"min": 1, "max": 60}))
+
+
+class StatementsForm(forms.Form):
+    """The editable parts of the public accessibility statement and privacy notice."""
+
+    controller_name = forms.CharField(label=_("Controller of the register"), max_length=200, required=False,
+                                      help_text=_("The organisation responsible for the register, not a person."))
+    controller_address = forms.CharField(label=_("Controller's postal address"), max_length=300, required=False)
+    privacy_email = forms.EmailField(label=_("E-mail for privacy questions and requests"), max_length=254,
+                                     required=False, help_text=_("An address of the organisation, not a person's."))
+    accessibility_email = forms.EmailField(label=_("E-mail for accessibility feedback"), max_length=254,
+                                           required=False)
+    accessibility_gaps_fi = forms.CharField(
+        label=_("Known accessibility gaps, in Finnish"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "fi"}),
+        help_text=_("One gap a line. Left empty, the statement says that no gaps are known."))
+    accessibility_gaps_sv = forms.CharField(label=_("Known accessibility gaps, in Swedish"), max_length=2000,
+                                            required=False, widget=forms.Textarea(attrs={"rows": 4, "lang": "sv"}))
+    accessibility_gaps_en = forms.CharField(label=_("Known accessibility gaps, in English"), max_length=2000,
+                                            required=False, widget=forms.Textarea(attrs={"rows": 4, "lang": "en"}))
+    statements_reviewed_on = forms.DateField(label=_("Statements last reviewed on"), required=False,
+                                             help_text=_("For example 2.12.2026."))
+
+    def clean_statements_reviewed_on(self):
+        day = self.cleaned_data["statements_reviewed_on"]
+        if day is not None and day > today():
+            raise forms.ValidationError(_("The review date cannot be in the future."))
+        return day
 
 
 class QuestionRowForm(forms.Form):

@@ -95,6 +95,21 @@ class Organisation(models.Model):
     contact_phone = models.CharField(max_length=40, blank=True, default="")
     guideline_version = models.CharField(max_length=40, blank=True, default="")
     guideline_committed_on = models.DateField(null=True, blank=True)
+    # A venue's public page (network/venue_info.py): the venue's own contact as an organisation, typed and
+    # validated, never a person's; the free texts are checked for personal data like every other.
+    website = models.URLField(max_length=200, blank=True, default="", db_default="")
+    public_phone = models.CharField(max_length=40, blank=True, default="", db_default="")
+    public_email = models.EmailField(max_length=254, blank=True, default="", db_default="")
+    street_address = models.CharField(max_length=200, blank=True, default="", db_default="")
+    opening_hours = models.CharField(max_length=500, blank=True, default="", db_default="")
+    booking_info = models.CharField(max_length=500, blank=True, default="", db_default="")
+    accessibility_info = models.CharField(max_length=1000, blank=True, default="", db_default="")
+    children_welcome = models.BooleanField(default=False, db_default=False)
+    booking_needed = models.BooleanField(default=True, db_default=True)
+    # The offering the desk starts with (a venue's own; None: the desk's own order). See visits.selectors.
+    # No index: sites are few, and an index build would lock the table during a rolling upgrade.
+    default_offering = models.ForeignKey("Offering", null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -145,6 +160,16 @@ class NationalSettings(models.Model):
     """The single row of settings the national admin controls."""
 
     max_validity_months = models.PositiveSmallIntegerField(default=12)
+    # The public statements (public/statements): the parts that differ between deployments, edited by the
+    # national admin. The controller and its contacts are an organisation's, never a person's.
+    controller_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    controller_address = models.CharField(max_length=300, blank=True, default="", db_default="")
+    privacy_email = models.EmailField(max_length=254, blank=True, default="", db_default="")
+    accessibility_email = models.EmailField(max_length=254, blank=True, default="", db_default="")
+    accessibility_gaps_fi = models.CharField(max_length=2000, blank=True, default="", db_default="")
+    accessibility_gaps_sv = models.CharField(max_length=2000, blank=True, default="", db_default="")
+    accessibility_gaps_en = models.CharField(max_length=2000, blank=True, default="", db_default="")
+    statements_reviewed_on = models.DateField(null=True, blank=True)
 
     def __str__(self):
         return f"max validity {self.max_validity_months} months"

@@ -18,13 +18,14 @@ from django.db.models import Q
 from kaikukanta.accounts.policy import Action, require
 from kaikukanta.accounts.services import end_access_of_site
 from kaikukanta.core import audit
+from kaikukanta.core.bounds import check_date
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.personal_data import check_free_text
 from kaikukanta.reference.low_income import ImportResult, import_low_income
 from kaikukanta.reference.models import Municipality
 
-from . import rules
+from . import rules, venue_info
 from .models import (
     DISTRIBUTOR_CATEGORIES,
     SECTORS,
@@ -197,7 +198,7 @@ def _check_organisation_texts(**texts) -> None:
 
 
 ORGANISATION_DETAILS = ("contact_name", "contact_email", "contact_phone", "guideline_version",
-                        "guideline_committed_on")
+                        "guideline_committed_on", *venue_info.FIELDS)
 
 
 @transaction.atomic
@@ -210,6 +211,7 @@ def create_organisation(actor, *, name: str, kind: str, area_id: int, municipali
     _check_organisation_texts(name=name, **details)
     _check_category_and_sector(kind, category, sector)
     _check_contact_email(details.get("contact_email", ""))
+    details = venue_info.cleaned(details)
     _check_municipality_in_area(municipality, area)
     organisation = Organisation.objects.create(
         name=name, kind=kind, area=area, municipality_id=municipality, category=category, sector=sector or "",
@@ -233,6 +235,7 @@ def update_organisation(actor, organisation_id: int, **changes) -> Organisation:
         changes["sector"] = sector or ""
     if "contact_email" in changes:
         _check_contact_email(changes["contact_email"])
+    changes = venue_info.cleaned(changes)
     if "municipality" in changes:
         _check_municipality_in_area(changes["municipality"], organisation.area)
         changes["municipality_id"] = changes.pop("municipality")
@@ -269,6 +272,44 @@ def update_settings(actor, *, max_validity_months: int | None = None) -> Nationa
         settings_row.save(update_fields=["max_validity_months"])
     audit.record(actor, "settings.updated", settings_row,
                  max_validity_months=settings_row.max_validity_months)
+    return settings_row
+
+
+STATEMENT_FIELDS = ("controller_name", "controller_address", "privacy_email", "accessibility_email",
+                    "accessibility_gaps_fi", "accessibility_gaps_sv", "accessibility_gaps_en", "statements_reviewed_on")
+STATEMENT_TEXT_LENGTHS = {"controller_name": 200, "controller_address": 300, "accessibility_gaps_fi": 2000,
+                          "accessibility_gaps_sv": 2000, "accessibility_gaps_en": 2000}
+
+
+@transaction.atomic
+def update_statements(actor, **changes) -> NationalSettings:
+    """The parts of the accessibility statement and the privacy notice that differ between deployments: the
+    controller (an organisation), its contact addresses, the known gaps in each language, the review date."""
+    require(actor, Action.UPDATE_SETTINGS)
+    unknown = set(changes) - set(STATEMENT_FIELDS)
+    if unknown:
+        raise Refusal(Code.INVALID, field=sorted(unknown)[0])
+    for field, length in STATEMENT_TEXT_LENGTHS.items():
+        if field in changes:
+            value = changes[field] or ""
+            if not isinstance(value, str) or len(value) > length:
+                raise Refusal(Code.INVALID, field=field)
+            check_free_text(value, field)
+            changes[field] = value.strip()
+    for field in ("privacy_email", "accessibility_email"):
+        if changes.get(field):
+            try:
+                validate_email(changes[field])
+            except ValidationError:
+                raise Refusal(Code.INVALID, field=field) from None
+    if changes.get("statements_reviewed_on") is not None:
+        check_date(changes["statements_reviewed_on"], "statements_reviewed_on", high=today())
+    NationalSettings.current()
+    settings_row = NationalSettings.objects.select_for_update().get(pk=1)
+    for field, value in changes.items():
+        setattr(settings_row, field, "" if value is None and field != "statements_reviewed_on" else value)
+    settings_row.save(update_fields=list(changes) or None)
+    audit.record(actor, "statements.updated", settings_row, fields=sorted(changes))
     return settings_row
 
 
@@ -311,6 +352,24 @@ def update_offering(actor, offering_id: int, **changes) -> Offering:
     offering.save()
     audit.record(actor, "offering.updated", offering, fields=sorted(changes))
     return offering
+
+
+@transaction.atomic
+def set_default_offering(actor, *, venue_id: int, offering_id: int | None) -> Organisation:
+    """The offering the venue's desk starts with: one of its own, in use and not past; None gives the desk
+    back its own order (today's first, then the undated ones)."""
+    venue = Organisation.objects.select_for_update().filter(pk=venue_id, kind=OrganisationKind.VENUE).first()
+    if venue is None:
+        raise Refusal(Code.INVALID, field="venue_id")
+    require(actor, Action.MANAGE_OFFERINGS, venue)
+    if offering_id is not None and not (
+            Offering.objects.filter(pk=offering_id, venue=venue, archived=False)
+            .filter(Q(date__isnull=True) | Q(date__gte=today())).exists()):
+        raise Refusal(Code.OFFERING_NOT_AT_VENUE, field="offering_id")
+    venue.default_offering_id = offering_id
+    venue.save(update_fields=["default_offering"])
+    audit.record(actor, "offering.default_set", venue, offering_id=offering_id)
+    return venue
 
 
 # Guidelines

@@ -24,5 +24,6 @@ urlpatterns = [
     path("areas/new/", views.area_new, name="area_new"),
     path("areas/<int:area_id>/", views.area_detail, name="area_detail"),
     path("areas/<int:area_id>/edit/", views.area_edit, name="area_edit"),
+    path("settings/statements/", views.statements, name="statements"),
     path("settings/low-income/", views.low_income, name="low_income"),
 ]

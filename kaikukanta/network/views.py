@@ -20,7 +20,7 @@ from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Refusal
 from kaikukanta.core.pages import form_errors_from, own_area, safe_next
 
-from . import selectors, services
+from . import selectors, services, venue_info
 from .forms import (
     CATEGORY_LABELS,
     KIND_LABELS,
@@ -38,6 +38,7 @@ from .forms import (
     OrganisationFilterForm,
     OrganisationForm,
     PasswordForm,
+    StatementsForm,
     UserFilterForm,
     UserForm,
     label_of,
@@ -134,6 +135,7 @@ def organisations(request):
         "filters": filters, "sites": page_of_sites, "query": _query_without_page(request),
         "municipalities": selectors.municipalities_of_areas(request.user), "nationally": areas is not None,
         "may_create": allowed(request.user, Action.CREATE_ORGANISATION, own_area(request.user)),
+        "own_area": own_area(request.user),
     })
 
 
@@ -184,8 +186,11 @@ def organisation_edit(request, organisation_id: int):
     require(request.user, Action.UPDATE_ORGANISATION, site)
     initial = {"name": site.name, "municipality": site.municipality_id, "category": site.category,
                "sector": site.sector, "contact_name": site.contact_name, "contact_email": site.contact_email,
-               "contact_phone": site.contact_phone}
-    form = OrganisationForm(request.POST or None, initial=initial, creating=False)
+               "contact_phone": site.contact_phone,
+               **{name: getattr(site, name) for name in venue_info.FIELDS},
+               **{name: "1" if getattr(site, name) else "0" for name in venue_info.FLAGS}}
+    form = OrganisationForm(request.POST or None, initial=initial, creating=False,
+                            venue=site.kind == OrganisationKind.VENUE)
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         try:
@@ -465,6 +470,25 @@ def area_edit(request, area_id: int):
 
 
 # National settings
+
+@page(Action.UPDATE_SETTINGS)
+def statements(request):
+    """The editable parts of the public accessibility statement and privacy notice (shown by public/views.py)."""
+    current = selectors.national_settings(request.user)
+    form = StatementsForm(request.POST or None,
+                          initial={name: getattr(current, name) for name in services.STATEMENT_FIELDS})
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            if changes:
+                services.update_statements(request.user, **changes)
+        except Refusal as refusal:
+            form_errors_from(form, refusal)
+        else:
+            messages.success(request, _("The statements were saved.") if changes else _("Nothing was changed."))
+            return redirect("network:statements")
+    return render(request, "network/statements.html", {"form": form})
+
 
 @page(Action.UPDATE_SETTINGS)
 def low_income(request):

@@ -37,13 +37,24 @@ OLDEST_BIRTH_YEAR = 1900
 
 
 class VenueFinderForm(forms.Form):
+    q = forms.CharField(label=_("Name of the place"), required=False, max_length=100,
+                        help_text=_("A part of the name is enough."))
     municipality = forms.ChoiceField(label=_("Municipality"), required=False)
     sector = forms.ChoiceField(label=_("Kind of place"), required=False,
                                choices=[("", _("All kinds")), *SECTOR_LABELS.items()])
+    children = forms.BooleanField(label=_("Children welcome"), required=False)
+    no_booking = forms.BooleanField(label=_("No booking needed"), required=False)
 
     def __init__(self, data, *, municipalities: list[tuple[str, str]]):
         super().__init__(data)
         self.fields["municipality"].choices = [("", _("All municipalities")), *municipalities]
+
+
+class BrochureForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), required=False,
+                                 choices=[("fi", _("Finnish")), ("sv", _("Swedish"))])
+    layout = forms.ChoiceField(label=_("Paper"), required=False,
+                               choices=[("a4", _("A4 pages")), ("a5", _("A5 leaflet (A4 sheet folded)"))])
 
 
 class MyCardForm(forms.Form):

@@ -8,13 +8,14 @@ holder typed and what the card itself says (validity, children, visits).
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
 
 from kaikukanta.cards import rules
 from kaikukanta.cards.models import Card, CardType
 from kaikukanta.cards.selectors import card_by_number, card_history
 from kaikukanta.core.errors import Refusal
-from kaikukanta.network.models import Offering, Organisation, OrganisationKind
+from kaikukanta.network.models import Area, NationalSettings, Offering, Organisation, OrganisationKind
 from kaikukanta.network.selectors import areas_in_network_on, memberships_on
 from kaikukanta.reference.models import Municipality
 from kaikukanta.visits.models import Visit
@@ -58,13 +59,21 @@ def public_venues(day: datetime.date) -> QuerySet[Organisation]:
         area_id__in=areas_in_network_on(day)).select_related("municipality")
 
 
-def venue_finder(day: datetime.date, *, municipality: str | None = None,
-                 sector: str | None = None) -> QuerySet[Organisation]:
+def venue_finder(day: datetime.date, *, municipality: str | None = None, sector: str | None = None,
+                 text: str | None = None, children_welcome: bool = False,
+                 no_booking: bool = False) -> QuerySet[Organisation]:
+    """The public venues matching every filter given; `text` is a part of the name, in any case."""
     venues = public_venues(day)
     if municipality:
         venues = venues.filter(municipality_id=municipality)
     if sector:
         venues = venues.filter(sector=sector)
+    if text:
+        venues = venues.filter(name__icontains=text)
+    if children_welcome:
+        venues = venues.filter(children_welcome=True)
+    if no_booking:
+        venues = venues.filter(booking_needed=False)
     return venues.order_by("name", "pk")
 
 
@@ -76,6 +85,11 @@ def finder_municipalities(day: datetime.date, language: str) -> list[tuple[str, 
     return sorted(named, key=lambda pair: collation_key(pair[1]))
 
 
+def area_in_network(area_id: int, day: datetime.date) -> Area | None:
+    """The area, if it is pilot or active on `day` (one in preparation or ended has no public list)."""
+    return Area.objects.filter(pk=area_id, pk__in=areas_in_network_on(day)).first()
+
+
 def public_venue(venue_id: int, day: datetime.date) -> Organisation | None:
     return public_venues(day).filter(pk=venue_id).first()
 
@@ -84,6 +98,29 @@ def venue_offerings(venue: Organisation, day: datetime.date) -> list[Offering]:
     """What a holder can still go to: not archived and not past; ongoing ones (no date) first."""
     return list(venue.offerings.filter(archived=False).filter(Q(date__isnull=True) | Q(date__gte=day))
                 .order_by(F("date").asc(nulls_first=True), "name", "pk"))
+
+
+@dataclass(frozen=True)
+class Statements:
+    """What the accessibility statement and the privacy notice say that differs between deployments."""
+
+    controller_name: str
+    controller_address: str
+    privacy_email: str
+    accessibility_email: str
+    known_gaps: list[str]
+    reviewed_on: datetime.date | None
+    retention_years: int
+
+
+def statements(language: str) -> Statements:
+    current = NationalSettings.current()
+    gaps = getattr(current, f"accessibility_gaps_{language}", "") or current.accessibility_gaps_fi
+    return Statements(
+        controller_name=current.controller_name, controller_address=current.controller_address,
+        privacy_email=current.privacy_email, accessibility_email=current.accessibility_email,
+        known_gaps=[line.strip(" -•\t") for line in gaps.splitlines() if line.strip(" -•\t")],
+        reviewed_on=current.statements_reviewed_on, retention_years=settings.KAIKUKANTA_HOLDER_RETENTION_YEARS)
 
 
 @dataclass(frozen=True)

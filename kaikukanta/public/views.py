@@ -4,6 +4,7 @@ what a holder types in themselves."""
 import math
 
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import get_language
@@ -16,10 +17,18 @@ from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 
 from . import selectors, services
-from .forms import CATEGORY_LABELS, OFFERING_KIND_LABELS, SECTOR_LABELS, MyCardForm, VenueFinderForm
+from .brochure import venue_brochure
+from .forms import (
+    CATEGORY_LABELS,
+    OFFERING_KIND_LABELS,
+    SECTOR_LABELS,
+    BrochureForm,
+    MyCardForm,
+    VenueFinderForm,
+)
 
 VENUES_PER_PAGE = 20
-FINDER_FILTERS = ("municipality", "sector", "page")
+FINDER_FILTERS = ("q", "municipality", "sector", "children", "no_booking", "page")
 
 
 def _language() -> str:
@@ -37,9 +46,13 @@ def venues(request):
     form = VenueFinderForm(request.GET, municipalities=selectors.finder_municipalities(day, _language()))
     form.is_valid()
     chosen = form.cleaned_data
-    found = selectors.venue_finder(day, municipality=chosen.get("municipality"), sector=chosen.get("sector"))
+    found = selectors.venue_finder(day, municipality=chosen.get("municipality"), sector=chosen.get("sector"),
+                                   text=(chosen.get("q") or "").strip() or None,
+                                   children_welcome=bool(chosen.get("children")),
+                                   no_booking=bool(chosen.get("no_booking")))
     page = Paginator(found, VENUES_PER_PAGE).get_page(request.GET.get("page"))
-    filters = {name: chosen[name] for name in ("municipality", "sector") if chosen.get(name)}
+    filters = {name: ("1" if chosen[name] is True else chosen[name])
+               for name in FINDER_FILTERS[:-1] if chosen.get(name)}
     return render(request, "public/venues.html", {
         "form": form, "page": page, "filters_query": urlencode(filters), "filtered": bool(filters),
         "venues": [_venue_row(venue) for venue in page],
@@ -60,11 +73,43 @@ def venue_detail(request, venue_id: int):
         "venue": _venue_row(venue), "offerings": offerings, "back_query": urlencode(back)})
 
 
+@public_page
+def brochure(request, area_id: int):
+    """An area's printable list of places (PDF): public, like the venue finder it is made from; the
+    coordinators' pages link to it."""
+    form = BrochureForm(request.GET)
+    if not form.is_valid():
+        raise Refusal(Code.INVALID, field=next(iter(form.errors)))
+    day = today()
+    area = selectors.area_in_network(area_id, day)
+    if area is None:
+        raise Refusal(Code.NOT_FOUND)
+    language, layout = form.cleaned_data["language"] or "fi", form.cleaned_data["layout"] or "a4"
+    content = venue_brochure(area, day, language, layout)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="kaikukortti-{area.pk}-{language}-{layout}.pdf"'
+    return response
+
+
+@public_page
+def accessibility(request):
+    return render(request, "public/accessibility.html", {"statements": selectors.statements(_language())})
+
+
+@public_page
+def privacy(request):
+    return render(request, "public/privacy.html", {"statements": selectors.statements(_language())})
+
+
 def _venue_row(venue) -> dict:
     return {"pk": venue.pk, "name": venue.name,
             "category": CATEGORY_LABELS.get(venue.category, venue.category),
             "sector": SECTOR_LABELS.get(venue.sector, venue.sector),
-            "municipality": selectors.municipality_name(venue.municipality, _language())}
+            "municipality": selectors.municipality_name(venue.municipality, _language()),
+            "street_address": venue.street_address, "website": venue.website, "phone": venue.public_phone,
+            "email": venue.public_email, "opening_hours": venue.opening_hours, "booking_info": venue.booking_info,
+            "accessibility_info": venue.accessibility_info, "children_welcome": venue.children_welcome,
+            "booking_needed": venue.booking_needed}
 
 
 @public_page

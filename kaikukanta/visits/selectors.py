@@ -127,12 +127,24 @@ def offerings_for_desk(venue_id: int, day: datetime.date, *, since: datetime.dat
     return offerings
 
 
-def offerings_of_venue(venue_id: int, day: datetime.date) -> list[Offering]:
-    """All the venue's offerings, archived ones included, each with the uses of `day` as `uses_on_day`."""
+def _past_or_archived(day: datetime.date) -> Q:
+    """An offering dated before `day` archives itself: it leaves the desk and the lists, and its visits stay
+    in history and statistics (and in the paper list for as long as that may go back)."""
+    return Q(archived=True) | Q(date__lt=day)
+
+
+def offerings_of_venue(venue_id: int, day: datetime.date, *, archived: bool = False) -> QuerySet[Offering]:
+    """The venue's offerings in use (`archived` False: not archived, undated or dated `day` or later; the
+    undated first, then by date) or the archived and past ones (newest date first), each with the uses of
+    `day` as `uses_on_day`. A queryset, so that a page can be paged."""
     uses = (Visit.objects.filter(offering=OuterRef("pk"), used_on=day, cancelled_at__isnull=True)
             .values("offering").annotate(total=Sum("uses")).values("total"))
-    return list(Offering.objects.filter(venue_id=venue_id).annotate(uses_on_day=Coalesce(Subquery(uses), 0))
-                .order_by("archived", F("date").desc(nulls_first=True), "name", "id"))
+    offerings = Offering.objects.filter(venue_id=venue_id).annotate(uses_on_day=Coalesce(Subquery(uses), 0))
+    if archived:
+        return (offerings.filter(_past_or_archived(day))
+                .annotate(past=ExpressionWrapper(Q(date__lt=day), output_field=BooleanField()))
+                .order_by(F("date").desc(nulls_last=True), "name", "id"))
+    return offerings.exclude(_past_or_archived(day)).order_by(F("date").asc(nulls_first=True), "name", "id")
 
 
 def _desk_rows(visits: QuerySet) -> QuerySet:

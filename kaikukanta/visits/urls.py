@@ -11,6 +11,7 @@ urlpatterns = [
     path("paper/", views.paper, name="paper"),
     path("offerings/", views.offerings, name="offerings"),
     path("offerings/new/", views.offering_new, name="offering_new"),
+    path("offerings/default/", views.offering_default, name="offering_default"),
     path("offerings/<int:offering_id>/", views.offering_edit, name="offering_edit"),
     path("offerings/<int:offering_id>/archive/", views.offering_archive, name="offering_archive"),
 ]

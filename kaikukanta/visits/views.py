@@ -11,6 +11,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
@@ -34,6 +35,7 @@ from .forms import KIND_LABELS, OfferingForm, PaperListForm, PaperRowForm, Visit
 
 PAPER_ROWS = 10
 MAX_PAPER_ROWS = 200
+OFFERINGS_PER_PAGE = 20
 
 
 def _refusals_as_pages(view):
@@ -114,12 +116,18 @@ def _desk_context(request, form, day: datetime.date, panel: dict) -> dict:
             Refusal(Code.NUMBER_INVALID).message(get_language()), **panel}
 
 
-def _initial_offering(raw: str | None, offerings) -> int | None:
-    """The offering asked for, if the venue has it in use; otherwise the first (today's come first)."""
+def _initial_offering(raw: str | None, offerings, venue=None) -> int | None:
+    """The offering asked for, if the venue has it in use; else the venue's chosen default, if in use; else
+    one dated `today` (those come first); else none. A new undated offering never becomes the default by
+    the alphabet: the venue picks it on its offerings page."""
     ids = [offering.pk for offering in offerings]
     if raw and is_id(raw) and int(raw) in ids:
         return int(raw)
-    return ids[0] if ids else None
+    default = getattr(venue, "default_offering_id", None)
+    if default in ids:
+        return default
+    dated_today = [offering.pk for offering in offerings if offering.date is not None and offering.day_first == 0]
+    return dated_today[0] if dated_today else None
 
 
 @page(Action.RECORD_VISIT)
@@ -146,7 +154,8 @@ def check(request):
                       status=_status_of(panel))
     number = request.GET.get("card_number", "")
     form = VisitForm(initial={"card_number": number, "children": 0, "clients": 0, "assistants": 0,
-                              "offering_id": _initial_offering(request.GET.get("offering_id"), offerings)},
+                              "offering_id": _initial_offering(request.GET.get("offering_id"), offerings,
+                                                               request.user.organisation)},
                      offerings=offerings, day=day)
     panel = _card_status(request, number)
     return render(request, "visits/check.html", _desk_context(request, form, day, panel), status=_status_of(panel))
@@ -269,7 +278,8 @@ def paper(request):
                 _record_row(request, row, header.cleaned_data["used_on"], header.cleaned_data["offering_id"])
             context = {"submitted": True, "used_on": header.cleaned_data["used_on"], **_paper_summary(rows)}
     else:
-        header = PaperListForm(initial={"used_on": day, "offering_id": _initial_offering(None, offerings)},
+        header = PaperListForm(initial={"used_on": day, "offering_id": _initial_offering(None, offerings,
+                                                                                        request.user.organisation)},
                                offerings=offerings, day=day)
         rows = [_blank_row(number) for number in range(1, PAPER_ROWS + 1)]
     return render(request, "visits/paper.html", {
@@ -291,12 +301,27 @@ def _offering_back(user, offering) -> str:
 def offerings(request):
     """The venue's own offerings, in use and archived, with today's card tickets against each quota."""
     day = today()
-    listed = selectors.offerings_of_venue(request.user.organisation_id, day)
+    showing_archived = request.GET.get("show") == "archived"
+    listed = Paginator(selectors.offerings_of_venue(request.user.organisation_id, day, archived=showing_archived),
+                       OFFERINGS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "visits/offerings.html", {
-        "active": [offering for offering in listed if not offering.archived],
-        "archived": [offering for offering in listed if offering.archived],
-        "kind_labels": KIND_LABELS, "day": day,
+        "listed": listed, "showing_archived": showing_archived, "kind_labels": KIND_LABELS, "day": day,
+        "default_offering_id": request.user.organisation.default_offering_id,
     })
+
+
+@page(Action.MANAGE_OFFERINGS, target=own_site)
+@require_POST
+def offering_default(request):
+    """The venue picks the offering its desk starts with (`offering_id` empty: none)."""
+    raw = request.POST.get("offering_id", "")
+    if raw and not is_id(raw):
+        raise Refusal(Code.INVALID, field="offering_id")
+    network_services.set_default_offering(request.user, venue_id=request.user.organisation_id,
+                                          offering_id=int(raw) if raw else None)
+    messages.success(request, _("The desk now starts with this offering.") if raw
+                     else _("The desk no longer starts with a chosen offering."))
+    return redirect(_back(request, reverse("desk:offerings")))
 
 
 @page(Action.MANAGE_OFFERINGS, target=own_site)
@@ -347,4 +372,7 @@ def offering_archive(request, offering_id: int):
         messages.success(request, _("Offering “%(name)s” is in use again.") % {"name": offering.name})
     else:
         messages.success(request, _("Offering “%(name)s” archived.") % {"name": offering.name})
-    return redirect(_back(request, _offering_back(request.user, offering)))
+    back = _offering_back(request.user, offering)
+    if not restore and back == reverse("desk:offerings"):
+        back += "?show=archived"  # where it now is, with its button to take it back into use
+    return redirect(_back(request, back))

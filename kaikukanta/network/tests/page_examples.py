@@ -61,6 +61,7 @@ EXAMPLES = {
     "network:area_detail": PageExample(allowed=OWN_AREA, kwargs=_area),
     "network:area_edit": PageExample(allowed=ADMIN, kwargs=_area),
     "network:settings": PageExample(allowed=ADMIN),
+    "network:statements": PageExample(allowed=ADMIN),
     "network:wellbeing_questions": PageExample(allowed=ADMIN),
     "network:low_income": PageExample(allowed=ADMIN),
     # Both coordinators may open the list; which alerts each sees is tested in test_guessing_alerts.py.

@@ -33,7 +33,9 @@ def test_admin_and_coordinator_create_sites_in_the_area(network, who):
         "id": 0, "name": "Espoon kaupunginmuseo", "kind": "venue", "area_id": network.area.pk,
         "municipality": "049", "category": "museum", "sector": "culture", "active": True,
         "active_from": today().isoformat(), "inactive_from": None, "contact_name": "", "contact_email": "",
-        "contact_phone": "", "guideline_version": "", "guideline_committed_on": None}
+        "contact_phone": "", "guideline_version": "", "guideline_committed_on": None,
+        "website": "", "public_phone": "", "public_email": "", "street_address": "", "opening_hours": "",
+        "booking_info": "", "accessibility_info": "", "children_welcome": False, "booking_needed": True}
     assert AuditRecord.objects.filter(action="organisation.created", object_id=str(body["id"]),
                                       actor=network.users[who]).exists()
 

@@ -25,6 +25,7 @@ EXAMPLES = {
     "desk:paper": PageExample(allowed=VENUES),
     "desk:offerings": PageExample(allowed=VENUES),
     "desk:offering_new": PageExample(allowed=VENUES),
+    "desk:offering_default": PageExample(allowed=VENUES, method="post"),
     "desk:offering_edit": PageExample(allowed=MANAGERS_OF_VENUE, kwargs=_offering),
     "desk:offering_archive": PageExample(allowed=MANAGERS_OF_VENUE, kwargs=_offering, method="post"),
 }
