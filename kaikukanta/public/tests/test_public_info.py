@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 
 from kaikukanta.core.errors import Code, Refusal
-from kaikukanta.core.testing import make_organisation, sign_in
 from kaikukanta.network import services as network_services
+from kaikukanta.testing import make_organisation, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import pytest
 from django.core.cache import cache
 
 from kaikukanta.core.browser import assert_accessible, screenshot
-from kaikukanta.core.testing import make_organisation
 from kaikukanta.network.models import Organisation
+from kaikukanta.testing import make_organisation
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
-from kaikukanta.core.testing import make_offering, sign_in
 from kaikukanta.network import services as network_services
+from kaikukanta.testing import make_offering, sign_in
 
 pytestmark = pytest.mark.django_db
 
