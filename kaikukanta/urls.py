@@ -14,6 +14,7 @@ urlpatterns = [
     path("network/", include("kaikukanta.network.urls")),
     path("stats/", include("kaikukanta.stats.urls")),
     path("operations/", include("kaikukanta.operations.urls")),
+    path("imports/", include("kaikukanta.imports.urls")),
     *machine_urlpatterns,
 ]
 
