@@ -14,9 +14,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.accounts.caller import Caller, Channel
@@ -32,8 +35,11 @@ from .spreadsheet import MAX_ROWS, SOURCES
 
 logger = logging.getLogger(__name__)
 
-MAX_BYTES = 32 * 1024 * 1024
+MAX_BYTES = settings.KAIKUKANTA_MAX_UPLOAD_BYTES
 MAX_NAME = 200
+# Details formatted when rendered (_lazy): named here for makemessages.
+gettext_noop("the file is larger than %(mb)s MB")
+gettext_noop("more than %(rows)s rows: split the file")
 KEPT_ERRORS = 500
 PROGRESS_SECONDS = 24 * 3600
 IMPORTERS = {ImportKind.CARDS: services.import_cards, ImportKind.VISITS: services.import_visits}
@@ -69,8 +75,13 @@ def _area(caller: Caller, area_id) -> Area:
     return area
 
 
+def _lazy(text: str, **values):
+    """A detail translated when the refusal is rendered, in the reader's language."""
+    return lazy(lambda: gettext(text) % values, str)()
+
+
 def too_large_detail():
-    return _("the file is larger than %(mb)s MB") % {"mb": MAX_BYTES // 2**20}
+    return _lazy("the file is larger than %(mb)s MB", mb=max(1, round(MAX_BYTES / 2**20)))
 
 
 def _read(upload) -> tuple[str, str, bytes]:
@@ -96,8 +107,8 @@ def _read(upload) -> tuple[str, str, bytes]:
         if content.startswith(ZIP_MAGIC):
             raise Refusal(Code.INVALID, field="file", detail=_("the file is a workbook: name it .xlsx"))
         if content.count(b"\n") > MAX_ROWS + 1:
-            raise Refusal(Code.TOO_LARGE, field="file", detail=_("more than %(rows)s rows: split the file")
-                          % {"rows": f"{MAX_ROWS:,}".replace(",", " ")})
+            raise Refusal(Code.TOO_LARGE, field="file", detail=_lazy(
+                "more than %(rows)s rows: split the file", rows=f"{MAX_ROWS:,}".replace(",", " ")))
         return name, FileFormat.CSV, content
     raise Refusal(Code.INVALID, field="file", detail=_("only CSV (.csv) and XLSX (.xlsx) files can be imported"))
 

@@ -10,20 +10,10 @@ from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.policy import Action
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.pages import own_area, page
+from kaikukanta.core.uploads import upload_too_large
 
 from . import jobs, selectors
 from .models import ImportKind
-
-# The body of an upload may carry a little more than the file: the form's other fields and the multipart
-# boundaries. A larger body is refused before it is read.
-BODY_ALLOWANCE = 64 * 1024
-
-
-def _too_large(request) -> bool:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0) > jobs.MAX_BYTES + BODY_ALLOWANCE
-    except ValueError:
-        return True
 
 
 @page(Action.VIEW_IMPORTS)
@@ -32,7 +22,7 @@ def imports_page(request):
     error = None
     if request.method == "POST":
         try:
-            if _too_large(request):
+            if upload_too_large(request):
                 raise Refusal(Code.TOO_LARGE, field="file", detail=jobs.too_large_detail())
             job = jobs.start(Caller.page(request), kind=request.POST.get("kind", ""),
                              area_id=fixed_area.pk if fixed_area else request.POST.get("area", ""),
