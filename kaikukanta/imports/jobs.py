@@ -225,7 +225,7 @@ def _check(job: ImportJob) -> None:
 
 def _commit(job_id: int) -> None:
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().select_related("decided_by").get(pk=job_id)
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
         if job.state != JobState.COMMITTING:
             return
         result, source = _import(job, job.decided_by, "commit", dry_run=False)
