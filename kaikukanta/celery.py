@@ -12,4 +12,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaikukanta.settings")
 
 app = Celery("kaikukanta")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["kaikukanta.operations"])
+app.autodiscover_tasks(["kaikukanta.operations", "kaikukanta.imports"])

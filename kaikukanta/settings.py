@@ -293,6 +293,14 @@ LOGGING = {
     "loggers": {"kaikukanta.access": {"level": os.environ.get("ACCESS_LOG_LEVEL", "WARNING")}},
 }
 
+# Uploads (the browser's imports): a file over this size is dropped as it arrives (core/uploads.py).
+KAIKUKANTA_MAX_UPLOAD_BYTES = int(os.environ.get("KAIKUKANTA_MAX_UPLOAD_BYTES", str(32 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "kaikukanta.core.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # --- Background work (Celery; kaikukanta/celery.py, operations/tasks.py) ---
 # Unset: no broker, every task runs eagerly in the process that asks for it and readers fold what is pending
 # themselves (make run, the tests). Set (Redis): a worker folds the statistics every few seconds and beat

@@ -19,6 +19,7 @@ urlpatterns = [
                               + area_export_views.urlpatterns, "network"))),
     path("stats/", include("kaikukanta.stats.urls")),
     path("operations/", include("kaikukanta.operations.urls")),
+    path("imports/", include("kaikukanta.imports.urls")),
     *machine_urlpatterns,
 ]
 

@@ -25,6 +25,7 @@ MENUS = {
         ("network:guidelines", _("Guidelines")),
         ("network:alerts", _("Guessing alerts")),
         ("network:area_export", _("Export of the area")),
+        ("imports:page", _("Imports")),
         ("stats:dashboard", _("Statistics")),
     ],
     Role.NATIONAL_ADMIN: [
@@ -36,6 +37,7 @@ MENUS = {
         ("network:settings", _("Settings")),
         ("network:alerts", _("Guessing alerts")),
         ("network:area_export", _("Export of the area")),
+        ("imports:page", _("Imports")),
         ("stats:dashboard", _("Statistics")),
     ],
 }

@@ -45,6 +45,9 @@ class Action(StrEnum):
     MANAGE_WELLBEING_QUESTIONS = "manage_wellbeing_questions"
     EXPORT_AREA = "export_area"                  # everything stored about an area; target: the Area
     VIEW_GUESSING_ALERTS = "view_guessing_alerts"  # card-number guessing alerts; no target (the list is scoped)
+    VIEW_IMPORTS = "view_imports"                # the browser's imports page; no target (the job list is scoped)
+    RUN_IMPORT = "run_import"                    # upload, commit, cancel; target: the Area (or its ImportJob),
+                                                 # and for each row the area of the row's site
 
 
 def _is(user, role: Role) -> bool:
@@ -171,6 +174,9 @@ _RULES = {
     Action.EXPORT_AREA: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
     Action.VIEW_GUESSING_ALERTS: lambda user, target: (
         _is(user, Role.NATIONAL_ADMIN) or (_is(user, Role.AREA_COORDINATOR) and user.area_id is not None)),
+    Action.VIEW_IMPORTS: lambda user, target: (
+        _is(user, Role.NATIONAL_ADMIN) or (_is(user, Role.AREA_COORDINATOR) and user.area_id is not None)),
+    Action.RUN_IMPORT: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
 }
 
 

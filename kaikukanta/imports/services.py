@@ -121,11 +121,16 @@ class _Run:
     """One import: reads the file in chunks, reports bad rows, writes good chunks until the first bad row."""
 
     def __init__(self, path, columns, progress: ProgressCallback | None, on_error: ErrorCallback | None,
-                 caller: Caller | None = None):
+                 caller: Caller | None = None, *, source=CsvSource, dry_run: bool = False,
+                 may_touch: Callable[[int], bool] | None = None):
         # The operator running the command: policy allows the server's own operator everything, and there
         # is no address to count card-number guesses by (accounts.caller).
         self.caller = caller or Caller.for_console(channel=Channel.IMPORT)
-        self.source = CsvSource(Path(path), columns)
+        self.source = source(Path(path), columns)
+        # A dry run judges every row and writes none; `may_touch(site id)` is the policy's word on each
+        # row's site (imports.jobs: the browser's imports), None for the server's operator.
+        self.dry_run = dry_run
+        self.may_touch = may_touch
         self.progress = progress
         self.on_error = on_error
         self.result = ImportResult()
@@ -144,7 +149,11 @@ class _Run:
 
     @property
     def writing(self) -> bool:
-        return self.result.error_count == 0
+        return self.result.error_count == 0 and not self.dry_run
+
+    def check_site(self, site_id: int, column: str) -> None:
+        if self.may_touch is not None and not self.may_touch(site_id):
+            raise Refusal(Code.FORBIDDEN, field=column)
 
     def chunks(self) -> Iterator[list[tuple[int, dict[str, str] | RowError]]]:
         chunk = []
@@ -247,6 +256,7 @@ class _CardImport:
         issuer_id = _integer(row["issuer_id"], "issuer_id")
         if issuer_id not in self.distributors:
             raise Refusal(Code.INVALID, field="issuer_id")
+        self.run.check_site(issuer_id, "issuer_id")
         issued_on = _date(row["issued_on"], "issued_on")
         card_rules.check_issued_on(issued_on, self.today)
         if not network_rules.site_active_on(*self.distributors[issuer_id], issued_on):
@@ -326,9 +336,9 @@ class _CardImport:
 
 
 def import_cards(path, *, progress: ProgressCallback | None = None, on_error: ErrorCallback | None = None,
-                 caller: Caller | None = None) -> ImportResult:
-    """Import a cards CSV (CARD_COLUMNS). Nothing is written unless every row is good."""
-    run = _Run(path, CARD_COLUMNS, progress, on_error, caller)
+                 caller: Caller | None = None, **options) -> ImportResult:
+    """Import a cards CSV (CARD_COLUMNS). Nothing is written unless every row is good. `options`: _Run's."""
+    run = _Run(path, CARD_COLUMNS, progress, on_error, caller, **options)
     return run.run(_CardImport(run), "import_cards", "card")
 
 
@@ -367,6 +377,7 @@ class _VisitImport:
         venue_id = _integer(row["venue_id"], "venue_id")
         if venue_id not in self.venues:
             raise Refusal(Code.INVALID, field="venue_id")
+        self.run.check_site(venue_id, "venue_id")
         offering_id = _integer(row["offering_id"], "offering_id", required=False)
         visit_rules.check_offering_id(offering_id)
         used_on = _date(row["used_on"], "used_on")
@@ -418,7 +429,7 @@ class _VisitImport:
 
 
 def import_visits(path, *, progress: ProgressCallback | None = None, on_error: ErrorCallback | None = None,
-                  caller: Caller | None = None) -> ImportResult:
-    """Import a visits CSV (VISIT_COLUMNS). Nothing is written unless every row is good."""
-    run = _Run(path, VISIT_COLUMNS, progress, on_error, caller)
+                  caller: Caller | None = None, **options) -> ImportResult:
+    """Import a visits CSV (VISIT_COLUMNS). Nothing is written unless every row is good. `options`: _Run's."""
+    run = _Run(path, VISIT_COLUMNS, progress, on_error, caller, **options)
     return run.run(_VisitImport(run), "import_visits", "visit")

@@ -11,6 +11,7 @@ import pytest
 from kaikukanta.accounts.models import Role, User
 from kaikukanta.accounts.policy import Action, allowed
 from kaikukanta.cards.models import Card
+from kaikukanta.imports.models import ImportJob
 from kaikukanta.network.models import Offering
 from kaikukanta.visits.models import Visit
 
@@ -81,6 +82,10 @@ manage_wellbeing_questions  none            Y     -     -       -    -      -   
 export_area                 area            Y     Y     -       -    -      -     -
 export_area                 none            Y     -     -       -    -      -     -
 view_guessing_alerts        none            Y     Y     Y       -    -      -     -
+view_imports                none            Y     Y     Y       -    -      -     -
+run_import                  area            Y     Y     -       -    -      -     -
+run_import                  none            Y     -     -       -    -      -     -
+run_import                  import_job      Y     Y     -       -    -      -     -
 """
 
 
@@ -112,6 +117,7 @@ def _target(network, name):
         "venue_user": network.users["venue"],
         "new_venue_user": User(username="uusi", role=Role.VENUE, organisation=network.venue),
         "new_coord_user": User(username="uusi", role=Role.AREA_COORDINATOR, area=network.area),
+        "import_job": ImportJob(kind="cards", area=network.area),
     }[name]
 
 
