@@ -7,9 +7,10 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from kaikukanta.accounts.caller import Caller
+from kaikukanta.accounts.pages import page
 from kaikukanta.accounts.policy import Action
 from kaikukanta.core.errors import Code, Refusal
-from kaikukanta.core.pages import own_area, page
+from kaikukanta.core.pages import own_area
 from kaikukanta.core.uploads import upload_too_large
 
 from . import jobs, selectors
