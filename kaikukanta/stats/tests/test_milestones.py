@@ -13,7 +13,7 @@ SMALL_STEPS = {"uses": 10, "cards": 3}
 @pytest.fixture
 def small_steps(monkeypatch):
     """The steps are 10,000 uses and 5,000 cards; the same rules with small steps fit in a test world."""
-    monkeypatch.setattr("kaikukanta.stats.selectors.MILESTONE_STEPS", SMALL_STEPS)
+    monkeypatch.setattr("kaikukanta.stats.selectors.reached.MILESTONE_STEPS", SMALL_STEPS)
     return SMALL_STEPS
 
 

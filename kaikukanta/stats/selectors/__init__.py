@@ -1,0 +1,23 @@
+"""Statistics, identical on SQLite and PostgreSQL.
+
+The network's and an area's figures are read from the rollups (`rollups.py`, read in `rolled`), brought up
+to date first, so their cost depends on the number of days, areas and venues, not on the number of cards
+and visits. A distributor's or a venue's figures are read from its own cards and visits (`live`): indexed
+by issuer and by venue, they cost what that one site has, and they follow the same definitions (the tests
+hold both to the same oracle). Every figure is a handful of aggregate queries, never a query per row.
+Permissions are not checked here: `services.scope_for` decides the `Scope` a caller may read.
+
+The package's modules: `common` (the scope, constants and grouping expressions), `rolled`, `live`,
+`figures` (one public function per table) and `reached` (milestones). Import from the package.
+"""
+
+from ..rollups import AGE_GROUPS, OLDEST_AGE_GROUP
+from .common import HOLDER_GROUPINGS, SUMMARY_FIELDS, SUPPRESS_BELOW, VENUE_GROUPINGS, WITNESS_FIELDS, Scope
+from .figures import activation, summary, travel, uses, wellbeing, yearly
+from .reached import MILESTONE_STEPS, milestones
+
+__all__ = [
+    "AGE_GROUPS", "HOLDER_GROUPINGS", "MILESTONE_STEPS", "OLDEST_AGE_GROUP", "SUMMARY_FIELDS", "SUPPRESS_BELOW",
+    "VENUE_GROUPINGS", "WITNESS_FIELDS", "Scope", "activation", "milestones", "summary", "travel", "uses",
+    "wellbeing", "yearly",
+]
