@@ -8,16 +8,18 @@ hold both to the same oracle). Every figure is a handful of aggregate queries, n
 Permissions are not checked here: `services.scope_for` decides the `Scope` a caller may read.
 
 The package's modules: `common` (the scope, constants and grouping expressions), `rolled`, `live`,
-`figures` (one public function per table) and `reached` (milestones). Import from the package.
+`figures` (one public function per table), `reached` (milestones) and `value` (the value of
+tickets given). Import from the package.
 """
 
 from ..rollups import AGE_GROUPS, OLDEST_AGE_GROUP
 from .common import HOLDER_GROUPINGS, SUMMARY_FIELDS, SUPPRESS_BELOW, VENUE_GROUPINGS, WITNESS_FIELDS, Scope
 from .figures import activation, summary, travel, uses, wellbeing, yearly
 from .reached import MILESTONE_STEPS, milestones
+from .value import VALUE_GROUPINGS, euros, ticket_value, value_summary, yearly_with_value
 
 __all__ = [
     "AGE_GROUPS", "HOLDER_GROUPINGS", "MILESTONE_STEPS", "OLDEST_AGE_GROUP", "SUMMARY_FIELDS", "SUPPRESS_BELOW",
-    "VENUE_GROUPINGS", "WITNESS_FIELDS", "Scope", "activation", "milestones", "summary", "travel", "uses",
-    "wellbeing", "yearly",
+    "VALUE_GROUPINGS", "VENUE_GROUPINGS", "WITNESS_FIELDS", "Scope", "activation", "euros", "milestones",
+    "summary", "ticket_value", "travel", "uses", "value_summary", "wellbeing", "yearly", "yearly_with_value",
 ]

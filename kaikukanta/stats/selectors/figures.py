@@ -52,9 +52,15 @@ from .rolled import (
     _venue_key,
     _venues,
 )
+from .value import value_summary, yearly_with_value
 
 
 def summary(scope: Scope, on: datetime.date) -> dict:
+    """The counts of `on` (`SUMMARY_FIELDS`) with the value of the tickets given up to then."""
+    return {**_counts(scope, on), **value_summary(scope, on)}
+
+
+def _counts(scope: Scope, on: datetime.date) -> dict:
     result = dict.fromkeys(SUMMARY_FIELDS)
     if not scope.is_network_or_area:
         result.update(_live_counts(scope, on))
@@ -116,7 +122,12 @@ def uses(scope: Scope, group_by: str, start: datetime.date | None = None,
 
 def yearly(scope: Scope, today: datetime.date) -> dict:
     """The national yearly table: one row a year from the first year with cards or visits in scope to
-    `today`'s year. Uses count in the sector of the venue where they happened."""
+    `today`'s year. Uses count in the sector of the venue where they happened; each row has the value of
+    its tickets given."""
+    return yearly_with_value(_yearly_counts(scope, today), scope)
+
+
+def _yearly_counts(scope: Scope, today: datetime.date) -> dict:
     if not scope.is_network_or_area:
         return _live_yearly(scope, today)
     rollups.fold()

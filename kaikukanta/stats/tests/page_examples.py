@@ -7,6 +7,7 @@ CARD_SCOPES = {"admin", "coordinator", "other_coordinator", "distributor", "othe
 TABLE_CALLERS = {
     "summary": SIGNED_IN, "yearly": SIGNED_IN, "month": SIGNED_IN, "sector": SIGNED_IN,
     "age_group": SIGNED_IN, "breakdown": SIGNED_IN, "travel": SIGNED_IN,
+    "value_sector": SIGNED_IN, "value_place": SIGNED_IN,
     "area": ADMIN, "milestones": ADMIN,
     "activation": CARD_SCOPES, "uses_per_card": CARD_SCOPES, "wellbeing": CARD_SCOPES,
 }
