@@ -13,6 +13,7 @@ urlpatterns = [
     path("cards/", include("kaikukanta.cards.urls")),
     path("network/", include("kaikukanta.network.urls")),
     path("stats/", include("kaikukanta.stats.urls")),
+    path("open-data/", include("kaikukanta.stats.open_data_urls")),
     path("operations/", include("kaikukanta.operations.urls")),
     *machine_urlpatterns,
 ]
