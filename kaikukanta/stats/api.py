@@ -3,10 +3,10 @@
 import csv
 import datetime
 import io
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
@@ -16,6 +16,7 @@ from . import selectors
 from .services import scope_for
 
 router = Router(tags=["statistics"])
+MILESTONE_LIMIT = 1000
 
 SCOPE_DOC = """
 **Scope** (permission `view_stats`): the national admin sees the whole network, or one area with
@@ -373,7 +374,13 @@ def travel(request, area_id: int | None = None,
 
 For an area: its municipalities, the uses at its venues and the cards its distributors issued; for a
 distributor: the uses and cards of its cards; for a venue: the uses at it.
+
+`latest=true`: only the latest milestone of each kind (the last of each kind in the full answer), in the
+same order. For the network and an area its cost does not grow with the history: use it where only the
+newest milestones matter. `limit` (1..1000): only the `limit` newest of the answer, still ordered by date.
 """ + SCOPE_DOC)
-def milestones(request, area_id: int | None = None):
+def milestones(request, area_id: int | None = None, latest: bool = False,
+               limit: Annotated[int, Field(ge=1, le=MILESTONE_LIMIT)] | None = None):
     scope = scope_for(request.user, area_id)
-    return {"results": selectors.milestones(scope)}
+    found = selectors.latest_milestones(scope) if latest else selectors.milestones(scope)
+    return {"results": found[-limit:] if limit else found}

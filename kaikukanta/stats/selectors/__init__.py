@@ -15,11 +15,12 @@ tickets given). Import from the package.
 from ..rollups import AGE_GROUPS, OLDEST_AGE_GROUP
 from .common import HOLDER_GROUPINGS, SUMMARY_FIELDS, SUPPRESS_BELOW, VENUE_GROUPINGS, WITNESS_FIELDS, Scope
 from .figures import activation, summary, travel, uses, wellbeing, yearly
-from .reached import MILESTONE_STEPS, milestones
+from .reached import MILESTONE_STEPS, latest_milestones, milestones
 from .value import VALUE_GROUPINGS, euros, ticket_value, value_summary, yearly_with_value
 
 __all__ = [
     "AGE_GROUPS", "HOLDER_GROUPINGS", "MILESTONE_STEPS", "OLDEST_AGE_GROUP", "SUMMARY_FIELDS", "SUPPRESS_BELOW",
-    "VALUE_GROUPINGS", "VENUE_GROUPINGS", "WITNESS_FIELDS", "Scope", "activation", "euros", "milestones",
-    "summary", "ticket_value", "travel", "uses", "value_summary", "wellbeing", "yearly", "yearly_with_value",
+    "VALUE_GROUPINGS", "VENUE_GROUPINGS", "WITNESS_FIELDS", "Scope", "activation", "euros", "latest_milestones",
+    "milestones", "summary", "ticket_value", "travel", "uses", "value_summary", "wellbeing", "yearly",
+    "yearly_with_value",
 ]

@@ -86,3 +86,58 @@ def milestones(scope: Scope | None = None) -> list[dict]:
         found += _crossings("uses", list(daily_uses)) + _crossings("cards", list(daily_cards))
     found.sort(key=lambda milestone: (milestone["date"], milestone["kind"], milestone["number"]))
     return found
+
+
+def latest_milestones(scope: Scope | None = None) -> list[dict]:
+    """The latest milestone of each kind (the last of each kind in `milestones`), ordered as they are. For the
+    network and an area the cost is flat in history: the all-time totals come from the yearly rollup rows,
+    and the day a total was reached from that year's months and that month's days, a handful of rows each.
+    A site's are read from its own visits and cards, as in `milestones`."""
+    scope = scope or Scope()
+    if not scope.is_network_or_area:
+        latest = {milestone["kind"]: milestone for milestone in _live_milestones(scope)}
+        found = list(latest.values())
+    else:
+        rollups.fold()
+        areas = _owner(scope)
+        found = [milestone for milestone in (
+            _latest_crossing("uses", _rows_summing("a", BASE_DIM, areas, None, "uses")),
+            _latest_crossing("cards", _rows_summing("c", rollups.ISSUED, areas, PERSONAL, "cards")))
+            if milestone is not None]
+        first = _first_days_in_network(scope.area_id)
+        if first:
+            _code, day = max(first.items(), key=lambda item: (item[1], item[0]))
+            found.append({"kind": "municipality", "number": len(first), "date": day})
+    found.sort(key=lambda milestone: (milestone["date"], milestone["kind"], milestone["number"]))
+    return found
+
+
+def _rows_summing(family: str, dims, owners, key: str | None, measure: str):
+    """A function of (grain, first period, last period) giving the sum of `measure` per period, in order."""
+    def per_period(grain: str, first: datetime.date, last: datetime.date) -> list[tuple[datetime.date, int]]:
+        rows = _rows(family, dims, owners, (grain, first, last))
+        if key is not None:
+            rows = rows.filter(key=key)
+        return list(rows.values("period").annotate(total=Sum(measure)).order_by("period")
+                    .values_list("period", "total"))
+    return per_period
+
+
+def _latest_crossing(kind: str, per_period) -> dict | None:
+    """The largest multiple of the kind's step the all-time total has reached, and the day it did: found in
+    the year, then the month, then the day where the running total passed it."""
+    step = MILESTONE_STEPS[kind]
+    years = per_period("y", ALL_TIME, datetime.date(datetime.date.max.year, 1, 1))
+    reached = sum(total for _, total in years) // step * step
+    if not reached:
+        return None
+    before, chosen = 0, None
+    for grain in ("y", "m", "d"):
+        periods = years if grain == "y" else per_period(
+            grain, chosen, rollups.period_end(chosen, {"m": "y", "d": "m"}[grain]))
+        for period, total in periods:
+            if before + total >= reached:
+                chosen = period       # the running total passes `reached` in this period
+                break
+            before += total
+    return {"kind": kind, "number": reached, "date": chosen}
