@@ -18,6 +18,7 @@ urlpatterns = [
     path("network/", include((network_urls.urlpatterns + card_back_office.urlpatterns
                               + area_export_views.urlpatterns, "network"))),
     path("stats/", include("kaikukanta.stats.urls")),
+    path("open-data/", include("kaikukanta.stats.open_data_urls")),
     path("operations/", include("kaikukanta.operations.urls")),
     path("imports/", include("kaikukanta.imports.urls")),
     *machine_urlpatterns,

@@ -21,6 +21,8 @@ AreaStatus = Literal["preparing", "pilot", "active", "ended"]
 OrganisationKind = Literal["distributor", "venue"]
 OfferingKind = Literal["event", "course", "sport", "exhibition", "other"]
 Quota = Annotated[StrictInt, Field(ge=rules.TICKET_QUOTA_MIN, le=rules.TICKET_QUOTA_MAX)]
+Cents = Annotated[StrictInt, Field(ge=rules.TICKET_PRICE_MIN_CENTS, le=rules.TICKET_PRICE_MAX_CENTS)]
+PRICE_DOC = "The regular price of one ticket in cents (0-100000); empty when not told."
 
 
 # Areas
@@ -304,15 +306,19 @@ class OfferingIn(StrictSchema):
     kind: OfferingKind
     date: datetime.date | None = None
     ticket_quota: Quota | None = Field(None, description="Card tickets per day; 0 means none left.")
+    adult_price_cents: Cents | None = Field(None, description=PRICE_DOC)
+    child_price_cents: Cents | None = Field(None, description=PRICE_DOC)
 
 
 class OfferingPatch(PatchSchema):
-    clearable = frozenset({"date", "ticket_quota"})
+    clearable = frozenset({"date", "ticket_quota", "adult_price_cents", "child_price_cents"})
 
     name: Name | None = None
     kind: OfferingKind | None = None
     date: datetime.date | None = None
     ticket_quota: Quota | None = None
+    adult_price_cents: Cents | None = None
+    child_price_cents: Cents | None = None
     archived: StrictBool | None = None
 
 
@@ -323,6 +329,8 @@ class OfferingOut(Schema):
     kind: str
     date: datetime.date | None
     ticket_quota: int | None
+    adult_price_cents: int | None
+    child_price_cents: int | None
     archived: bool
 
 
@@ -338,7 +346,9 @@ class OfferingFilter(Schema):
 
 def _offering_body(offering: Offering) -> dict:
     return {"id": offering.pk, "venue_id": offering.venue_id, "name": offering.name, "kind": offering.kind,
-            "date": offering.date, "ticket_quota": offering.ticket_quota, "archived": offering.archived}
+            "date": offering.date, "ticket_quota": offering.ticket_quota,
+            "adult_price_cents": offering.adult_price_cents, "child_price_cents": offering.child_price_cents,
+            "archived": offering.archived}
 
 
 @router.post("/offerings", response={201: OfferingOut})

@@ -140,6 +140,10 @@ class Offering(models.Model):
     kind = models.CharField(max_length=12, choices=OfferingKind.choices)
     date = models.DateField(null=True, blank=True)
     ticket_quota = models.PositiveIntegerField(null=True, blank=True)
+    # The regular price of one ticket, in cents, for an adult and for a child; empty when not told. A visit
+    # keeps the value of its tickets as priced when it was recorded (visits.Visit.ticket_value_cents).
+    adult_price_cents = models.PositiveIntegerField(null=True, blank=True)
+    child_price_cents = models.PositiveIntegerField(null=True, blank=True)
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

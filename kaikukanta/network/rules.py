@@ -5,12 +5,21 @@ from kaikukanta.core.bounds import check_integer
 
 # Card tickets of one offering a day: the largest arena in the country seats fewer.
 TICKET_QUOTA_MIN, TICKET_QUOTA_MAX = 0, 1_000_000
+# The regular price of one ticket, in cents: 0 (free anyway) to 1,000 euros (above any opera's best seat).
+TICKET_PRICE_MIN_CENTS, TICKET_PRICE_MAX_CENTS = 0, 100_000
 MAX_VALIDITY_MONTHS_MIN, MAX_VALIDITY_MONTHS_MAX = 1, 60
 
 
 def check_ticket_quota(ticket_quota: int | None) -> None:
     if ticket_quota is not None:
         check_integer(ticket_quota, "ticket_quota", TICKET_QUOTA_MIN, TICKET_QUOTA_MAX)
+
+
+def check_ticket_prices(**prices: int | None) -> None:
+    """`adult_price_cents` and `child_price_cents`: empty, or whole cents within the bounds."""
+    for field, cents in prices.items():
+        if cents is not None:
+            check_integer(cents, field, TICKET_PRICE_MIN_CENTS, TICKET_PRICE_MAX_CENTS)
 
 
 def site_active_on(active: bool, inactive_from, day) -> bool:

@@ -326,20 +326,24 @@ def _check_quota(ticket_quota: int | None) -> None:
 
 @transaction.atomic
 def create_offering(actor, *, venue_id: int, name: str, kind: str, date: datetime.date | None = None,
-                    ticket_quota: int | None = None) -> Offering:
+                    ticket_quota: int | None = None, adult_price_cents: int | None = None,
+                    child_price_cents: int | None = None) -> Offering:
     venue = _venue_from_body(venue_id)
     require(actor, Action.MANAGE_OFFERINGS, venue)
     check_free_text(name, "name")
     _check_quota(ticket_quota)
+    rules.check_ticket_prices(adult_price_cents=adult_price_cents, child_price_cents=child_price_cents)
     offering = Offering.objects.create(venue=venue, name=name, kind=kind, date=date,
-                                       ticket_quota=ticket_quota)
+                                       ticket_quota=ticket_quota, adult_price_cents=adult_price_cents,
+                                       child_price_cents=child_price_cents)
     audit.record(actor, "offering.created", offering, venue_id=venue.pk)
     return offering
 
 
 @transaction.atomic
 def update_offering(actor, offering_id: int, **changes) -> Offering:
-    """`changes`: any of name, kind, date, ticket_quota and archived."""
+    """`changes`: any of name, kind, date, ticket_quota, adult_price_cents, child_price_cents and archived.
+    A new price counts from the next visit on: recorded visits keep the value they were recorded with."""
     offering = (Offering.objects.select_for_update(of=("self",)).select_related("venue")
                 .filter(pk=offering_id).first())
     if offering is None:
@@ -347,6 +351,8 @@ def update_offering(actor, offering_id: int, **changes) -> Offering:
     require(actor, Action.MANAGE_OFFERINGS, offering.venue)
     check_free_text(changes.get("name"), "name")
     _check_quota(changes.get("ticket_quota"))
+    rules.check_ticket_prices(**{name: changes[name] for name in ("adult_price_cents", "child_price_cents")
+                                 if name in changes})
     for field_name, value in changes.items():
         setattr(offering, field_name, value)
     offering.save()

@@ -3,10 +3,10 @@
 import csv
 import datetime
 import io
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
@@ -16,6 +16,7 @@ from . import selectors
 from .services import scope_for
 
 router = Router(tags=["statistics"])
+MILESTONE_LIMIT = 1000
 
 SCOPE_DOC = """
 **Scope** (permission `view_stats`): the national admin sees the whole network, or one area with
@@ -61,6 +62,9 @@ class SummaryOut(Schema):
     uses: int
     child_uses: int
     low_income_coverage: float | None
+    ticket_value_cents: int
+    priced_uses: int
+    value_known_share: float | None
 
 
 class UsesRow(Schema):
@@ -98,6 +102,9 @@ class YearRow(Schema):
     community_uses: BySector
     uses: int
     municipalities: int | None
+    ticket_value_cents: int
+    priced_uses: int
+    value_known_share: float | None
 
 
 class YearlyOut(Schema):
@@ -178,10 +185,15 @@ class MilestonesOut(Schema):
 - `low_income_coverage`: `cardholders` / the low-income persons of the municipalities counted in
   `municipalities` (each municipality's newest figure of `on`'s year or earlier, else its newest), rounded
   to 4 decimals; `null` unless figures are loaded for all of them. `null` for a distributor or venue.
+- `ticket_value_cents`: the value of the tickets of those visits at their regular prices, in cents (exact),
+  each visit priced when it was recorded; `priced_uses`: the uses whose value is known (a visit without an
+  offering price is counted apart, never guessed); `value_known_share` = `priced_uses` / `uses`, 4
+  decimals, `null` without uses.
 """ + SCOPE_DOC)
 def summary(request, area_id: int | None = None, on: datetime.date | None = None):
     scope = scope_for(request.user, area_id)
-    return selectors.summary(scope, on or today())
+    on = on or today()
+    return selectors.summary(scope, on)
 
 
 @router.get("/stats/uses", response={200: UsesOut, **ERRORS}, summary="Uses broken down by a key",
@@ -215,7 +227,7 @@ def uses(request, area_id: int | None = None,
     _check_period(start, end)
     result = selectors.uses(scope, group_by, start, end)
     if format == "csv":
-        return _csv(result["rows"], group_by)
+        return _csv(result["rows"], f"uses-by-{group_by}")
     return result
 
 
@@ -224,15 +236,17 @@ def _check_period(start: datetime.date | None, end: datetime.date | None) -> Non
         raise Refusal(Code.INVALID, field="to")
 
 
-def _csv(rows: list[dict], group_by: str) -> HttpResponse:
+USES_FIELDS = ("key", "visits", "uses", "child_uses")
+
+
+def _csv(rows: list[dict], name: str, fields: tuple[str, ...] = USES_FIELDS) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(("key", "visits", "uses", "child_uses"))
+    writer.writerow(fields)
     for row in rows:
-        writer.writerow(tuple("" if row[name] is None else safe_cell(row[name])
-                              for name in ("key", "visits", "uses", "child_uses")))
+        writer.writerow(tuple("" if row[field] is None else safe_cell(row[field]) for field in fields))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="uses-by-{group_by}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 
 
@@ -248,10 +262,56 @@ year (Europe/Helsinki).
 - `uses`: all tickets of the year (also at venues without a sector).
 - `municipalities`: municipalities in the network (or the area) at the year's end, today for the
   current year; `null` for a distributor or venue, as are the card counts for a venue.
+- `ticket_value_cents`, `priced_uses`, `value_known_share`: the value of the year's tickets, as in
+  `/stats/summary`.
 """ + SCOPE_DOC)
 def yearly(request, area_id: int | None = None):
     scope = scope_for(request.user, area_id)
     return selectors.yearly(scope, today())
+
+
+class ValueFigures(Schema):
+    ticket_value_cents: int
+    priced_uses: int
+    uses: int
+    value_known_share: float | None
+
+
+class ValueRow(ValueFigures):
+    key: str
+
+
+class ValueOut(Schema):
+    rows: list[ValueRow]
+    total: ValueFigures
+
+
+@router.get("/stats/value", response={200: ValueOut, **ERRORS}, summary="Value of tickets given",
+            openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
+            description="""The value of the tickets the venues gave, at their regular prices, of visits dated
+`from`..`to` (both included, each optional), one row per key of `group_by`, rows sorted by key, with their
+total: `ticket_value_cents` (exact, in cents), `uses`, `priced_uses` (the uses whose value is known) and
+`value_known_share` = `priced_uses` / `uses` (4 decimals, `null` without uses).
+
+A visit keeps the value it was recorded with: the offering's `adult_price_cents` × (1 + clients) +
+`child_price_cents` × children at that moment. A visit without an offering, or whose offering lacks a price
+it needs, has no value and is counted apart, never guessed.
+
+Keys: `year` (default), `area`, `municipality`, `venue`, `sector`, as in `/stats/uses`. These groupings'
+figures are exact for every caller, as the visit counts by venue, sector and period are; there is no value
+by holder attributes. `format=csv` returns `text/csv` with the header
+`key,ticket_value_cents,priced_uses,uses`. `to` before `from`: `400 invalid`.
+""" + SCOPE_DOC)
+def value(request, area_id: int | None = None,
+          start: datetime.date | None = FROM_PARAMETER, end: datetime.date | None = TO_PARAMETER,
+          group_by: Literal["year", "area", "municipality", "venue", "sector"] = "year",
+          format: Literal["json", "csv"] = "json"):
+    scope = scope_for(request.user, area_id)
+    _check_period(start, end)
+    result = selectors.ticket_value(scope, group_by, start, end)
+    if format == "csv":
+        return _csv(result["rows"], f"value-by-{group_by}", ("key", "ticket_value_cents", "priced_uses", "uses"))
+    return result
 
 
 @router.get("/stats/wellbeing", response={200: WellbeingOut, **ERRORS}, summary="Wellbeing change",
@@ -314,7 +374,13 @@ def travel(request, area_id: int | None = None,
 
 For an area: its municipalities, the uses at its venues and the cards its distributors issued; for a
 distributor: the uses and cards of its cards; for a venue: the uses at it.
+
+`latest=true`: only the latest milestone of each kind (the last of each kind in the full answer), in the
+same order. For the network and an area its cost does not grow with the history: use it where only the
+newest milestones matter. `limit` (1..1000): only the `limit` newest of the answer, still ordered by date.
 """ + SCOPE_DOC)
-def milestones(request, area_id: int | None = None):
+def milestones(request, area_id: int | None = None, latest: bool = False,
+               limit: Annotated[int, Field(ge=1, le=MILESTONE_LIMIT)] | None = None):
     scope = scope_for(request.user, area_id)
-    return {"results": selectors.milestones(scope)}
+    found = selectors.latest_milestones(scope) if latest else selectors.milestones(scope)
+    return {"results": found[-limit:] if limit else found}

@@ -7,6 +7,8 @@ the charts read without colour, and suppressed cells say "fewer than 5" as they 
 import dataclasses
 import datetime
 import io
+import math
+from fractions import Fraction
 from xml.sax.saxutils import escape
 
 from django.utils import formats, translation
@@ -24,7 +26,7 @@ from reportlab.platypus import Table as PdfTable
 
 from kaikukanta.core.spreadsheet import safe_cell
 
-from .selectors import Scope
+from .selectors import Scope, euros, ticket_value
 from .tables import DATE, DECIMAL, PERCENT, SUPPRESSED_TEXT, Cell, Figures, Table, scope_name
 
 INK = colors.HexColor("#1a1a1a")
@@ -131,6 +133,27 @@ def _section(table: Table, heading, note, header_style) -> list:
     return [KeepTogether(parts), Spacer(1, 0.5 * cm)]
 
 
+def _money(cents: int) -> str:
+    """Exact euros in the active language's number format: whole euros without decimals, else with cents."""
+    return formats.number_format(euros(cents), 0 if cents % 100 == 0 else 2, use_l10n=True, force_grouping=True)
+
+
+def value_sentences(value: dict, year: int) -> list[str]:
+    """The report's headline of the value of tickets given in `year` (`selectors.ticket_value` total)."""
+    if not value["uses"]:
+        return []
+    if not value["priced_uses"]:
+        return [_("No ticket prices were known for the uses of %(year)s, so the value of the tickets given is not "
+                  "known.") % {"year": year}]
+    worth = _money(value["ticket_value_cents"])
+    sentences = [_("Venues gave tickets worth %(value)s € in %(year)s.") % {"value": worth, "year": year}]
+    if value["priced_uses"] < value["uses"]:
+        # Rounded half up, but never to 100 while some value is unknown.
+        percent = min(99, math.floor(Fraction(100 * value["priced_uses"], value["uses"]) + Fraction(1, 2)))
+        sentences.append(_("The value is known for %(percent)s %% of uses.") % {"percent": percent})
+    return sentences
+
+
 def annual_report(scope: Scope, year: int, language: str, today: datetime.date) -> bytes:
     with translation.override(language):
         year_end = min(datetime.date(year, 12, 31), today)
@@ -145,7 +168,10 @@ def annual_report(scope: Scope, year: int, language: str, today: datetime.date) 
                  Paragraph(escape(safe_cell(scope_name(scope))), styles["Heading1"]),
                  Paragraph(_("Produced on %(date)s.") % {"date": formats.date_format(today, "SHORT_DATE_FORMAT")},
                            styles["Normal"]),
-                 Spacer(1, 0.5 * cm)]
+                 Spacer(1, 0.3 * cm)]
+        value = ticket_value(scope, "year", datetime.date(year, 1, 1), datetime.date(year, 12, 31))["total"]
+        story += [Paragraph(escape(sentence), styles["Heading3"]) for sentence in value_sentences(value, year)]
+        story.append(Spacer(1, 0.5 * cm))
         # Each section says its period: the headline figures are totals of every year up to the year's end,
         # the other sections the year alone.
         up_to = formats.date_format(year_end, "SHORT_DATE_FORMAT")

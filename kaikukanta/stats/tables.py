@@ -9,6 +9,7 @@ figure comes from `selectors`.
 import datetime
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 
 from django.utils import formats
@@ -59,10 +60,17 @@ SUMMARY_LABELS = {
     "cards_activated": gettext_lazy("Cards activated"), "visits": gettext_lazy("Visits"),
     "uses": gettext_lazy("Uses"), "child_uses": gettext_lazy("Child uses"),
     "low_income_coverage": gettext_lazy("Low-income coverage (%)"),
+    "ticket_value_cents": gettext_lazy("Value of tickets given (€)"),
+    "value_known_share": gettext_lazy("Value known for (% of uses)"),
 }
+VALUE_LABEL = gettext_lazy("Value of tickets given (€)")
+VALUE_KNOWN_LABEL = gettext_lazy("Value known (% of uses)")
 PROTECTED_NOTE = gettext_lazy(
     "Figures by holder attributes cover only calendar months that ended at least 39 days ago and are rounded "
     "to multiples of five; groups of fewer than five cardholders are left out, to protect their privacy.")
+VALUE_NOTE = gettext_lazy(
+    "At the regular ticket prices the venues gave for their offerings, each visit priced when it was recorded. "
+    "Uses whose offering has no price are counted apart and never guessed.")
 MILESTONE_LABELS = {"municipality": gettext_lazy("Municipalities joined"),
                     "uses": gettext_lazy("Uses"), "cards": gettext_lazy("Cards issued")}
 
@@ -130,10 +138,15 @@ class Table:
             "kind": self.chart.kind, "reverse": self.chart.reverse,
             "labels": [str(row[0].value) for row in drawn],
             "series": [{"label": str(self.columns[index[name]].label),
-                        "values": [None if row[index[name]].suppressed else row[index[name]].value
+                        "values": [None if row[index[name]].suppressed else _drawn(row[index[name]].value)
                                    for row in drawn]}
                        for name in self.chart.series],
         }
+
+
+def _drawn(value):
+    """A number as a chart takes it (an exact sum of euros becomes a float only to be drawn)."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _percent(share: float | None, places: int = 1) -> Cell:
@@ -199,6 +212,11 @@ def _text(value) -> Cell:
     return Cell(value, TEXT)
 
 
+def _euros(cents: int) -> Cell:
+    """An exact sum of money: cents as euros with two decimals."""
+    return Cell(selectors.euros(cents), DECIMAL, places=2)
+
+
 class Figures:
     """The tables of one scope and set of filters; each selector is asked at most once."""
 
@@ -214,7 +232,7 @@ class Figures:
     def names(self) -> list[str]:
         """The tables of this scope, in the order the dashboard shows them: the area bars and the
         milestones belong to the whole network, and a venue's scope has no cards to count."""
-        names = ["summary", "yearly", "month", "sector"]
+        names = ["summary", "yearly", "month", "sector", "value_sector", "value_place"]
         if self.national:
             names.append("area")
         names += ["age_group", "breakdown", "travel"]
@@ -239,7 +257,12 @@ class Figures:
             value = figures[name]
             if value is None:
                 continue
-            cell = _percent(value, 2) if name == "low_income_coverage" else _count(value)
+            if name == "ticket_value_cents":
+                cell = _euros(value)
+            elif name == "value_known_share":
+                cell = _percent(value)
+            else:
+                cell = _percent(value, 2) if name == "low_income_coverage" else _count(value)
             rows.append([_text(str(label)), cell])
             keys.append(name)
         title = _("Figures on %(date)s") % {"date": formats.date_format(self.on, "SHORT_DATE_FORMAT")}
@@ -252,17 +275,24 @@ class Figures:
         for group, label in (("adult_uses", _("Adult uses")), ("child_uses", _("Child uses")),
                              ("community_uses", _("Community uses"))):
             columns += [Column(f"{group}.{sector}", f"{label} – {SECTOR_LABELS[sector]}") for sector in SECTORS]
-        columns += [Column("uses", _("Uses in total")), Column("municipalities", _("Municipalities at year end"))]
+        columns += [Column("uses", _("Uses in total")), Column("municipalities", _("Municipalities at year end")),
+                    Column("ticket_value_cents", str(VALUE_LABEL), DECIMAL),
+                    Column("value_known_share", str(VALUE_KNOWN_LABEL), PERCENT)]
         source = selectors.yearly(self.scope, self.today)["rows"]
 
         def value(row, name):
             group, _dot, sector = name.partition(".")
             return row[group][sector] if sector else row[group]
 
+        def cell(row, name):
+            if name == "ticket_value_cents":
+                return _euros(row[name])
+            return _percent(row[name]) if name == "value_known_share" else _count(value(row, name))
+
         # Figures a scope cannot have (cards at a venue) are null in every row: those columns are left out.
-        kept = [column for column in columns
-                if column.name == "year" or any(value(row, column.name) is not None for row in source)]
-        rows = [[_text(row["year"])] + [_count(value(row, column.name)) for column in kept[1:]] for row in source]
+        kept = [column for column in columns if column.name in ("year", "value_known_share")
+                or any(value(row, column.name) is not None for row in source)]
+        rows = [[_text(row["year"])] + [cell(row, column.name) for column in kept[1:]] for row in source]
         # "Cards and uses": both drawn, the cards where the scope has them (a venue's has none).
         drawn = tuple(name for name in ("cards_registered", "uses") if any(c.name == name for c in kept))
         return Table("yearly", _("Cards and uses by year"), kept, rows, [str(row["year"]) for row in source],
@@ -297,6 +327,28 @@ class Figures:
 
     def _area(self) -> Table:
         return self._uses("area", "area", _("Uses by area"))
+
+    def _value(self, name: str, group_by: str, title: str) -> Table:
+        """The value of tickets given per key of a venue grouping, with the share of uses it is known for."""
+        result = selectors.ticket_value(self.scope, group_by, self.start, self.end)
+        labels = key_labels(group_by, [row["key"] for row in result["rows"]])
+        source = _order(group_by, result["rows"], labels)
+        columns = [Column("key", grouping_label(group_by), TEXT),
+                   Column("ticket_value_cents", str(VALUE_LABEL), DECIMAL), Column("uses", _("Uses")),
+                   Column("value_known_share", str(VALUE_KNOWN_LABEL), PERCENT)]
+        rows = [[_text(labels[row["key"]]), _euros(row["ticket_value_cents"]), _count(row["uses"]),
+                 _percent(row["value_known_share"])] for row in source]
+        return Table(name, title, columns, rows, [row["key"] for row in source],
+                     ChartSpec("hbar", ("ticket_value_cents",)), _("No uses in this period."),
+                     str(VALUE_NOTE))
+
+    def _value_sector(self) -> Table:
+        return self._value("value_sector", "sector", _("Value of tickets given by sector"))
+
+    def _value_place(self) -> Table:
+        if self.national:
+            return self._value("value_place", "area", _("Value of tickets given by area"))
+        return self._value("value_place", "venue", _("Value of tickets given by venue"))
 
     def _age_group(self) -> Table:
         return self._uses("age_group", "age_group", _("Uses by age group"))

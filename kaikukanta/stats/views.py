@@ -5,13 +5,14 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from kaikukanta.accounts.pages import page
+from kaikukanta.accounts.pages import page, public_page
 from kaikukanta.accounts.policy import Action, allowed
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.pages import own_area, own_scope
 from kaikukanta.network.models import Area
 
+from . import open_data
 from . import selectors as stats_selectors
 from .exports import WRITERS
 from .forms import DashboardForm, ReportForm
@@ -86,4 +87,23 @@ def report(request):
     pdf = annual_report(scope, filters["year"], filters["language"], today())
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="kaikukanta-{filters["year"]}.pdf"'
+    return response
+
+
+@public_page
+def open_data_index(request):
+    """The open datasets, for anyone: what each holds, its files and the licence."""
+    return render(request, "stats/open_data.html", {"datasets": open_data.DATASETS, "licence": open_data.LICENCE,
+                                                    "licence_url": open_data.LICENCE_URL})
+
+
+@public_page
+def open_data_file(request, dataset: str, fmt: str):
+    """A dataset as CSV or JSON, shown in the browser (not a download) and cacheable: it holds only
+    released figures (`selectors.open_data`), the same for everyone."""
+    if dataset not in open_data.DATASETS or fmt not in open_data.FORMATS:
+        raise Refusal(Code.NOT_FOUND)
+    response = HttpResponse(open_data.WRITERS[fmt](dataset, today()), content_type=open_data.FORMATS[fmt])
+    response["Cache-Control"] = f"public, max-age={open_data.HTTP_MAX_AGE}"
+    response["Link"] = f'<{open_data.LICENCE_URL}>; rel="license"'
     return response

@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from decimal import Decimal
 
 from django import forms
 from django.utils import formats
@@ -174,6 +175,11 @@ class PaperRowForm(forms.Form):
         return {name: self.cleaned_data[name] for name in ("card_number", *PARTY_FIELDS)}
 
 
+def _cents(euros: Decimal | None) -> int | None:
+    """Euros with at most two decimals (the field has checked them) as whole cents."""
+    return None if euros is None else int(euros * 100)
+
+
 class OfferingForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("desk", "Name"), max_length=200)
     kind = forms.ChoiceField(label=pgettext_lazy("desk", "Kind"), choices=list(KIND_LABELS.items()),
@@ -185,6 +191,27 @@ class OfferingForm(forms.Form):
         max_value=network_rules.TICKET_QUOTA_MAX,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text=_("Holders, children and clients together. Leave empty for no limit; 0 means none are left."))
+    adult_price_cents = forms.DecimalField(
+        label=_("Regular adult ticket price (€)"), required=False, min_value=0, decimal_places=2,
+        max_value=Decimal(network_rules.TICKET_PRICE_MAX_CENTS) / 100, widget=forms.NumberInput(
+            attrs={"inputmode": "decimal", "step": "0.01"}),
+        help_text=_("What the ticket costs without the card, for the statistics of the value of tickets given. "
+                    "Leave empty if there is no such price."))
+    child_price_cents = forms.DecimalField(
+        label=_("Regular child ticket price (€)"), required=False, min_value=0, decimal_places=2,
+        max_value=Decimal(network_rules.TICKET_PRICE_MAX_CENTS) / 100, widget=forms.NumberInput(
+            attrs={"inputmode": "decimal", "step": "0.01"}))
+
+    @staticmethod
+    def euros(cents: int | None) -> Decimal | None:
+        """A price as the form shows it."""
+        return None if cents is None else Decimal(cents).scaleb(-2)
+
+    def clean_adult_price_cents(self):
+        return _cents(self.cleaned_data["adult_price_cents"])
+
+    def clean_child_price_cents(self):
+        return _cents(self.cleaned_data["child_price_cents"])
 
     def changes(self) -> dict:
         """Only what was changed, so the audit trail names just those fields."""

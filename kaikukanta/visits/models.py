@@ -18,6 +18,11 @@ class Visit(models.Model):
     clients = models.PositiveSmallIntegerField(default=0)
     assistants = models.PositiveSmallIntegerField(default=0)
     uses = models.PositiveSmallIntegerField()
+    # The regular price of the visit's tickets when it was recorded (the offering's adult price for the
+    # holder's or worker's own ticket and each client's, its child price for each child), in cents; empty
+    # when the visit has no offering or the offering lacks a price it needs. A later price change never
+    # rewrites it.
+    ticket_value_cents = models.PositiveBigIntegerField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)

@@ -29,6 +29,15 @@ def uses_of(children: int, clients: int) -> int:
     return 1 + children + clients
 
 
+def ticket_value_cents(adult_price_cents: int | None, child_price_cents: int | None, *, children: int,
+                       clients: int) -> int | None:
+    """The regular price of a visit's tickets: the adult price for the holder's (or worker's) own ticket and
+    each client's, the child price for each child. None when a price it needs is not known: never guessed."""
+    if adult_price_cents is None or (children and child_price_cents is None):
+        return None
+    return adult_price_cents * (1 + clients) + (child_price_cents or 0) * children
+
+
 def check_ranges(*, children: int, clients: int, assistants: int) -> None:
     # Children have no top of their own here: over the card's own count is `too_many_children` (422).
     for field, value, top in (("children", children, INT4_MAX), ("clients", clients, MAX_CLIENTS),

@@ -29,11 +29,12 @@ from .selectors import CardCheck, visit_by_idempotency_key
 IDEMPOTENCY_KEY_FIELD = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
 _CARD_FACTS_SQL = "SELECT id, card_type, issued_on, valid_until, closed_on, children FROM cards_card WHERE number = %s"
-_OFFERING_SQL = "SELECT id, venue_id, kind, ticket_quota FROM network_offering WHERE id = %s"
+_OFFERING_SQL = ("SELECT id, venue_id, kind, ticket_quota, adult_price_cents, child_price_cents "
+                 "FROM network_offering WHERE id = %s")
 _INSERT_SQL = """
     INSERT INTO visits_visit (card_id, venue_id, offering_id, used_on, children, clients, assistants, uses,
-                              recorded_by_id, recorded_at, idempotency_key)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
+                              ticket_value_cents, recorded_by_id, recorded_at, idempotency_key)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
 """
 
 
@@ -53,6 +54,8 @@ class OfferingFacts:
     venue_id: int
     kind: str
     ticket_quota: int | None
+    adult_price_cents: int | None
+    child_price_cents: int | None
 
 
 @dataclass(frozen=True)
@@ -172,13 +175,16 @@ def _record_visit(caller: Caller, *, card_number: str, offering_id: int | None =
                     raise
                 return replayed
 
+    # The value is the offering's price now: a later price change leaves this visit as it was.
+    value = (rules.ticket_value_cents(offering.adult_price_cents, offering.child_price_cents, children=children,
+                                      clients=clients) if offering is not None else None)
     recorded_at = timezone.now()
     visit = Visit(card_id=card_id, venue_id=venue_id, offering_id=offering_id, used_on=used_on,
-                  children=children, clients=clients, assistants=assistants, uses=uses, recorded_by=user,
-                  recorded_at=recorded_at, idempotency_key=idempotency_key)
+                  children=children, clients=clients, assistants=assistants, uses=uses, ticket_value_cents=value,
+                  recorded_by=user, recorded_at=recorded_at, idempotency_key=idempotency_key)
     visit.pk = changes.insert_visit(_INSERT_SQL, [
-        card_id, venue_id, offering_id, used_on, children, clients, assistants, uses, user.pk, recorded_at,
-        idempotency_key], card_id)
+        card_id, venue_id, offering_id, used_on, children, clients, assistants, uses, value, user.pk,
+        recorded_at, idempotency_key], card_id)
     audit.record(user, "visit.recorded", visit, venue_id=venue_id, offering_id=offering_id,
                  used_on=used_on.isoformat(), uses=uses, assistants=assistants)
     return RecordedVisit(visit, number, created=True)

@@ -346,7 +346,9 @@ def offering_edit(request, offering_id: int):
     offering = offering_for(request.user, offering_id)
     require(request.user, Action.MANAGE_OFFERINGS, offering)
     initial = {"name": offering.name, "kind": offering.kind, "date": offering.date,
-               "ticket_quota": offering.ticket_quota}
+               "ticket_quota": offering.ticket_quota,
+               "adult_price_cents": OfferingForm.euros(offering.adult_price_cents),
+               "child_price_cents": OfferingForm.euros(offering.child_price_cents)}
     form = OfferingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -167,7 +167,7 @@ QUESTIONS = {"results": [{"key": "culture_matters", "text": {
 
 # Columns: anonymous, admin, coordinator, other_coordinator, distributor, other_distributor, venue,
 # other_venue.
-STATS = ("summary", "uses", "yearly", "wellbeing", "activation", "travel", "milestones")
+STATS = ("summary", "uses", "yearly", "wellbeing", "activation", "travel", "milestones", "value")
 
 OPERATIONS = [
     # Network: areas

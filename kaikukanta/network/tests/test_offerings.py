@@ -21,7 +21,8 @@ def test_venue_staff_coordinator_and_admin_add_offerings(network, who):
     assert response.status_code == 201
     body = response.json()
     assert body | {"id": 0} == {"id": 0, "venue_id": network.venue.pk, "name": "Hamlet", "kind": "event",
-                                "date": "2025-03-01", "ticket_quota": 10, "archived": False}
+                                "date": "2025-03-01", "ticket_quota": 10, "adult_price_cents": None,
+                                "child_price_cents": None, "archived": False}
     assert AuditRecord.objects.filter(action="offering.created", object_id=str(body["id"]),
                                       actor=network.users[who]).exists()
 
@@ -122,7 +123,7 @@ def test_venue_staff_change_and_archive_an_offering(network):
     assert response.status_code == 200
     assert response.json() | {"id": 0} == {
         "id": 0, "venue_id": network.venue.pk, "name": "Hamlet (lisänäytös)", "kind": "other", "date": None,
-        "ticket_quota": None, "archived": True}
+        "ticket_quota": None, "adult_price_cents": None, "child_price_cents": None, "archived": True}
     assert AuditRecord.objects.filter(action="offering.updated", object_id=str(offering.pk)).exists()
 
 

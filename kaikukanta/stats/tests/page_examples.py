@@ -1,4 +1,4 @@
-from kaikukanta.testing import SIGNED_IN, PageExample
+from kaikukanta.testing import EVERYONE, SIGNED_IN, PageExample
 
 ADMIN = {"admin"}
 CARD_SCOPES = {"admin", "coordinator", "other_coordinator", "distributor", "other_distributor"}
@@ -7,6 +7,7 @@ CARD_SCOPES = {"admin", "coordinator", "other_coordinator", "distributor", "othe
 TABLE_CALLERS = {
     "summary": SIGNED_IN, "yearly": SIGNED_IN, "month": SIGNED_IN, "sector": SIGNED_IN,
     "age_group": SIGNED_IN, "breakdown": SIGNED_IN, "travel": SIGNED_IN,
+    "value_sector": SIGNED_IN, "value_place": SIGNED_IN,
     "area": ADMIN, "milestones": ADMIN,
     "activation": CARD_SCOPES, "uses_per_card": CARD_SCOPES, "wellbeing": CARD_SCOPES,
 }
@@ -40,3 +41,11 @@ EXAMPLES = {
     "stats:report#other-area": PageExample(allowed={"admin", "other_coordinator"},
                                            query=lambda network: {"area_id": network.other_area.pk}),
 }
+
+# Open data is for anyone, signed in or not: each dataset in each format.
+EXAMPLES.update({
+    "open_data:index": PageExample(allowed=EVERYONE),
+    **{f"open_data:dataset#{dataset}.{fmt}": PageExample(
+        allowed=EVERYONE, kwargs=lambda network, dataset=dataset, fmt=fmt: {"dataset": dataset, "fmt": fmt})
+       for dataset in ("yearly", "yearly-by-municipality", "uses-by-sector") for fmt in ("csv", "json")},
+})

@@ -3,7 +3,7 @@ import pytest
 from kaikukanta.cards.models import Card
 from kaikukanta.core.models import AuditRecord
 
-ENDPOINTS = ["stats/summary", "stats/uses", "stats/yearly", "stats/wellbeing", "stats/activation",
+ENDPOINTS = ["stats/summary", "stats/uses", "stats/yearly", "stats/wellbeing", "stats/activation", "stats/value",
              "stats/travel", "stats/milestones"]
 
 

@@ -13,7 +13,7 @@ SMALL_STEPS = {"uses": 10, "cards": 3}
 @pytest.fixture
 def small_steps(monkeypatch):
     """The steps are 10,000 uses and 5,000 cards; the same rules with small steps fit in a test world."""
-    monkeypatch.setattr("kaikukanta.stats.selectors.MILESTONE_STEPS", SMALL_STEPS)
+    monkeypatch.setattr("kaikukanta.stats.selectors.reached.MILESTONE_STEPS", SMALL_STEPS)
     return SMALL_STEPS
 
 
@@ -44,3 +44,46 @@ def test_the_real_steps_are_ten_thousand_uses_and_five_thousand_cards(network):
     results = network.client("admin").get("stats/milestones").json()["results"]
     assert [m for m in results if m["kind"] != "municipality"] == [
         {"kind": "uses", "number": 10_000, "date": "2024-02-02"}]
+
+
+def _latest_of_each_kind(milestones):
+    latest = {milestone["kind"]: milestone for milestone in milestones}
+    return sorted(latest.values(), key=lambda milestone: (milestone["date"], milestone["kind"], milestone["number"]))
+
+
+def test_the_latest_of_each_kind_matches_the_oracle_for_every_scope(rich, small_steps):
+    for viewer, (_, scope) in rich.viewers.items():
+        expected = [{**m, "date": m["date"].isoformat()}
+                    for m in _latest_of_each_kind(rich.world.milestones(scope, today(), small_steps))]
+        response = rich.get(viewer, "stats/milestones", latest="true")
+        assert response.status_code == 200, response.content
+        assert response.json()["results"] == expected, viewer
+        full = rich.get(viewer, "stats/milestones").json()["results"]
+        assert rich.get(viewer, "stats/milestones", limit=2).json()["results"] == full[-2:], viewer
+    assert rich.get("admin", "stats/milestones", limit=0).status_code == 400
+    assert rich.get("admin", "stats/milestones", limit=1001).status_code == 400
+
+
+def test_the_latest_milestones_cost_the_same_statements_whatever_the_history(network, small_steps):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = network.client("admin")
+    card = new_card(network.distributor, card_type="community", issued_on=d(2018, 1, 1), valid_until=d(2030, 1, 1))
+
+    def statements():
+        admin.get("stats/milestones", latest="true")            # folds what is pending first
+        with CaptureQueriesContext(connection) as queries:
+            results = admin.get("stats/milestones", latest="true").json()["results"]
+        return len(queries), results
+
+    new_visit(card, network.venue, d(2024, 5, 5), clients=10)
+    short_history, first = statements()
+    for year in range(2018, 2024):
+        for month in (2, 7, 11):
+            new_visit(card, network.venue, d(year, month, 3), clients=10)
+    long_history, later = statements()
+    assert short_history == long_history
+    uses = [m for m in later if m["kind"] == "uses"]
+    assert uses == [{"kind": "uses", "number": 19 * 11 // 10 * 10, "date": "2024-05-05"}]
+    assert [m for m in first if m["kind"] == "uses"] == [{"kind": "uses", "number": 10, "date": "2024-05-05"}]

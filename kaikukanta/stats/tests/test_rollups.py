@@ -186,7 +186,7 @@ class Desk:
 
 def compare_with_the_oracle(network, today, monkeypatch):
     world = World.read(network)
-    monkeypatch.setattr("kaikukanta.stats.selectors.MILESTONE_STEPS", SMALL_STEPS)
+    monkeypatch.setattr("kaikukanta.stats.selectors.reached.MILESTONE_STEPS", SMALL_STEPS)
     middle = START + (today - START) / 2
     scopes = [(Scope(), ("network", None))] + [(Scope(area_id=area.pk), ("area", area.pk))
                                                for area in (network.area, network.other_area)]

@@ -42,6 +42,8 @@ def test_summary_by_hand_for_the_whole_network_in_mid_2024(rich):
         "uses": 52,                 # c1 6, c2 2, c3 2, c6 15 (clients), e1 8, e2 2, e3 7, f1 8, f2 1, g1 1
         "child_uses": 15,           # c1 3, c3 1, e1 5, f1 6
         "low_income_coverage": None,  # 837 (Tampere) has no figure
+        # No visit of the fixture has an offering with a price: no value, known for none of the uses.
+        "ticket_value_cents": 0, "priced_uses": 0, "value_known_share": 0.0,
     }
 
 

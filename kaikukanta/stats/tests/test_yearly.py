@@ -39,6 +39,7 @@ def test_yearly_by_hand(rich, mid_2025):
         "community_uses": {"culture": 11, "education": 0, "science": 0, "sport": 4},
         "uses": 34,                   # 19 personal (2 of them at a venue without a sector) + 15 community
         "municipalities": 5,          # 091, 092 (Espoo left in September), 837, 853, 478
+        "ticket_value_cents": 0, "priced_uses": 0, "value_known_share": 0.0,   # no offering has a price
     }
     assert rows[2025]["municipalities"] == 4   # today: area B ended on 1 January, C ends in September
     assert rows[2022]["municipalities"] == 3

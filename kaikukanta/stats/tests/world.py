@@ -39,10 +39,11 @@ def new_card(distributor, **fields):
     return card
 
 
-def new_visit(card, venue, used_on, *, children=0, clients=0, cancelled=False):
+def new_visit(card, venue, used_on, *, children=0, clients=0, cancelled=False, value_cents=None):
     """A visit written straight to the database, told to the statistics as the visits service tells them."""
     visit = Visit.objects.create(
         card=card, venue=venue, used_on=used_on, children=children, clients=clients, uses=1 + children + clients,
+        ticket_value_cents=value_cents,
         cancelled_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC) if cancelled else None)
     rollups.visit_recorded(card.pk, visit.pk)
     if cancelled:
@@ -101,10 +102,11 @@ class World:
                 "children": card["children"], "birth_year": card["birth_year"] if personal else None,
                 "home": card["home_municipality_id"], "gender": card["gender"] if personal else None,
                 "renewed": card["id"] in renewed}
-        for card_id, venue_id, used_on, children, clients, uses, cancelled_at in Visit.objects.values_list(
-                "card_id", "venue_id", "used_on", "children", "clients", "uses", "cancelled_at"):
+        for card_id, venue_id, used_on, children, clients, uses, cancelled_at, value in Visit.objects.values_list(
+                "card_id", "venue_id", "used_on", "children", "clients", "uses", "cancelled_at", "ticket_value_cents"):
             world.visits.append({"card_id": card_id, "venue_id": venue_id, "used_on": used_on, "children": children,
-                                 "clients": clients, "uses": uses, "cancelled": cancelled_at is not None})
+                                 "clients": clients, "uses": uses, "cancelled": cancelled_at is not None,
+                                 "value_cents": value})
         world.welfare_areas = dict(Municipality.objects.values_list("code", "welfare_area__name_fi"))
         world.questions = list(WellbeingQuestion.objects.values("key", "position", "current"))
         world.answers = list(WellbeingAnswer.objects.values_list(
@@ -163,11 +165,12 @@ class World:
         rollups.cards_changed(card.pk)
         self.cards[card.pk]["closed_on"] = closed_on
 
-    def visit(self, card, venue, used_on, *, children=0, clients=0, cancelled=False):
-        visit = new_visit(card, venue, used_on, children=children, clients=clients, cancelled=cancelled)
+    def visit(self, card, venue, used_on, *, children=0, clients=0, cancelled=False, value_cents=None):
+        visit = new_visit(card, venue, used_on, children=children, clients=clients, cancelled=cancelled,
+                          value_cents=value_cents)
         self.visits.append({"card_id": card.pk, "venue_id": venue.pk, "used_on": used_on,
                             "children": children, "clients": clients, "uses": 1 + children + clients,
-                            "cancelled": cancelled})
+                            "cancelled": cancelled, "value_cents": value_cents})
         return visit
 
     def low_income_figure(self, code, year, persons):
@@ -284,7 +287,26 @@ class World:
                 persons += max(up_to or figures)[1]
             if persons:
                 result["low_income_coverage"] = _half_up(result["cardholders"], persons, 4)
+        result.update(self.value_of(counted))
         return result
+
+    @staticmethod
+    def value_of(visits):
+        """The value of the visits' tickets; the uses of visits without a value counted apart."""
+        priced = [v for v in visits if v.get("value_cents") is not None]
+        uses = sum(v["uses"] for v in visits)
+        priced_uses = sum(v["uses"] for v in priced)
+        return {"ticket_value_cents": sum(v["value_cents"] for v in priced), "priced_uses": priced_uses,
+                "value_known_share": _half_up(priced_uses, uses, 4) if uses else None}
+
+    def ticket_value(self, scope, group_by, start=None, end=None):
+        groups = defaultdict(list)
+        chosen = [v for v in self.visits if self.visit_in(scope, v) and self.in_period(v, start, end)]
+        for visit in chosen:
+            groups[self.key_of(group_by, visit)].append(visit)
+        rows = [{"key": key, "uses": sum(v["uses"] for v in groups[key]), **self.value_of(groups[key])}
+                for key in sorted(groups)]
+        return {"rows": rows, "total": {"uses": sum(v["uses"] for v in chosen), **self.value_of(chosen)}}
 
     def key_of(self, group_by, visit):
         card = self.cards[visit["card_id"]]
@@ -379,7 +401,8 @@ class World:
                 "adult_uses": adult, "child_uses": child, "community_uses": community,
                 "uses": sum(v["uses"] for v in of_year),
                 "municipalities": len(self.municipalities(year_end, area_id)) if kind in ("network", "area")
-                else None})
+                else None,
+                **self.value_of(of_year)})
         return {"rows": rows}
 
     def wellbeing(self, scope):
