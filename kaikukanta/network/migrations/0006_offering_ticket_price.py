@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('network', '0002_guidelines'),
+        ('network', '0005_public_statements'),
     ]
 
     operations = [
