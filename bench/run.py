@@ -82,7 +82,10 @@ def admin_dsn(url: str) -> tuple[str, str]:
 
 
 def manage(*args, env_extra=None, capture=False, url=None):
-    env = {**os.environ, "DATABASE_URL": url or database_url(), "DJANGO_DEBUG": "1", **(env_extra or {})}
+    # Production settings, as an operator runs the commands: with DEBUG every statement is also logged in
+    # memory (Django's connection.queries), which made the timed commands slower than in production.
+    env = {**os.environ, "DATABASE_URL": url or database_url(), "DJANGO_DEBUG": "0", "SECRET_KEY": "bench-only-secret",
+           "ALLOWED_HOSTS": HOST, **(env_extra or {})}
     return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True,
                           capture_output=capture)
 
@@ -179,14 +182,31 @@ def start_server(workers: int, url=None, port: int = PORT, env_extra=None, log=N
                     if response.status != 200:
                         raise RuntimeError(f"gunicorn answered {response.status} for the schema")
             else:
-                # Only that it listens: no request, so that the first measured one finds every worker cold.
+                # No request, so that the first measured one finds every worker as a restart leaves it: only
+                # that it listens and that its workers have booted (all idle, waiting for a connection).
                 socket.create_connection((HOST, port), timeout=2).close()
-                time.sleep(1.0)
+                wait_for_idle_workers(server, workers)
             return server
         except OSError:
             time.sleep(0.2)
     server.kill()
     raise RuntimeError("gunicorn did not start")
+
+
+def wait_for_idle_workers(server: subprocess.Popen, workers: int, timeout: float = 180.0) -> None:
+    """Until the master has `workers` children, all sleeping (in accept) at two looks half a second apart."""
+    def idle() -> bool:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        return len(children) >= workers and all(
+            Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "S" for pid in children)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if idle():
+            time.sleep(0.5)
+            if idle():
+                return
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn's workers did not boot")
 
 
 def peak_rss_mb(server: subprocess.Popen) -> dict:
@@ -361,7 +381,7 @@ def first_checks(setup: dict, workers: int, url=None) -> dict:
     try:
         timings = []
         for index in range(2 * workers):
-            connection = http.client.HTTPConnection(HOST, PORT, timeout=30)
+            connection = http.client.HTTPConnection(HOST, PORT, timeout=120)
             started = time.perf_counter()
             connection.request("GET", f"/api/v1/cards/{numbers[index % len(numbers)]}",
                                headers={"Authorization": f"Bearer {setup['token']}"})

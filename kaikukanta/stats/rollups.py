@@ -320,6 +320,16 @@ def leave_fold_to_others_when(check: Callable[[], bool]) -> None:
     _fold_left_to_others = check
 
 
+def _in(values: list) -> tuple[str, list]:
+    """`column` + this: one array parameter on PostgreSQL (`= ANY(%s::bigint[])`; every caller passes ids),
+    which psycopg sends as it is, instead of thousands of placeholders it would split and convert one by one
+    (with the COPY of card figures: a fold of 10,000 imported cards 11-13 s -> 7.5-9 s); placeholders elsewhere."""
+    if _on_postgresql():
+        # Cast: psycopg types a list of small ints as int2[] or numeric[], which would keep the index unused.
+        return " = ANY(%s::bigint[])", [list(values)]
+    return f" IN ({_placeholders(len(values))})", list(values)
+
+
 def fold() -> None:
     """Bring the rollups up to date with every committed change. Cheap when nothing is pending."""
     if _fold_left_to_others():
@@ -364,8 +374,9 @@ class _Batch:
 
 
 def _pending_of(card_ids: list[int]) -> list[tuple]:
-    return _fetch(f"SELECT id, card_id, visit_id, sign FROM stats_pendingchange WHERE card_id IN "
-                  f"({_placeholders(len(card_ids))}) ORDER BY id", card_ids)
+    among, params = _in(card_ids)
+    return _fetch(f"SELECT id, card_id, visit_id, sign FROM stats_pendingchange WHERE card_id{among} ORDER BY id",
+                  params)
 
 
 def _read_batch(card_ids: list[int]) -> _Batch:
@@ -379,18 +390,18 @@ def _read_batch(card_ids: list[int]) -> _Batch:
 
 
 def _cards_now(card_ids: list[int]) -> dict[int, CardFacts]:
-    marks = _placeholders(len(card_ids))
+    among, params = _in(card_ids)
     answers = defaultdict(list)
     for card_id, key, value, kind, date, event_id in _fetch(
             "SELECT a.card_id, a.question_key, a.value, e.event, e.date, e.id FROM cards_wellbeinganswer a "
-            f"JOIN cards_cardevent e ON e.id = a.event_id WHERE a.card_id IN ({marks})", card_ids):
+            f"JOIN cards_cardevent e ON e.id = a.event_id WHERE a.card_id{among}", params):
         answers[card_id].append((key, value, kind, sql.as_date(date), event_id))
     cards = {}
     for row in _fetch(
             "SELECT c.id, c.card_type, o.area_id, c.issued_on, c.valid_until, c.closed_on, c.birth_year, "
             "c.children, c.gender, c.home_municipality_id, EXISTS (SELECT 1 FROM cards_cardevent e "
             "WHERE e.card_id = c.id AND e.event = %s) FROM cards_card c JOIN network_organisation o "
-            f"ON o.id = c.issuer_id WHERE c.id IN ({marks})", [RENEWED, *card_ids]):
+            f"ON o.id = c.issuer_id WHERE c.id{among}", [RENEWED, *params]):
         card_id, card_type, area_id, issued_on, valid_until, closed_on, birth_year, children, gender, home, renewed \
             = row
         issued_on = sql.as_date(issued_on)
@@ -406,7 +417,7 @@ def _visits_of(card_ids: list[int]) -> dict[int, list[VisitFacts]]:
     for visit_id, card_id, venue_id, area_id, used_on, uses, children, cancelled_at in _fetch(
             "SELECT v.id, v.card_id, v.venue_id, o.area_id, v.used_on, v.uses, v.children, v.cancelled_at "
             "FROM visits_visit v JOIN network_organisation o ON o.id = v.venue_id "
-            f"WHERE v.card_id IN ({_placeholders(len(card_ids))})", card_ids):
+            f"WHERE v.card_id{_in(card_ids)[0]}", _in(card_ids)[1]):
         visits[card_id].append(VisitFacts(visit_id, venue_id, area_id, sql.as_date(used_on), uses, children,
                                           cancelled_at is not None))
     return visits
@@ -469,13 +480,20 @@ def _fold_cards(card_ids: list[int], memberships: Memberships) -> None:
     ids = [change[0] for change in batch.changes]
     for start in range(0, len(ids), ROWS_PER_STATEMENT):
         chunk = ids[start:start + ROWS_PER_STATEMENT]
-        sql.execute(f"DELETE FROM stats_pendingchange WHERE id IN ({_placeholders(len(chunk))})", chunk)
+        among, params = _in(chunk)
+        sql.execute(f"DELETE FROM stats_pendingchange WHERE id{among}", params)
+
+
+_FIGURES_COLUMNS = tuple(field.column for field in CardFigures._meta.concrete_fields)
 
 
 def _save_card_figures(card_ids: list[int], batch: _Batch) -> None:
-    CardFigures.objects.filter(card_id__in=card_ids).delete()
-    CardFigures.objects.bulk_create([facts.figures(card_id, batch.counted[card_id])
-                                     for card_id, facts in batch.cards.items()])
+    among, params = _in(card_ids)
+    sql.execute(f"DELETE FROM stats_cardfigures WHERE card_id{among}", params)
+    # COPY on PostgreSQL: bulk_create's statement of thousands of placeholders cost a third of a fold.
+    figures = [facts.figures(card_id, batch.counted[card_id]) for card_id, facts in batch.cards.items()]
+    _copy_into("stats_cardfigures", _FIGURES_COLUMNS,
+               [tuple(getattr(row, field.attname) for field in CardFigures._meta.concrete_fields) for row in figures])
 
 
 def _copy_into(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -566,7 +584,8 @@ def _write_rows(updated: list[tuple], inserted: list[list], deleted: list[int]) 
     _copy_into("stats_rollup", _ROLLUP_COLUMNS, inserted)
     for start in range(0, len(deleted), ROWS_PER_STATEMENT):
         chunk = deleted[start:start + ROWS_PER_STATEMENT]
-        sql.execute(f"DELETE FROM stats_rollup WHERE id IN ({_placeholders(len(chunk))})", chunk)
+        among, params = _in(chunk)
+        sql.execute(f"DELETE FROM stats_rollup WHERE id{among}", params)
 
 
 def _cards_in_row(key: tuple, batch_changes: set[int], memberships: Memberships) -> set[int]:
@@ -587,7 +606,7 @@ def _cards_in_row(key: tuple, batch_changes: set[int], memberships: Memberships)
         chunk = visit_ids[start:start + ROWS_PER_STATEMENT]
         for pending_id, visit_id, sign in _fetch(
                 "SELECT id, visit_id, sign FROM stats_pendingchange "
-                f"WHERE visit_id IN ({_placeholders(len(chunk))})", chunk):
+                f"WHERE visit_id{_in(chunk)[0]}", _in(chunk)[1]):
             if pending_id not in batch_changes:
                 (recorded_later if sign > 0 else cancelled_later).add(visit_id)
     position = HOLDER_DIMS.index(dim)
