@@ -44,6 +44,10 @@ class Action(StrEnum):
     MANAGE_WELLBEING_QUESTIONS = "manage_wellbeing_questions"
     EXPORT_AREA = "export_area"                  # everything stored about an area; target: the Area
     VIEW_GUESSING_ALERTS = "view_guessing_alerts"  # card-number guessing alerts; no target (the list is scoped)
+    ENROL_DEVICE = "enrol_device"                # a one-use enrolment code for a desk device; target: the venue
+    MANAGE_DEVICES = "manage_devices"            # list and revoke a venue's desk devices; target: the venue
+    VIEW_CONFLICTS = "view_conflicts"            # a venue's inbox of refused offline visits; target: the venue
+    DISCARD_CONFLICT = "discard_conflict"        # close a conflict with a reason; target: the venue
 
 
 def _is(user, role: Role) -> bool:
@@ -168,6 +172,12 @@ _RULES = {
     Action.VIEW_STATS: _may_view_stats,
     Action.MANAGE_WELLBEING_QUESTIONS: lambda user, target: _is(user, Role.NATIONAL_ADMIN),
     Action.EXPORT_AREA: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
+    # The device acts as the staff member who enrolled it, so only venue staff enrol one (for their own venue).
+    Action.ENROL_DEVICE: lambda user, target: (
+        _is(user, Role.VENUE) and getattr(target, "kind", None) == "venue" and _own_site(user, target)),
+    Action.MANAGE_DEVICES: lambda user, target: _may_manage_offerings(user, target),
+    Action.VIEW_CONFLICTS: lambda user, target: _may_manage_offerings(user, target),
+    Action.DISCARD_CONFLICT: lambda user, target: _may_manage_offerings(user, target),
     Action.VIEW_GUESSING_ALERTS: lambda user, target: (
         _is(user, Role.NATIONAL_ADMIN) or (_is(user, Role.AREA_COORDINATOR) and user.area_id is not None)),
 }

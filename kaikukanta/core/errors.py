@@ -54,6 +54,12 @@ class Code(StrEnum):
     # hardening (issue Trust II): a body over the size limit, and a fault of the server's own
     TOO_LARGE = "too_large"
     SERVER_ERROR = "server_error"
+    # offline desk (issue 14): enrolled devices, their leases and their queued visits
+    ENROLMENT_CODE_INVALID = "enrolment_code_invalid"
+    DEVICE_REVOKED = "device_revoked"
+    DEVICE_REQUIRED = "device_required"
+    LEASE_NOT_VALID = "lease_not_valid"
+    CONFLICT_RESOLVED = "conflict_resolved"
 
 
 @dataclass(frozen=True)
@@ -181,6 +187,25 @@ MEANINGS: dict[Code, Meaning] = {
         500, "Palvelussa tapahtui virhe. Yritä hetken päästä uudelleen.",
         "Ett fel uppstod i tjänsten. Försök igen om en stund.",
         "Something went wrong in the service. Try again shortly."),
+    # offline desk (issue 14)
+    Code.ENROLMENT_CODE_INVALID: Meaning(
+        422, "Käyttöönottokoodi on väärä, vanhentunut tai jo käytetty.",
+        "Aktiveringskoden är fel, har gått ut eller har redan använts.",
+        "The enrolment code is wrong, has expired or has been used already."),
+    Code.DEVICE_REVOKED: Meaning(
+        403, "Laitteen käyttöoikeus on peruttu: se ei voi enää kirjata käyntejä.",
+        "Enhetens behörighet har återkallats: den kan inte längre registrera besök.",
+        "The device has been revoked: it can no longer record visits."),
+    Code.DEVICE_REQUIRED: Meaning(
+        403, "Tämän voi tehdä vain käyttöön otetulla laitteella.",
+        "Detta kan endast göras med en aktiverad enhet.",
+        "Only an enrolled device can do this."),
+    Code.LEASE_NOT_VALID: Meaning(
+        409, "Laitteen lippuvaraus ei koske tätä tarjontaa ja päivää tai on päättynyt.",
+        "Enhetens biljettreservation gäller inte detta utbud och denna dag eller har gått ut.",
+        "The device's ticket lease is not for this offering and day, or has ended."),
+    Code.CONFLICT_RESOLVED: Meaning(
+        409, "Ristiriita on jo ratkaistu.", "Konflikten är redan löst.", "The conflict has been resolved already."),
 }
 
 LANGUAGES = ("fi", "sv", "en")

@@ -81,6 +81,12 @@ manage_wellbeing_questions  none            Y     -     -       -    -      -   
 export_area                 area            Y     Y     -       -    -      -     -
 export_area                 none            Y     -     -       -    -      -     -
 view_guessing_alerts        none            Y     Y     Y       -    -      -     -
+enrol_device                venue           -     -     -       -    -      Y     -
+enrol_device                distributor     -     -     -       -    -      -     -
+manage_devices              venue           Y     Y     -       -    -      Y     -
+manage_devices              distributor     -     -     -       -    -      -     -
+view_conflicts              venue           Y     Y     -       -    -      Y     -
+discard_conflict            venue           Y     Y     -       -    -      Y     -
 """
 
 
