@@ -9,6 +9,7 @@ from kaikukanta.core import openapi_docs
 from kaikukanta.core.api_support import BearerAuth, error_response, install_error_handlers
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.api import router as network_router
+from kaikukanta.programme.api import router as programme_router
 from kaikukanta.stats.api import router as stats_router
 from kaikukanta.visits.api import router as visits_router
 
@@ -81,3 +82,4 @@ api.add_router("", accounts_router)
 api.add_router("", cards_router)
 api.add_router("", visits_router)
 api.add_router("", stats_router)
+api.add_router("", programme_router)

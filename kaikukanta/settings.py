@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "kaikukanta.reference",
     "kaikukanta.network",
     "kaikukanta.accounts",
+    "kaikukanta.programme",
     "kaikukanta.cards",
     "kaikukanta.visits",
     "kaikukanta.stats",

@@ -44,6 +44,9 @@ class Action(StrEnum):
     MANAGE_WELLBEING_QUESTIONS = "manage_wellbeing_questions"
     EXPORT_AREA = "export_area"                  # everything stored about an area; target: the Area
     VIEW_GUESSING_ALERTS = "view_guessing_alerts"  # card-number guessing alerts; no target (the list is scoped)
+    VIEW_RULES = "view_rules"                    # the programme's rules in force; target: an Area or None
+    MANAGE_NATIONAL_RULES = "manage_national_rules"  # national rules and what areas may override; no target
+    MANAGE_AREA_RULES = "manage_area_rules"      # an area's overrides; target: the Area
 
 
 def _is(user, role: Role) -> bool:
@@ -170,6 +173,10 @@ _RULES = {
     Action.EXPORT_AREA: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
     Action.VIEW_GUESSING_ALERTS: lambda user, target: (
         _is(user, Role.NATIONAL_ADMIN) or (_is(user, Role.AREA_COORDINATOR) and user.area_id is not None)),
+    # The rules are no secret: every signed-in role (and the offline desk) reads them for any area.
+    Action.VIEW_RULES: lambda user, target: user.is_authenticated,
+    Action.MANAGE_NATIONAL_RULES: lambda user, target: _is(user, Role.NATIONAL_ADMIN),
+    Action.MANAGE_AREA_RULES: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
 }
 
 
