@@ -10,6 +10,7 @@ from kaikukanta.core.api_support import BearerAuth, error_response, install_erro
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.devices.api import devices_router, offline_router
 from kaikukanta.network.api import router as network_router
+from kaikukanta.programme.api import router as programme_router
 from kaikukanta.stats.api import router as stats_router
 from kaikukanta.visits.api import router as visits_router
 
@@ -84,3 +85,4 @@ api.add_router("", visits_router)
 api.add_router("", stats_router)
 api.add_router("", devices_router)
 api.add_router("", offline_router)
+api.add_router("", programme_router)

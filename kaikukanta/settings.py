@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "kaikukanta.reference",
     "kaikukanta.network",
     "kaikukanta.accounts",
+    "kaikukanta.programme",
     "kaikukanta.cards",
     "kaikukanta.visits",
     "kaikukanta.devices",

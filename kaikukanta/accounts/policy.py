@@ -48,6 +48,9 @@ class Action(StrEnum):
     MANAGE_DEVICES = "manage_devices"            # list and revoke a venue's desk devices; target: the venue
     VIEW_CONFLICTS = "view_conflicts"            # a venue's inbox of refused offline visits; target: the venue
     DISCARD_CONFLICT = "discard_conflict"        # close a conflict with a reason; target: the venue
+    VIEW_RULES = "view_rules"                    # the programme's rules in force; target: an Area or None
+    MANAGE_NATIONAL_RULES = "manage_national_rules"  # national rules and what areas may override; no target
+    MANAGE_AREA_RULES = "manage_area_rules"      # an area's overrides; target: the Area
 
 
 def _is(user, role: Role) -> bool:
@@ -180,6 +183,10 @@ _RULES = {
     Action.DISCARD_CONFLICT: lambda user, target: _may_manage_offerings(user, target),
     Action.VIEW_GUESSING_ALERTS: lambda user, target: (
         _is(user, Role.NATIONAL_ADMIN) or (_is(user, Role.AREA_COORDINATOR) and user.area_id is not None)),
+    # The rules are no secret: every signed-in role (and the offline desk) reads them for any area.
+    Action.VIEW_RULES: lambda user, target: user.is_authenticated,
+    Action.MANAGE_NATIONAL_RULES: lambda user, target: _is(user, Role.NATIONAL_ADMIN),
+    Action.MANAGE_AREA_RULES: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
 }
 
 

@@ -108,12 +108,6 @@ class OfferingOut(Schema):
     ticket_quota: int | None
 
 
-class RulesOut(Schema):
-    max_clients: int
-    max_assistants: int
-    paper_list_days: int
-
-
 class DeviceRef(Schema):
     id: int
     name: str
@@ -124,7 +118,8 @@ class BundleOut(Schema):
     device: DeviceRef
     today: datetime.date
     public_key: str = Field(description="Ed25519 public key (raw 32 bytes, base64url) of signed card codes.")
-    rules: RulesOut
+    rules: dict = Field(description="The programme's rules in force today for the venue's area (GET /rules).",
+                        examples=[{"max_clients": 10, "max_assistants": 2, "paper_list_days": 31}])
     offerings: list[OfferingOut]
 
 

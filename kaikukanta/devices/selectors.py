@@ -9,7 +9,7 @@ from kaikukanta.cards.models import Card
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.models import Offering, Organisation
-from kaikukanta.visits import rules as visit_rules
+from kaikukanta.programme.selectors import rules_in_force
 
 from .models import Conflict, ConflictStatus, Device
 
@@ -50,6 +50,13 @@ def revoked_numbers() -> list[str]:
                 .order_by("number").values_list("number", flat=True))
 
 
+def _rules(device: Device) -> dict:
+    """The programme's rule set in force today for the venue's area (programme.selectors), as the device
+    applies it at the desk; the register judges every synced visit again with the rules of its own date."""
+    rule_set = rules_in_force(device.venue.area_id, today())
+    return {**rule_set.values(), "area_id": rule_set.area_id, "effective_from": rule_set.effective_from}
+
+
 def bundle(device: Device) -> dict:
     """What an enrolled device downloads while online to work offline: its venue's offerings, the visit
     rules' parameters and the card-signing public key. No card list, no holder data."""
@@ -58,8 +65,7 @@ def bundle(device: Device) -> dict:
         "device": {"id": device.pk, "name": device.name, "venue_id": device.venue_id},
         "today": today(),
         "public_key": signing.public_key(),
-        "rules": {"max_clients": visit_rules.MAX_CLIENTS, "max_assistants": visit_rules.MAX_ASSISTANTS,
-                  "paper_list_days": visit_rules.PAPER_LIST_DAYS},
+        "rules": _rules(device),
         "offerings": [{"id": offering.pk, "name": offering.name, "kind": offering.kind,
                        "ticket_quota": offering.ticket_quota} for offering in offerings],
     }

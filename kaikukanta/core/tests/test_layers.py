@@ -10,7 +10,8 @@ from pathlib import Path
 import kaikukanta
 
 # Bottom first: an app may import the apps listed before it, never one after it (nor one on its own rank).
-LAYERS = [("core",), ("reference",), ("network",), ("accounts",), ("cards",), ("visits",), ("devices",), ("stats",),
+LAYERS = [("core",), ("reference",), ("network",), ("accounts",), ("programme",), ("cards",), ("visits",),
+          ("devices",), ("stats",),
           ("imports",), ("public", "demo"), ("operations",)]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}
 

@@ -102,3 +102,14 @@ def test_a_signed_card_code_verifies_and_a_tampered_one_does_not(network):
     assert signing.verify(payload)
     assert not signing.verify(payload.replace(".P2.", ".P3."))
     assert not signing.verify(card.number)
+
+
+def test_the_bundle_carries_the_rules_in_force_for_the_venue_s_area(network):
+    from kaikukanta.programme.selectors import rules_in_force
+
+    _, client = enrol_device(network)
+
+    rules = client.get("/api/v1/offline/bundle").json()["rules"]
+
+    assert rules["max_clients"] == rules_in_force(network.area, today()).max_clients
+    assert rules["paper_list_days"] == rules_in_force(network.area, today()).paper_list_days
