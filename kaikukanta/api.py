@@ -9,7 +9,9 @@ from kaikukanta.cards.api import router as cards_router
 from kaikukanta.core import openapi_docs
 from kaikukanta.core.api_support import error_response, install_error_handlers
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.devices.api import devices_router, offline_router
 from kaikukanta.network.api import router as network_router
+from kaikukanta.programme.api import router as programme_router
 from kaikukanta.stats.api import router as stats_router
 from kaikukanta.visits.api import router as visits_router
 
@@ -82,3 +84,6 @@ api.add_router("", accounts_router)
 api.add_router("", cards_router)
 api.add_router("", visits_router)
 api.add_router("", stats_router)
+api.add_router("", devices_router)
+api.add_router("", offline_router)
+api.add_router("", programme_router)

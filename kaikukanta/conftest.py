@@ -44,7 +44,12 @@ def fresh_cache():
     in the local-memory backend: every test starts with none, as a test client's address is always the same."""
     from django.core.cache import cache
 
+    from kaikukanta.programme import selectors as programme_selectors
+
     cache.clear()
+    programme_selectors.forget()
+    yield
+    programme_selectors.forget()
 
 
 @pytest.fixture

@@ -27,6 +27,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or (
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DJANGO_DEBUG=0")
 # Rotating the key (deploy/RUNBOOK.md): the old one here, comma-separated, until every session signed with it ended.
+# The Ed25519 key (32 bytes, base64url) signing card QR codes for the offline desk (cards/signing.py); unset:
+# derived from SECRET_KEY, for development. Set it in production and keep it: printed cards carry its signatures.
+KAIKUKANTA_CARD_SIGNING_KEY = os.environ.get("KAIKUKANTA_CARD_SIGNING_KEY", "")
 SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 if DEBUG:
@@ -38,8 +41,10 @@ INSTALLED_APPS = [
     "kaikukanta.reference",
     "kaikukanta.network",
     "kaikukanta.accounts",
+    "kaikukanta.programme",
     "kaikukanta.cards",
     "kaikukanta.visits",
+    "kaikukanta.devices",
     "kaikukanta.stats",
     "kaikukanta.imports",
     "kaikukanta.demo",

@@ -32,12 +32,14 @@ TYPING_CHANNELS = frozenset({Channel.API, Channel.PAGE, Channel.DEVICE})
 
 @dataclass(frozen=True)
 class Caller:
-    """`user` is None only for the public pages; `site` is the user's organisation (or None)."""
+    """`user` is None only for the public pages; `site` is the user's organisation (or None). On the channel
+    `device`, `device` is the enrolled desk device (devices.models.Device) acting for `user`."""
 
     user: object | None
     site: object | None
     address: str | None
     channel: Channel
+    device: object | None = None
 
     @classmethod
     def from_request(cls, request, channel: Channel) -> "Caller":

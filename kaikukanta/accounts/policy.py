@@ -48,6 +48,13 @@ class Action(StrEnum):
     VIEW_IMPORTS = "view_imports"                # the browser's imports page; no target (the job list is scoped)
     RUN_IMPORT = "run_import"                    # upload, commit, cancel; target: the Area (or its ImportJob),
                                                  # and for each row the area of the row's site
+    ENROL_DEVICE = "enrol_device"                # a one-use enrolment code for a desk device; target: the venue
+    MANAGE_DEVICES = "manage_devices"            # list and revoke a venue's desk devices; target: the venue
+    VIEW_CONFLICTS = "view_conflicts"            # a venue's inbox of refused offline visits; target: the venue
+    DISCARD_CONFLICT = "discard_conflict"        # close a conflict with a reason; target: the venue
+    VIEW_RULES = "view_rules"                    # the programme's rules in force; target: an Area or None
+    MANAGE_NATIONAL_RULES = "manage_national_rules"  # national rules and what areas may override; no target
+    MANAGE_AREA_RULES = "manage_area_rules"      # an area's overrides; target: the Area
 
 
 def _is(user, role: Role) -> bool:
@@ -172,11 +179,21 @@ _RULES = {
     Action.VIEW_STATS: _may_view_stats,
     Action.MANAGE_WELLBEING_QUESTIONS: lambda user, target: _is(user, Role.NATIONAL_ADMIN),
     Action.EXPORT_AREA: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
+    # The device acts as the staff member who enrolled it, so only venue staff enrol one (for their own venue).
+    Action.ENROL_DEVICE: lambda user, target: (
+        _is(user, Role.VENUE) and getattr(target, "kind", None) == "venue" and _own_site(user, target)),
+    Action.MANAGE_DEVICES: lambda user, target: _may_manage_offerings(user, target),
+    Action.VIEW_CONFLICTS: lambda user, target: _may_manage_offerings(user, target),
+    Action.DISCARD_CONFLICT: lambda user, target: _may_manage_offerings(user, target),
     Action.VIEW_GUESSING_ALERTS: lambda user, target: (
         _is(user, Role.NATIONAL_ADMIN) or (_is(user, Role.AREA_COORDINATOR) and user.area_id is not None)),
     Action.VIEW_IMPORTS: lambda user, target: (
         _is(user, Role.NATIONAL_ADMIN) or (_is(user, Role.AREA_COORDINATOR) and user.area_id is not None)),
     Action.RUN_IMPORT: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
+    # The rules are no secret: every signed-in role (and the offline desk) reads them for any area.
+    Action.VIEW_RULES: lambda user, target: user.is_authenticated,
+    Action.MANAGE_NATIONAL_RULES: lambda user, target: _is(user, Role.NATIONAL_ADMIN),
+    Action.MANAGE_AREA_RULES: lambda user, target: _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target),
 }
 
 

@@ -1,7 +1,8 @@
 """Printable PDFs of cards: the insert handed to a holder, and a sheet of a whole stock batch.
 
 Both carry each number three ways: as text in two groups of five (read aloud, typed by hand), as a QR
-code and as a Code 39 barcode of the 10 bare digits (the desk's camera or a handheld scanner). Code 39
+code (on an insert signed for the offline desk, cards/signing.py) and as a Code 39 barcode of the 10 bare
+digits (the desk's camera or a handheld scanner). Code 39
 gets no check character of its own: the last digit already is a Damm check digit, and a scanner must
 hand back exactly the 10 digits.
 """
@@ -20,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from kaikukanta.core.spreadsheet import safe_cell
 
+from . import signing
 from .models import CardType
 
 INK = colors.HexColor("#1a1a1a")
@@ -97,7 +99,7 @@ def card_insert(card, language: str) -> bytes:
         canvas.setDash()
 
         qr_size = 34 * mm
-        draw_qr(canvas, card.number, width - margin - qr_size, height - margin - qr_size, qr_size)
+        draw_qr(canvas, signing.qr_payload(card), width - margin - qr_size, height - margin - qr_size, qr_size)
 
         top = height - margin
         canvas.setFillColor(ACCENT)

@@ -43,6 +43,12 @@ class Code(StrEnum):
     OFFERING_NOT_AT_VENUE = "offering_not_at_venue"
     QUOTA_EXHAUSTED = "quota_exhausted"
     CANCEL_WINDOW_PASSED = "cancel_window_passed"
+    # programme rules (issue 13): an area's own rules
+    CARD_OF_OTHER_AREA = "card_of_other_area"
+    CHILD_BIRTH_YEARS_NEEDED = "child_birth_years_needed"
+    CHILD_OVER_AGE_LIMIT = "child_over_age_limit"
+    RULES_DATE_IN_PAST = "rules_date_in_past"
+    RULE_NOT_OVERRIDABLE = "rule_not_overridable"
     # privacy (issue 5, free texts): an identity code, phone number or e-mail address in a free-text field
     PERSONAL_DATA_NOT_ALLOWED = "personal_data_not_allowed"
     # sign-in (issue 5, access): the second factor's code on the sign-in pages
@@ -54,6 +60,12 @@ class Code(StrEnum):
     # hardening (issue Trust II): a body over the size limit, and a fault of the server's own
     TOO_LARGE = "too_large"
     SERVER_ERROR = "server_error"
+    # offline desk (issue 14): enrolled devices, their leases and their queued visits
+    ENROLMENT_CODE_INVALID = "enrolment_code_invalid"
+    DEVICE_REVOKED = "device_revoked"
+    DEVICE_REQUIRED = "device_required"
+    LEASE_NOT_VALID = "lease_not_valid"
+    CONFLICT_RESOLVED = "conflict_resolved"
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,7 @@ MEANINGS: dict[Code, Meaning] = {
         422, "Kortinhaltijan on oltava vähintään 16-vuotias tai täytettävä 16 tänä vuonna.",
         "Kortinnehavaren måste vara minst 16 år eller fylla 16 i år.",
         "The holder must be at least 16 or turn 16 this year."),
+    # (The message names today's national rule; an area with other rules adds its own as the detail.)
     Code.POSTAL_CODE_UNKNOWN: Meaning(
         422, "Postinumeroa ei tunneta.", "Postnumret är okänt.", "Unknown postal code."),
     Code.MUNICIPALITY_NOT_IN_NETWORK: Meaning(
@@ -155,6 +168,26 @@ MEANINGS: dict[Code, Meaning] = {
         409, "Käynnin voi perua vain 7 päivän sisällä kirjaamisesta.",
         "Ett besök kan endast ångras inom 7 dagar efter registreringen.",
         "A visit can only be cancelled within 7 days of recording."),
+    # programme rules (issue 13)
+    Code.CARD_OF_OTHER_AREA: Meaning(
+        422, "Tämän alueen kohteet ottavat vastaan vain oman alueen kortteja.",
+        "Besöksmålen i detta område tar bara emot kort från det egna området.",
+        "The venues of this area admit only cards of their own area."),
+    Code.CHILD_BIRTH_YEARS_NEEDED: Meaning(
+        422, "Alueen säännöt edellyttävät jokaisen lapsen syntymävuotta (ei nimiä).",
+        "Områdets regler kräver varje barns födelseår (inga namn).",
+        "This area's rules need each child's birth year (no names)."),
+    Code.CHILD_OVER_AGE_LIMIT: Meaning(
+        422, "Lapsi on vanhempi kuin alueen lasten ikäraja.", "Barnet är äldre än områdets åldersgräns för barn.",
+        "A child is older than this area's age limit for children."),
+    Code.RULES_DATE_IN_PAST: Meaning(
+        422, "Sääntöjen muutos alkaa aikaisintaan tänään: mennyttä ei muuteta.",
+        "En regeländring börjar tidigast i dag: det som varit ändras inte.",
+        "A change of the rules starts today at the earliest: the past is never rewritten."),
+    Code.RULE_NOT_OVERRIDABLE: Meaning(
+        422, "Valtakunnallinen ylläpito ei salli alueiden muuttaa tätä sääntöä.",
+        "Den nationella administrationen låter inte områden ändra denna regel.",
+        "The national administration does not let areas change this rule."),
     # privacy (issue 5, free texts)
     Code.PERSONAL_DATA_NOT_ALLOWED: Meaning(
         422, "Tekstissä ei saa olla henkilötunnusta, puhelinnumeroa eikä sähköpostiosoitetta.",
@@ -181,6 +214,25 @@ MEANINGS: dict[Code, Meaning] = {
         500, "Palvelussa tapahtui virhe. Yritä hetken päästä uudelleen.",
         "Ett fel uppstod i tjänsten. Försök igen om en stund.",
         "Something went wrong in the service. Try again shortly."),
+    # offline desk (issue 14)
+    Code.ENROLMENT_CODE_INVALID: Meaning(
+        422, "Käyttöönottokoodi on väärä, vanhentunut tai jo käytetty.",
+        "Aktiveringskoden är fel, har gått ut eller har redan använts.",
+        "The enrolment code is wrong, has expired or has been used already."),
+    Code.DEVICE_REVOKED: Meaning(
+        403, "Laitteen käyttöoikeus on peruttu: se ei voi enää kirjata käyntejä.",
+        "Enhetens behörighet har återkallats: den kan inte längre registrera besök.",
+        "The device has been revoked: it can no longer record visits."),
+    Code.DEVICE_REQUIRED: Meaning(
+        403, "Tämän voi tehdä vain käyttöön otetulla laitteella.",
+        "Detta kan endast göras med en aktiverad enhet.",
+        "Only an enrolled device can do this."),
+    Code.LEASE_NOT_VALID: Meaning(
+        409, "Laitteen lippuvaraus ei koske tätä tarjontaa ja päivää tai on päättynyt.",
+        "Enhetens biljettreservation gäller inte detta utbud och denna dag eller har gått ut.",
+        "The device's ticket lease is not for this offering and day, or has ended."),
+    Code.CONFLICT_RESOLVED: Meaning(
+        409, "Ristiriita on jo ratkaistu.", "Konflikten är redan löst.", "The conflict has been resolved already."),
 }
 
 LANGUAGES = ("fi", "sv", "en")

@@ -110,18 +110,39 @@ def _uses_already(offering_id: int, used_on: datetime.date) -> int:
             .aggregate(total=Sum("uses"))["total"] or 0)
 
 
-def _check_quota_under_lock(offering_id: int, used_on: datetime.date, uses: int) -> None:
+# Tickets of a day's quota taken outside the stored visits: the leases enrolled devices hold (devices/leases.py
+# registers its count here, as the app above this one). Each is asked (offering_id, used_on, uses=, lease=),
+# under the offering's row lock, and answers what is held for others than this visit.
+_quota_holds = []
+
+
+def register_quota_holds(count) -> None:
+    if count not in _quota_holds:
+        _quota_holds.append(count)
+
+
+def quota_taken(offering_id: int, used_on: datetime.date, *, uses: int = 0, lease=None) -> int:
+    """The tickets of the day's quota already taken: stored visits and what is held besides. Call it under
+    the offering's row lock (every quota decision takes it)."""
+    return _uses_already(offering_id, used_on) + sum(
+        count(offering_id, used_on, uses=uses, lease=lease) for count in _quota_holds)
+
+
+def _check_quota_under_lock(offering_id: int, used_on: datetime.date, uses: int, lease=None) -> None:
     # The row lock makes every request for this offering wait its turn, so the sum and the insert
     # after it see the same quota state (and the quota as it is now, not as first read).
     locked = Offering.objects.select_for_update().filter(pk=offering_id)
     ticket_quota = locked.values_list("ticket_quota", flat=True).get()
-    rules.check_quota(ticket_quota, _uses_already(offering_id, used_on), uses)
+    if ticket_quota is None:
+        return
+    rules.check_quota(ticket_quota, quota_taken(offering_id, used_on, uses=uses, lease=lease), uses)
 
 
 def record_visit(caller: Caller, *, idempotency_key: str | None = None, **visit) -> RecordedVisit:
     """Record a card used at the caller's venue, checking API.md's visit rules in its order. A caller typing at
     an address (API, desk, paper list) is held to the card-number guessing limits: one stopped for guessing is
-    refused `throttled`, and an unknown number counts (outside the transaction, so the count survives it)."""
+    refused `throttled`, and an unknown number counts (outside the transaction, so the count survives it).
+    `lease` (a device's lease of the day's quota, devices/leases.py) is handed to the quota holds as it is."""
     try:
         with guessing.guarding_registration(caller):
             return _record_visit(caller, idempotency_key=idempotency_key, **visit)
@@ -139,7 +160,7 @@ def record_visit(caller: Caller, *, idempotency_key: str | None = None, **visit)
 def _record_visit(caller: Caller, *, card_number: str, offering_id: int | None = None,
                   used_on: datetime.date | None = None, children: int | None = None,
                   clients: int | None = None, assistants: int | None = None,
-                  idempotency_key: str | None = None) -> RecordedVisit:
+                  idempotency_key: str | None = None, lease=None) -> RecordedVisit:
     require_caller(caller, Action.RECORD_VISIT)
     user = caller.user
     venue_id = user.organisation_id
@@ -166,7 +187,7 @@ def _record_visit(caller: Caller, *, card_number: str, offering_id: int | None =
         rules.check_offering_at_venue(offering.venue_id, venue_id)
         if offering.ticket_quota is not None:
             try:
-                _check_quota_under_lock(offering.id, used_on, uses)
+                _check_quota_under_lock(offering.id, used_on, uses, lease)
             except Refusal:
                 # A duplicate that waited on the lock while its first request took the last tickets
                 # gets the first answer, not 409.

@@ -86,6 +86,12 @@ view_imports                none            Y     Y     Y       -    -      -   
 run_import                  area            Y     Y     -       -    -      -     -
 run_import                  none            Y     -     -       -    -      -     -
 run_import                  import_job      Y     Y     -       -    -      -     -
+enrol_device                venue           -     -     -       -    -      Y     -
+enrol_device                distributor     -     -     -       -    -      -     -
+manage_devices              venue           Y     Y     -       -    -      Y     -
+manage_devices              distributor     -     -     -       -    -      -     -
+view_conflicts              venue           Y     Y     -       -    -      Y     -
+discard_conflict            venue           Y     Y     -       -    -      Y     -
 """
 
 

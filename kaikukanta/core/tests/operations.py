@@ -67,6 +67,10 @@ class World:
     old_visit: Visit           # at the first area's venue, recorded 8 days ago
     spare_token: str           # a second token of the first area's distributor user
     admin_spare_token: str     # a second token of the national admin
+    enrolment_code: str = ""   # a one-use code of the first area's venue, issued by its staff member
+    quota_offering_id: int = 0  # an offering with a ticket quota of 20 at the first area's venue
+    device_id: int = 0         # a desk device enrolled at the first area's venue; its credential is the
+                               # token of the caller "device" (not a column: the user callers are)
 
     def client(self, caller: str, language: str | None = None) -> ApiClient:
         client = ApiClient(self.network.tokens.get(caller), language)
@@ -95,7 +99,16 @@ def build_world() -> World:
     visit = visit_services.record_visit(Caller.for_console(venue_user), card_number=card.number).visit
     old_visit = visit_services.record_visit(Caller.for_console(venue_user), card_number=card.number).visit
     Visit.objects.filter(pk=old_visit.pk).update(recorded_at=timezone.now() - datetime.timedelta(days=8))
+    from kaikukanta.devices import services as device_services
+
+    _, enrolment_code = device_services.issue_enrolment_code(Caller.for_console(venue_user), network.venue.pk)
+    _, device_code = device_services.issue_enrolment_code(Caller.for_console(venue_user), network.venue.pk)
+    device, network.tokens["device"] = device_services.enrol(Caller.for_console(venue_user), code=device_code,
+                                                             name="Ovi 1")
+    network.users["device"] = venue_user
     return World(
+        enrolment_code=enrolment_code, device_id=device.pk,
+        quota_offering_id=make_offering(network.venue, "Konsertti", ticket_quota=20).pk,
         network=network, card=card, other_card=make_card(network.other_distributor, **OTHER_HOLDER),
         community_card=make_card(distributor, card_type="community"),
         closed_card=make_card(distributor, closed_on=today()), batch=batch, free_number=numbers[0],
@@ -283,6 +296,23 @@ OPERATIONS = [
               lambda w: Call(query={"venue_id": w.network.venue.pk})),
     Operation("cancel_visit", "DELETE", "/visits/{visit_id}", "401 403 403 403 403 403 204 403",
               lambda w: Call(path={"visit_id": w.visit.pk})),
+    # Devices: a venue's own staff enrol; its staff, its coordinator and the national admin see and revoke
+    Operation("issue_enrolment_code", "POST", "/devices/enrolment-codes", "401 403 403 403 403 403 201 403",
+              lambda w: Call(body={"venue_id": w.network.venue.pk})),
+    Operation("enrol_device", "POST", "/devices/enrol", "401 403 403 403 403 403 201 403",
+              lambda w: Call(body={"code": w.enrolment_code, "name": "Ovi 2"})),
+    Operation("list_devices", "GET", "/devices", "401 200 200 403 403 403 200 403",
+              lambda w: Call(query={"venue_id": w.network.venue.pk})),
+    Operation("revoke_device", "DELETE", "/devices/{device_id}", "401 204 204 403 403 403 204 403",
+              lambda w: Call(path={"device_id": w.device_id})),
+    # The offline desk answers an enrolled device's credential only: a user's token is `device_required`
+    *[Operation(name, method, path, "401 403 403 403 403 403 403 403", build, codes={403: "device_required"})
+      for name, method, path, build in (
+          ("offline_bundle", "GET", "/offline/bundle", lambda w: Call()),
+          ("offline_revocations", "GET", "/offline/revocations", lambda w: Call()),
+          ("take_lease", "POST", "/offline/leases", lambda w: Call(body={"offering_id": w.quota_offering_id,
+                                                                        "tickets": 2})),
+          ("sync_visits", "POST", "/offline/visits", lambda w: Call(body={"visits": []})))],
     # Statistics: each caller's own scope, then the first area named explicitly
     *[Operation(f"{name}_stats", "GET", f"/stats/{name}", "401 200 200 200 200 200 200 200", lambda w: Call())
       for name in STATS],

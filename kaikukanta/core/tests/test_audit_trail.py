@@ -102,7 +102,20 @@ AUDITED = {
     "record_visit_with_card_of_other_area": _created("visit.recorded", "visit"),
     "record_visit_for_offering": _created("visit.recorded", "visit"),
     "cancel_visit": _about("visit.cancelled", "visit", lambda w: w.visit),
+    "issue_enrolment_code": lambda world, body: [("device.enrolment_code_issued", "enrolmentcode", str(
+        _latest("devices", "EnrolmentCode").pk))],
+    "enrol_device": lambda world, body: [("device.enrolled", "device", str(body["device"]["id"]))],
+    "revoke_device": lambda world, body: [("device.revoked", "device", str(world.device_id))],
+    # Device operations: no user's token succeeds (the operation matrix); devices/tests cover their records.
+    "take_lease": lambda world, body: [("lease.taken", "lease", str(body["id"]))],
+    "sync_visits": lambda world, body: [],
 }
+
+
+def _latest(app_label: str, model: str):
+    from django.apps import apps
+
+    return apps.get_model(app_label, model).objects.order_by("-pk").first()
 
 SUCCESSES = [(operation.name, caller) for operation in OPERATIONS if operation.writes
              for caller, status in operation.expected.items() if status < 300]
@@ -178,6 +191,15 @@ REFUSED = [
             422, "too_many_children", "children"),
     Refused("cancel_visit", "venue", lambda w: Call(path={"visit_id": w.old_visit.pk}), 409,
             "cancel_window_passed"),
+    Refused("issue_enrolment_code", "venue", lambda w: Call(body={"venue_id": 999_999_999}), 404, "not_found"),
+    Refused("enrol_device", "venue", lambda w: Call(body={"code": "WRONGCODE234", "name": "Ovi 2"}), 422,
+            "enrolment_code_invalid", "code"),
+    Refused("revoke_device", "venue", lambda w: Call(path={"device_id": 999_999_999}), 404, "not_found"),
+    Refused("take_lease", "device", lambda w: Call(body={"offering_id": w.quota_offering_id, "tickets": 501}), 400,
+            "invalid", "tickets"),
+    Refused("sync_visits", "device", lambda w: Call(body={"visits": [
+        {"key": str(n), "card_number": w.card.number, "used_on": today().isoformat(),
+         "recorded_at": timezone.now().isoformat()} for n in range(101)]}), 400, "invalid", "visits"),
 ]
 
 

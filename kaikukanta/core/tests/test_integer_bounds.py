@@ -87,7 +87,8 @@ def writing_cases(schema: dict) -> list[tuple]:
         body_schema = request_schema(schema, operation.method, "/api/v1" + operation.path)
         if body_schema is None:
             continue
-        caller = next(who for who, status in operation.expected.items() if 200 <= status < 300)
+        # The offline desk's operations answer no user's token: they are sent with the device's credential.
+        caller = next((who for who, status in operation.expected.items() if 200 <= status < 300), "device")
         for field in integer_fields(schema, body_schema):
             cases.append((operation, caller, field))
     return cases

@@ -13,7 +13,8 @@ import kaikukanta
 # `accounts` (users, roles, tokens, the policy) sits below `network`: every service, the network's too, asks
 # the policy, which reads its targets through their `Scoped` protocol; a user's site and area are foreign keys
 # by name only, so the network's pages and services for sites and their staff may use accounts.
-LAYERS = [("core",), ("reference",), ("accounts",), ("network",), ("cards",), ("visits",), ("stats",),
+LAYERS = [("core",), ("reference",), ("accounts",), ("network",), ("programme",), ("cards",), ("visits",),
+          ("devices",), ("stats",),
           ("imports",), ("public", "demo"), ("operations",)]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}
 

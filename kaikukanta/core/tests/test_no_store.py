@@ -57,7 +57,8 @@ def test_every_operation_with_holder_data_or_an_export_says_no_store(db):
             continue
         with transaction.atomic():
             world = build_world()
-            caller = next(caller for caller in CALLERS if operation.expected[caller] == 200)
+            # The offline desk's operations answer no user's token: they are sent with the device's credential.
+            caller = next((caller for caller in CALLERS if operation.expected[caller] == 200), "device")
             before = _holder_reads()
             response = call(world, caller, operation)
             must_not = _must_not_be_stored(response, before)
