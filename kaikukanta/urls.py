@@ -12,6 +12,7 @@ urlpatterns = [
     path("desk/", include("kaikukanta.visits.urls")),
     path("cards/", include("kaikukanta.cards.urls")),
     path("network/", include("kaikukanta.network.urls")),
+    path("rules/", include("kaikukanta.programme.urls")),
     path("stats/", include("kaikukanta.stats.urls")),
     path("operations/", include("kaikukanta.operations.urls")),
     *machine_urlpatterns,

@@ -25,6 +25,7 @@ MENUS = {
         ("network:guidelines", _("Guidelines")),
         ("network:alerts", _("Guessing alerts")),
         ("network:area_export", _("Export of the area")),
+        ("programme:rules", _("Programme rules")),
         ("stats:dashboard", _("Statistics")),
     ],
     Role.NATIONAL_ADMIN: [
@@ -34,6 +35,7 @@ MENUS = {
         ("network:batches", _("Card batches")),
         ("network:guidelines", _("Guidelines")),
         ("network:settings", _("Settings")),
+        ("programme:rules", _("Programme rules")),
         ("network:alerts", _("Guessing alerts")),
         ("network:area_export", _("Export of the area")),
         ("stats:dashboard", _("Statistics")),
