@@ -81,6 +81,11 @@ manage_wellbeing_questions  none            Y     -     -       -    -      -   
 export_area                 area            Y     Y     -       -    -      -     -
 export_area                 none            Y     -     -       -    -      -     -
 view_guessing_alerts        none            Y     Y     Y       -    -      -     -
+view_rules                  none            Y     Y     Y       Y    Y      Y     Y
+view_rules                  area            Y     Y     Y       Y    Y      Y     Y
+manage_national_rules       none            Y     -     -       -    -      -     -
+manage_area_rules           area            Y     Y     -       -    -      -     -
+manage_area_rules           none            Y     -     -       -    -      -     -
 """
 
 
