@@ -17,6 +17,7 @@ urlpatterns = [
     # The network's pages, with the cards' back office and the area export, which live in the apps above it.
     path("network/", include((network_urls.urlpatterns + card_back_office.urlpatterns
                               + area_export_views.urlpatterns, "network"))),
+    path("rules/", include("kaikukanta.programme.urls")),
     path("stats/", include("kaikukanta.stats.urls")),
     path("open-data/", include("kaikukanta.stats.open_data_urls")),
     path("operations/", include("kaikukanta.operations.urls")),

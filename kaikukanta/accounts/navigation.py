@@ -26,6 +26,7 @@ MENUS = {
         ("network:alerts", _("Guessing alerts")),
         ("network:area_export", _("Export of the area")),
         ("imports:page", _("Imports")),
+        ("programme:rules", _("Programme rules")),
         ("stats:dashboard", _("Statistics")),
     ],
     Role.NATIONAL_ADMIN: [
@@ -35,6 +36,7 @@ MENUS = {
         ("network:batches", _("Card batches")),
         ("network:guidelines", _("Guidelines")),
         ("network:settings", _("Settings")),
+        ("programme:rules", _("Programme rules")),
         ("network:alerts", _("Guessing alerts")),
         ("network:area_export", _("Export of the area")),
         ("imports:page", _("Imports")),

@@ -45,10 +45,18 @@ class HolderIn(StrictSchema):
                                             "0..20 (otherwise `422 too_many_children`).")
     gender: Literal[GENDERS] | None = None
     life_situation: Literal[LIFE_SITUATIONS] | None = None
+    children_birth_years: list[Annotated[StrictInt, Field(ge=rules.BIRTH_YEAR_MIN, le=rules.BIRTH_YEAR_MAX)]] | None = (
+        Field(None, max_length=rules.MAX_CHILDREN, examples=[[2014, 2019]],
+              description="Each child's birth year, one per child (no names): needed where the issuing area's "
+                          "rules have a children's age limit (`GET /api/v1/rules`, `children_max_age`; "
+                          "otherwise `422 child_birth_years_needed`); a child over it is "
+                          "`422 child_over_age_limit`."))
 
     def as_holder(self) -> rules.Holder:
+        years = tuple(self.children_birth_years) if self.children_birth_years is not None else None
         return rules.Holder(birth_year=self.birth_year, postal_code=self.postal_code, children=self.children,
-                            gender=self.gender or "", life_situation=self.life_situation or "")
+                            gender=self.gender or "", life_situation=self.life_situation or "",
+                            children_birth_years=years)
 
 
 WellbeingIn = dict[Annotated[StrictStr, Field(max_length=40)], StrictInt]

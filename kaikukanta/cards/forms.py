@@ -5,6 +5,7 @@ is the service's, and its refusal is shown next to the field it names.
 """
 
 import datetime
+import re
 
 from django import forms
 from django.urls import reverse_lazy
@@ -90,6 +91,11 @@ class HolderFieldsForm(forms.Form):
         label=_("Children under 18"), initial=0,
         help_text=_("Own or same-household children and grandchildren under 18 who may come along (0–20)."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0", "max": str(rules.MAX_CHILDREN)}))
+    children_birth_years = forms.CharField(
+        label=_("Children's birth years"), required=False, max_length=200,
+        help_text=_("Where the area's rules ask for them: one year per child, separated by commas "
+                    "(for example 2014, 2019). No names."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     gender = forms.ChoiceField(
         label=_("Gender (voluntary)"), required=False,
         choices=[("", NOT_GIVEN)] + [(value, GENDER_LABELS[value]) for value in GENDERS])
@@ -109,11 +115,21 @@ class HolderFieldsForm(forms.Form):
     def wellbeing_fields(self) -> list[forms.BoundField]:
         return [self[WELLBEING_PREFIX + question.key] for question in self.questions]
 
+    def clean_children_birth_years(self) -> tuple[int, ...] | None:
+        """Years as typed, separated by commas or spaces; the rules judge them (count, range, age limit)."""
+        parts = [part for part in re.split(r"[,;\s]+", self.cleaned_data["children_birth_years"]) if part]
+        if not parts:
+            return None
+        if not all(part.isascii() and part.isdigit() and len(part) == 4 for part in parts):
+            raise forms.ValidationError(_("Type each child's birth year as four digits, separated by commas."))
+        return tuple(int(part) for part in parts)
+
     def holder(self) -> rules.Holder:
         data = self.cleaned_data
         return rules.Holder(birth_year=data["birth_year"], postal_code=data["postal_code"].strip(),
                             children=data["children"], gender=data["gender"],
-                            life_situation=data["life_situation"])
+                            life_situation=data["life_situation"],
+                            children_birth_years=data.get("children_birth_years"))
 
     def wellbeing(self) -> dict[str, int]:
         return {question.key: self.cleaned_data[WELLBEING_PREFIX + question.key] for question in self.questions
@@ -172,7 +188,8 @@ class RenewForm(HolderFieldsForm):
 
 def renewal_initial(card, valid_until: datetime.date) -> dict:
     return {"valid_until": valid_until, "birth_year": card.birth_year, "postal_code": card.postal_code_id,
-            "children": card.children, "gender": card.gender, "life_situation": card.life_situation}
+            "children": card.children, "gender": card.gender, "life_situation": card.life_situation,
+            "children_birth_years": ", ".join(str(year) for year in card.children_birth_years or ())}
 
 
 class CloseForm(forms.Form):

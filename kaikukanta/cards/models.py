@@ -56,6 +56,9 @@ class Card(models.Model):
     home_municipality = models.ForeignKey("reference.Municipality", null=True, blank=True,
                                           on_delete=models.PROTECT, related_name="+")
     children = models.PositiveSmallIntegerField(default=0)
+    # Each child's birth year (no names), recorded where the issuing area's rules age children; null on cards
+    # issued before, or elsewhere: those are judged by the count, as before (README, "Programme rules").
+    children_birth_years = models.JSONField(null=True, blank=True)
     gender = models.CharField(max_length=12, blank=True, default="")
     life_situation = models.CharField(max_length=30, blank=True, default="")
     # Set by the retention run (services.coarsen_holder_data): birth_year then holds a year of the

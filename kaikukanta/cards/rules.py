@@ -13,14 +13,17 @@ from kaikukanta.core import damm
 from kaikukanta.core.bounds import check_date, check_integer
 from kaikukanta.core.clock import add_months
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.programme.ruleset import BOUNDS, AgeCounting, RuleSet, describe_min_age
 
 from .models import CardType
 
-MIN_AGE = 16
+# The minimum age, the children's limits and the longest validity are the programme's rules
+# (programme/ruleset.py), in force in the issuing site's area on the day of issue; these are bounds.
 BIRTH_YEAR_MIN, BIRTH_YEAR_MAX = 1900, 9999
 # Imported history: no card is older than the register's predecessors, none issued after today.
 ISSUED_ON_EARLIEST = datetime.date(2000, 1, 1)
-MAX_CHILDREN = 20
+# The most children any area's rules allow on one card (a form's top; the area's own is RuleSet.max_children).
+MAX_CHILDREN = BOUNDS["max_children"][1]
 MIN_WELLBEING_ANSWER = 1
 MAX_WELLBEING_ANSWER = 5
 WELLBEING_KEY = re.compile(r"[a-z0-9_]{1,40}")
@@ -39,6 +42,8 @@ class Holder:
     children: int
     gender: str = ""
     life_situation: str = ""
+    # Each child's birth year (no names), where the area's rules age children; None: only the count is known.
+    children_birth_years: tuple[int, ...] | None = None
 
 
 def normalise_card_number(raw: str, field: str = "number") -> str:
@@ -75,6 +80,11 @@ def check_holder_presence(card_type: str, holder: Holder | None) -> None:
     if holder is not None:
         check_integer(holder.birth_year, "holder.birth_year", BIRTH_YEAR_MIN, BIRTH_YEAR_MAX)
         check_integer(holder.children, "holder.children")
+        if holder.children_birth_years is not None:
+            for year in holder.children_birth_years:
+                check_integer(year, "holder.children_birth_years", BIRTH_YEAR_MIN, BIRTH_YEAR_MAX)
+            if len(holder.children_birth_years) != holder.children:
+                raise Refusal(Code.INVALID, field="holder.children_birth_years")
 
 
 def check_issued_on(issued_on: datetime.date, day: datetime.date) -> None:
@@ -103,12 +113,21 @@ def check_open(closed_on: datetime.date | None) -> None:
         raise Refusal(Code.CARD_CLOSED)
 
 
-def check_holder_eligible(holder: Holder, day: datetime.date, *,
+def old_enough(birth_year: int, day: datetime.date, rules: RuleSet) -> bool:
+    """The holder's minimum age from a birth year alone: turning N this calendar year, or (`on_the_day`)
+    certainly N on the day whatever the birthday, i.e. born at least N + 1 calendar years before."""
+    age = day.year - birth_year
+    if rules.holder_age_counting == AgeCounting.ON_THE_DAY:
+        age -= 1
+    return age >= rules.holder_min_age
+
+
+def check_holder_eligible(holder: Holder, day: datetime.date, rules: RuleSet, *,
                           municipality_of_postal_code: Callable[[str], str | None],
                           municipality_in_network: Callable[[str, datetime.date], bool]) -> str:
     """Age, postal code and home municipality; returns the home municipality's code."""
-    if day.year - holder.birth_year < MIN_AGE:
-        raise Refusal(Code.HOLDER_TOO_YOUNG, field="holder.birth_year")
+    if not old_enough(holder.birth_year, day, rules):
+        raise Refusal(Code.HOLDER_TOO_YOUNG, field="holder.birth_year", detail=describe_min_age(rules))
     municipality = municipality_of_postal_code(holder.postal_code)
     if municipality is None:
         raise Refusal(Code.POSTAL_CODE_UNKNOWN, field="holder.postal_code")
@@ -121,32 +140,44 @@ def latest_valid_until(day: datetime.date, max_validity_months: int) -> datetime
     return add_months(day, max_validity_months)
 
 
-def check_validity(valid_until: datetime.date, day: datetime.date, max_validity_months: int) -> None:
-    if valid_until > latest_valid_until(day, max_validity_months):
+def check_validity(valid_until: datetime.date, day: datetime.date, rules: RuleSet) -> None:
+    if valid_until > latest_valid_until(day, rules.max_validity_months):
         raise Refusal(Code.VALIDITY_TOO_LONG, field="valid_until")
     if valid_until < day:
         raise Refusal(Code.VALIDITY_IN_PAST, field="valid_until")
 
 
-def check_children_count(children: int) -> None:
-    if not 0 <= children <= MAX_CHILDREN:
+def check_children(holder: Holder, day: datetime.date, rules: RuleSet, *, history: bool = False) -> None:
+    """At most the area's children per card; where the area's rules age children, each child's birth year,
+    none of them born after `day` or over the age limit on it. Imported history (`history`) carries a count
+    only, like the cards issued before the rules aged children, and is judged as they are: by the count."""
+    if not 0 <= holder.children <= rules.max_children:
         raise Refusal(Code.TOO_MANY_CHILDREN, field="holder.children")
+    years = holder.children_birth_years
+    if rules.children_need_birth_years and holder.children and years is None and not history:
+        raise Refusal(Code.CHILD_BIRTH_YEARS_NEEDED, field="holder.children_birth_years")
+    for year in years or ():
+        if year > day.year:
+            raise Refusal(Code.INVALID, field="holder.children_birth_years")
+        if rules.children_max_age is not None and day.year - year > rules.children_max_age:
+            raise Refusal(Code.CHILD_OVER_AGE_LIMIT, field="holder.children_birth_years")
 
 
 def check_new_card(*, card_type: str, holder: Holder | None, valid_until: datetime.date, day: datetime.date,
-                   max_validity_months: int,
+                   rules: RuleSet, history: bool = False,
                    municipality_of_postal_code: Callable[[str], str | None],
                    municipality_in_network: Callable[[str, datetime.date], bool]) -> str | None:
-    """Eligibility and validity of a card issued (or renewed with new holder data) on `day`.
+    """Eligibility and validity of a card issued (or renewed with new holder data) on `day`, by `rules`: those
+    in force that day in the issuing site's area.
 
     Returns the holder's home municipality code, or None for a community card.
     """
     check_holder_presence(card_type, holder)
     home = None
     if holder is not None:
-        home = check_holder_eligible(holder, day, municipality_of_postal_code=municipality_of_postal_code,
+        home = check_holder_eligible(holder, day, rules, municipality_of_postal_code=municipality_of_postal_code,
                                      municipality_in_network=municipality_in_network)
-    check_validity(valid_until, day, max_validity_months)
+    check_validity(valid_until, day, rules)
     if holder is not None:
-        check_children_count(holder.children)
+        check_children(holder, day, rules, history=history)
     return home

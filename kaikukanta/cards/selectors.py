@@ -16,8 +16,9 @@ from kaikukanta.core.damm import strip_separators
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.middleware import mark_holder_data
 from kaikukanta.core.models import AuditRecord
-from kaikukanta.network.models import NationalSettings, Organisation
+from kaikukanta.network.models import Organisation
 from kaikukanta.network.selectors import municipality_in_network
+from kaikukanta.programme.selectors import rules_in_force
 from kaikukanta.reference.models import PostalCode
 
 from . import guessing, rules
@@ -66,9 +67,10 @@ def card_with_holder_data_for(user, number: str, *, via: str) -> Card:
 
 
 # In the model's field order, as Model.from_db expects them; holder data is not read.
-_CHECK_FIELDS = ["id", "number", "card_type", "issuer_id", "issued_on", "valid_until", "closed_on", "children"]
-_CHECK_SQL = ("SELECT id, number, card_type, issuer_id, issued_on, valid_until, closed_on, children "
-              "FROM cards_card WHERE number = %s")
+_CHECK_FIELDS = ["id", "number", "card_type", "issuer_id", "issued_on", "valid_until", "closed_on", "children",
+                 "children_birth_years"]
+_CHECK_SQL = ("SELECT id, number, card_type, issuer_id, issued_on, valid_until, closed_on, children, "
+              "children_birth_years FROM cards_card WHERE number = %s")
 
 
 def card_for_check(number: str) -> Card:
@@ -76,10 +78,11 @@ def card_for_check(number: str) -> Card:
     row = sql.fetch_one(_CHECK_SQL, [number])
     if row is None:
         raise Refusal(Code.CARD_NOT_FOUND)
-    card_id, number, card_type, issuer_id, issued_on, valid_until, closed_on, children = row
+    card_id, number, card_type, issuer_id, issued_on, valid_until, closed_on, children, birth_years = row
+    years = sql.as_int_tuple(birth_years)
     return Card.from_db(connection.alias, _CHECK_FIELDS, [
         card_id, number, card_type, issuer_id, sql.as_date(issued_on), sql.as_date(valid_until),
-        sql.as_date(closed_on), children])
+        sql.as_date(closed_on), children, list(years) if years is not None else None])
 
 
 def card_history(card: Card) -> list[CardEvent]:
@@ -191,9 +194,9 @@ def unissued_stock_count(distributor_id: int) -> int:
     return _unissued_stock(distributor_id).count()
 
 
-def default_valid_until(day: datetime.date) -> datetime.date:
-    """A year from `day`, or the national maximum when that is shorter."""
-    return add_months(day, min(DEFAULT_VALIDITY_MONTHS, NationalSettings.current().max_validity_months))
+def default_valid_until(day: datetime.date, area_id: int | None = None) -> datetime.date:
+    """A year from `day`, or the longest validity of the area's rules in force that day when that is shorter."""
+    return add_months(day, min(DEFAULT_VALIDITY_MONTHS, rules_in_force(area_id, day).max_validity_months))
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ from kaikukanta.core import audit, changes, damm
 from kaikukanta.core.clock import add_months, today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.personal_data import check_free_text
-from kaikukanta.network.models import NationalSettings, Organisation, OrganisationKind
+from kaikukanta.network.models import Organisation, OrganisationKind
 from kaikukanta.network.selectors import municipality_in_network
+from kaikukanta.programme.selectors import rules_in_force
 
 from . import facts, guessing, rules, selectors
 from .models import (
@@ -65,15 +66,12 @@ def create_card_batch(caller: Caller, *, distributor_id: int, count: int) -> tup
     return batch, sorted(numbers)
 
 
-def _max_validity_months() -> int:
-    return NationalSettings.current().max_validity_months
-
-
 def _check_new_card(card_type: str, holder: rules.Holder | None, valid_until: datetime.date,
-                    day: datetime.date) -> str | None:
+                    day: datetime.date, area_id: int) -> str | None:
+    """Judged by the rules in force on `day` in the issuing site's area."""
     return rules.check_new_card(
         card_type=card_type, holder=holder, valid_until=valid_until, day=day,
-        max_validity_months=_max_validity_months(),
+        rules=rules_in_force(area_id, day),
         municipality_of_postal_code=selectors.municipality_of_postal_code,
         municipality_in_network=municipality_in_network)
 
@@ -86,6 +84,8 @@ def _check_number_usable(number: str, issuer_id: int, field: str) -> None:
 def _holder_fields(holder: rules.Holder, home_municipality: str) -> dict:
     return {"birth_year": holder.birth_year, "postal_code_id": holder.postal_code,
             "home_municipality_id": home_municipality, "children": holder.children,
+            "children_birth_years": (list(holder.children_birth_years)
+                                     if holder.children_birth_years is not None else None),
             "gender": holder.gender, "life_situation": holder.life_situation}
 
 
@@ -135,7 +135,7 @@ def _issue_card(caller: Caller, *, number: str, card_type: str, valid_until: dat
     rules.check_wellbeing_answers(card_type, answers, selectors.current_wellbeing_keys())
     _check_number_usable(number, issuer.pk, "number")
     day = today()
-    home = _check_new_card(card_type, holder, valid_until, day)
+    home = _check_new_card(card_type, holder, valid_until, day, issuer.area_id)
     card = _insert_card(number, "number", card_type=card_type, issuer=issuer, issued_on=day,
                         valid_until=valid_until, **(_holder_fields(holder, home) if holder else {}))
     event = CardEvent.objects.create(card=card, event=CardEventKind.ISSUED, date=day, valid_until=valid_until,
@@ -180,11 +180,11 @@ def renew_card(caller: Caller, raw_number: str, *, valid_until: datetime.date, h
     rules.check_open(card.closed_on)
     day = today()
     if holder is not None:
-        home = _check_new_card(card.card_type, holder, valid_until, day)
+        home = _check_new_card(card.card_type, holder, valid_until, day, card.issuer.area_id)
         for name, value in _holder_fields(holder, home).items():
             setattr(card, name, value)
     else:
-        rules.check_validity(valid_until, day, _max_validity_months())
+        rules.check_validity(valid_until, day, rules_in_force(card.issuer.area_id, day))
     card.valid_until = valid_until
     card.save()
     event = CardEvent.objects.create(card=card, event=CardEventKind.RENEWED, date=day,
@@ -236,7 +236,8 @@ def _replace_card(caller: Caller, raw_number: str, *, new_number: str) -> Card:
         new_number, "new_number", card_type=old.card_type, issuer=old.issuer, issued_on=day,
         valid_until=old.valid_until, replaces=old, birth_year=old.birth_year,
         postal_code_id=old.postal_code_id, home_municipality_id=old.home_municipality_id,
-        children=old.children, gender=old.gender, life_situation=old.life_situation)
+        children=old.children, children_birth_years=old.children_birth_years, gender=old.gender,
+        life_situation=old.life_situation)
     CardEvent.objects.create(card=old, event=CardEventKind.REPLACED, date=day, reason=REPLACED,
                              other_number=new.number, actor=actor)
     # The holder's wellbeing answers follow the holder to the new card, so an answer given at issue

@@ -65,7 +65,8 @@ def issue(request):
     questions = selectors.current_wellbeing_questions()
     if request.method != "POST":
         return _issue_page(request, forms.IssueForm(
-            questions=questions, initial={"valid_until": selectors.default_valid_until(today())}))
+            questions=questions,
+            initial={"valid_until": selectors.default_valid_until(today(), request.user.organisation.area_id)}))
     form = forms.IssueForm(request.POST, questions=questions)
     if form.is_valid():
         try:
@@ -162,7 +163,8 @@ def renew(request, number):
     questions = selectors.current_wellbeing_questions() if personal else []
     if request.method != "POST":
         form = forms.RenewForm(personal=personal, questions=questions,
-                               initial=forms.renewal_initial(card, selectors.default_valid_until(today())))
+                               initial=forms.renewal_initial(
+                                   card, selectors.default_valid_until(today(), card.issuer.area_id)))
     else:
         form = forms.RenewForm(request.POST, personal=personal, questions=questions)
         if form.is_valid():

@@ -114,10 +114,9 @@ MEANINGS: dict[Code, Meaning] = {
         422, "Numero ei kuulu toimipaikan korttivarastoon.", "Numret hör inte till verksamhetsställets kortlager.",
         "The number is not in this site's card stock."),
     Code.HOLDER_TOO_YOUNG: Meaning(
-        422, "Kortinhaltijan on oltava vähintään 16-vuotias tai täytettävä 16 tänä vuonna.",
-        "Kortinnehavaren måste vara minst 16 år eller fylla 16 i år.",
-        "The holder must be at least 16 or turn 16 this year."),
-    # (The message names today's national rule; an area with other rules adds its own as the detail.)
+        422, "Kortinhaltija on nuorempi kuin alueen sääntöjen vähimmäisikä.",
+        "Kortinnehavaren är yngre än minimiåldern i områdets regler.",
+        "The holder is younger than the minimum age of the area's rules."),
     Code.POSTAL_CODE_UNKNOWN: Meaning(
         422, "Postinumeroa ei tunneta.", "Postnumret är okänt.", "Unknown postal code."),
     Code.MUNICIPALITY_NOT_IN_NETWORK: Meaning(
@@ -139,9 +138,9 @@ MEANINGS: dict[Code, Meaning] = {
     Code.CARD_CLOSED: Meaning(
         422, "Kortti on suljettu.", "Kortet är stängt.", "The card is closed."),
     Code.DATE_OUT_OF_RANGE: Meaning(
-        422, "Päivämäärä ei voi olla tulevaisuudessa eikä yli 31 päivää sitten.",
-        "Datumet får inte ligga i framtiden eller mer än 31 dagar bakåt.",
-        "The date cannot be in the future or more than 31 days ago."),
+        422, "Päivämäärä ei voi olla tulevaisuudessa eikä kauempana menneisyydessä kuin säännöt sallivat.",
+        "Datumet får inte ligga i framtiden eller längre bakåt än reglerna tillåter.",
+        "The date cannot be in the future or further back than the rules allow."),
     Code.CARD_NOT_YET_VALID: Meaning(
         422, "Kortti ei ollut vielä voimassa tuona päivänä.", "Kortet var ännu inte giltigt den dagen.",
         "The card was not yet valid on that date."),
@@ -165,9 +164,9 @@ MEANINGS: dict[Code, Meaning] = {
         "Dagens Kaikukort-biljetter till detta utbud är slut.",
         "Today's card tickets for this offering have run out."),
     Code.CANCEL_WINDOW_PASSED: Meaning(
-        409, "Käynnin voi perua vain 7 päivän sisällä kirjaamisesta.",
-        "Ett besök kan endast ångras inom 7 dagar efter registreringen.",
-        "A visit can only be cancelled within 7 days of recording."),
+        409, "Käynnin perumisen aika kirjaamisesta on kulunut umpeen.",
+        "Tiden för att ångra besöket efter registreringen har gått ut.",
+        "The time for cancelling the visit after its recording has passed."),
     # programme rules (issue 13)
     Code.CARD_OF_OTHER_AREA: Meaning(
         422, "Tämän alueen kohteet ottavat vastaan vain oman alueen kortteja.",

@@ -7,6 +7,7 @@ SQLite hands dates, times and booleans back as text and integers, so values are 
 """
 
 import datetime
+import json
 
 from django.db import connection
 from django.utils.dateparse import parse_datetime
@@ -32,6 +33,16 @@ def as_date(value) -> datetime.date | None:
     if value is None or isinstance(value, datetime.date):
         return value
     return datetime.date.fromisoformat(value)
+
+
+def as_int_tuple(value) -> tuple[int, ...] | None:
+    """A JSON list of integers as a cursor returns it (text on SQLite and for PostgreSQL's jsonb here, or
+    already a list), or None for SQL NULL and JSON null."""
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)):
+        value = json.loads(value)
+    return tuple(int(item) for item in value) if value is not None else None
 
 
 def as_datetime(value) -> datetime.datetime | None:

@@ -30,7 +30,7 @@ from django.utils import timezone
 from kaikukanta.accounts.caller import Caller, Channel
 from kaikukanta.cards import rules as card_rules
 from kaikukanta.cards.models import GENDERS, Card, CardEvent, CardEventKind, CardType, StockNumber
-from kaikukanta.core import audit
+from kaikukanta.core import audit, sql
 from kaikukanta.core.bounds import check_date
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
@@ -39,11 +39,11 @@ from kaikukanta.network import selectors as network
 from kaikukanta.network.models import (
     AreaStatusPeriod,
     Membership,
-    NationalSettings,
     Offering,
     Organisation,
     OrganisationKind,
 )
+from kaikukanta.programme.selectors import rules_in_force
 from kaikukanta.reference.models import PostalCode
 from kaikukanta.stats import rollups
 from kaikukanta.stats.models import PendingChange
@@ -110,6 +110,10 @@ def _sites(kind: str) -> dict[int, tuple[bool, datetime.date | None]]:
     """The sites of a kind, each with what tells on which days it was in the network."""
     return {pk: (active, inactive_from) for pk, active, inactive_from in
             Organisation.objects.filter(kind=kind).values_list("id", "active", "inactive_from")}
+
+
+def _areas_of_sites() -> dict[int, int]:
+    return dict(Organisation.objects.values_list("id", "area_id"))
 
 
 def _column_of(refusal: Refusal) -> str | None:
@@ -222,7 +226,8 @@ class _CardImport:
     def __init__(self, run: _Run):
         self.run = run
         self.today = today()
-        self.max_validity_months = NationalSettings.current().max_validity_months
+        # History is judged by the rules in force on each card's day of issue in its issuer's area.
+        self.area_of = _areas_of_sites()
         self.distributors = _sites(OrganisationKind.DISTRIBUTOR)
         self.municipality_of = dict(PostalCode.objects.values_list("code", "municipality_id"))
         # The network changes only on the days an area's status or a membership changes: between two
@@ -296,8 +301,8 @@ class _CardImport:
                     in_stock=owner is None or owner == card.issuer_id)
                 home = card_rules.check_new_card(
                     card_type=card.card_type, holder=card.holder, valid_until=card.valid_until,
-                    day=card.issued_on,
-                    max_validity_months=self.max_validity_months,
+                    day=card.issued_on, rules=rules_in_force(self.area_of[card.issuer_id], card.issued_on),
+                    history=True,
                     municipality_of_postal_code=self.municipality_of.get,
                     municipality_in_network=self.municipality_in_network)
                 good.append((card, home))
@@ -362,6 +367,8 @@ class _VisitImport:
         self.run = run
         self.today = today()
         self.venues = _sites(OrganisationKind.VENUE)
+        # Each visit is judged by the rules in force on its day in the venue's area.
+        self.area_of = _areas_of_sites()
         self.offerings: dict[int, tuple[int, str]] = {}
         self.visits = TableWriter(Visit, self.VISIT_FIELDS)
         self.pending = TableWriter(PendingChange, ("card_id", "visit_id", "sign"))
@@ -397,8 +404,11 @@ class _VisitImport:
                 self.run.refuse(line, refusal)
         self.load_offerings({visit.offering_id for visit in parsed if visit.offering_id is not None})
         found = Card.objects.filter(number__in={visit.card_number for visit in parsed}).values_list(
-            "number", "id", "card_type", "issued_on", "valid_until", "closed_on", "children")
-        cards = {number: (card_id, visit_rules.CardFacts(*facts)) for number, card_id, *facts in found}
+            "number", "id", "card_type", "issued_on", "valid_until", "closed_on", "children",
+            "children_birth_years", "issuer__area_id")
+        cards = {number: (card_id, visit_rules.CardFacts(*facts, children_birth_years=sql.as_int_tuple(years),
+                                                         area_id=area_id))
+                 for number, card_id, *facts, years, area_id in found}
         now = timezone.now()
         rows = []
         for visit in parsed:
@@ -416,13 +426,18 @@ class _VisitImport:
     def judge_visit(self, visit: _VisitRow, cards: dict, now: datetime.datetime) -> tuple:
         if visit.offering_id is not None and visit.offering_id not in self.offerings:
             raise Refusal(Code.INVALID, field="offering_id")
-        visit_rules.check_ranges(children=visit.children, clients=visit.clients, assistants=visit.assistants)
+        venue_area_id = self.area_of[visit.venue_id]
+        rules = rules_in_force(venue_area_id, visit.used_on)
+        visit_rules.check_ranges(children=visit.children, clients=visit.clients, assistants=visit.assistants,
+                                 rules=rules)
         if visit.card_number not in cards:
             raise Refusal(Code.CARD_NOT_FOUND, field="card_number")
         card_id, card = cards[visit.card_number]
         visit_rules.check_card_usable(card, visit.used_on)
+        visit_rules.check_card_area(card, venue_area_id, rules)
         offering_venue_id, offering_kind = self.offerings.get(visit.offering_id, (None, None))
-        visit_rules.check_party(card, offering_kind, children=visit.children, clients=visit.clients)
+        visit_rules.check_party(card, offering_kind, children=visit.children, clients=visit.clients,
+                                used_on=visit.used_on, rules=rules)
         visit_rules.check_offering_at_venue(offering_venue_id, visit.venue_id)
         return (card_id, visit.venue_id, visit.offering_id, visit.used_on, visit.children, visit.clients,
                 visit.assistants, visit_rules.uses_of(visit.children, visit.clients), now)

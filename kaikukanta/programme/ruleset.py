@@ -8,6 +8,7 @@ import dataclasses
 import datetime
 from dataclasses import dataclass
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -117,3 +118,14 @@ def display_value(name: str, value) -> str:
     if value is None:
         return str(NO_CHILD_AGE_LIMIT)
     return str(value)
+
+
+def describe_min_age(rules: RuleSet):
+    """The minimum age as a refusal's detail: "16, turning 16 this calendar year"."""
+    if rules.holder_age_counting == AgeCounting.ON_THE_DAY:
+        return format_lazy(_("{age}, being {age} on the day"), age=rules.holder_min_age)
+    return format_lazy(_("{age}, turning {age} this calendar year"), age=rules.holder_min_age)
+
+
+def describe_days(days: int):
+    return format_lazy(_("{days} days"), days=days)

@@ -126,7 +126,7 @@ def rules_body(user, *, area_id: int | None, on: datetime.date | None) -> dict:
 def _validity_follows_settings(sender, instance, created, update_fields=None, **kwargs):
     """The national settings page and PATCH /api/v1/settings still set the longest validity (network's own,
     audited there): from today it is the national rule, as a new national version like any other."""
-    if created or (update_fields is not None and "max_validity_months" not in update_fields):
+    if update_fields is not None and "max_validity_months" not in update_fields:
         return
     day = today()
     current = selectors.rules_in_force(None, day)

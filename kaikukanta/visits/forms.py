@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import formats
+from django.utils.text import format_lazy
 from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,7 @@ from kaikukanta.cards.rules import normalise_card_number
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network import rules as network_rules
 from kaikukanta.network.models import OfferingKind
+from kaikukanta.programme.selectors import rules_in_force
 
 from . import rules
 
@@ -120,9 +122,14 @@ class VisitForm(forms.Form):
                              _("A personal assistant or interpreter: free, not a use."), rules.MAX_ASSISTANTS)
     idempotency_key = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
-    def __init__(self, *args, offerings=(), day: datetime.date, **kwargs):
+    def __init__(self, *args, offerings=(), day: datetime.date, area_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         offer_choices(self.fields["offering_id"], offerings, day, tickets_left=True)
+        # The steppers' tops are the venue's area's rules today (the service judges them again).
+        area_rules = rules_in_force(area_id, day)
+        for name, top in (("clients", area_rules.max_clients), ("assistants", area_rules.max_assistants)):
+            field = self.fields[name]
+            self.fields[name] = count_field(field.label, field.help_text, top)
 
     def visit(self) -> dict:
         """The service's keyword arguments."""
@@ -132,21 +139,24 @@ class VisitForm(forms.Form):
 class PaperListForm(forms.Form):
     """What every row of a paper list shares: the day of the visits and the offering."""
 
-    used_on = forms.DateField(label=_("Date of the visits"), widget=date_input(),
-                              help_text=_("Today or up to 31 days back."))
+    used_on = forms.DateField(label=_("Date of the visits"), widget=date_input())
     offering_id = offering_field()
 
-    def __init__(self, *args, offerings=(), day: datetime.date, **kwargs):
+    def __init__(self, *args, offerings=(), day: datetime.date, area_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.day = day
+        # The venue's area's rules on the recording day say how far back the list may go.
+        self.rules = rules_in_force(area_id, day)
         offer_choices(self.fields["offering_id"], offerings, day)
-        oldest = day - datetime.timedelta(days=rules.PAPER_LIST_DAYS)
+        oldest = day - datetime.timedelta(days=self.rules.paper_list_days)
         self.fields["used_on"].widget.attrs.update({"min": oldest.isoformat(), "max": day.isoformat()})
+        self.fields["used_on"].help_text = format_lazy(_("Today or up to {days} days back."),
+                                                       days=self.rules.paper_list_days)
 
     def clean_used_on(self):
         used_on = self.cleaned_data["used_on"]
         try:
-            rules.check_used_on(used_on, self.day)
+            rules.check_used_on(used_on, self.day, self.rules)
         except Refusal as refusal:
             raise forms.ValidationError(refusal.message(get_language())) from None
         return used_on

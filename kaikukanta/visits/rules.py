@@ -8,11 +8,16 @@ from kaikukanta.cards.rules import ISSUED_ON_EARLIEST
 from kaikukanta.core.bounds import ID_MAX, ID_MIN, INT4_MAX, check_integer
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.models import OfferingKind
+from kaikukanta.programme.ruleset import BOUNDS, RuleSet, describe_days
 
-PAPER_LIST_DAYS = 31
-MAX_CLIENTS = 10
-MAX_ASSISTANTS = 2
-CANCEL_WINDOW = datetime.timedelta(days=7)
+# A visit is judged by the rules in force in the venue's area (programme.selectors.rules_in_force): on the
+# visit's date for the party, the card's area and courses; on the recording day for how far back the paper
+# list goes and how long the visit may be cancelled. These are the longest any area's rules allow (the
+# statistics' settling period, stats/disclosure.py, and the desk's lists are built on them).
+PAPER_LIST_DAYS = BOUNDS["paper_list_days"][1]
+MAX_CLIENTS = BOUNDS["max_clients"][1]
+MAX_ASSISTANTS = BOUNDS["max_assistants"][1]
+CANCEL_WINDOW = datetime.timedelta(days=BOUNDS["cancel_window_days"][1])
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,10 @@ class CardFacts:
     valid_until: datetime.date
     closed_on: datetime.date | None
     children: int
+    # Each child's birth year where the card records them (None: only the count, judged as a count).
+    children_birth_years: tuple[int, ...] | None = None
+    # The area of the site that issued the card.
+    area_id: int | None = None
 
 
 def uses_of(children: int, clients: int) -> int:
@@ -38,11 +47,20 @@ def ticket_value_cents(adult_price_cents: int | None, child_price_cents: int | N
     return adult_price_cents * (1 + clients) + (child_price_cents or 0) * children
 
 
-def check_ranges(*, children: int, clients: int, assistants: int) -> None:
+def check_ranges(*, children: int, clients: int, assistants: int, rules: RuleSet) -> None:
     # Children have no top of their own here: over the card's own count is `too_many_children` (422).
-    for field, value, top in (("children", children, INT4_MAX), ("clients", clients, MAX_CLIENTS),
-                              ("assistants", assistants, MAX_ASSISTANTS)):
+    for field, value, top in (("children", children, INT4_MAX), ("clients", clients, rules.max_clients),
+                              ("assistants", assistants, rules.max_assistants)):
         check_integer(value, field, 0, top)
+
+
+def children_admitted(card: CardFacts, day: datetime.date, rules: RuleSet) -> int:
+    """How many children come free on `day`: where the rules age children and the card records each child's
+    birth year, those up to the age limit that calendar year; otherwise the card's count, as before years."""
+    years = card.children_birth_years
+    if rules.children_max_age is None or years is None or len(years) != card.children:
+        return card.children
+    return sum(1 for year in years if 0 <= day.year - year <= rules.children_max_age)
 
 
 def check_offering_id(offering_id: int | None) -> None:
@@ -50,9 +68,10 @@ def check_offering_id(offering_id: int | None) -> None:
         check_integer(offering_id, "offering_id", ID_MIN, ID_MAX)
 
 
-def check_used_on(used_on: datetime.date, today: datetime.date) -> None:
-    if used_on > today or used_on < today - datetime.timedelta(days=PAPER_LIST_DAYS):
-        raise Refusal(Code.DATE_OUT_OF_RANGE, field="used_on")
+def check_used_on(used_on: datetime.date, today: datetime.date, rules: RuleSet) -> None:
+    """`rules`: those in force on `today`, the day of recording."""
+    if used_on > today or used_on < today - datetime.timedelta(days=rules.paper_list_days):
+        raise Refusal(Code.DATE_OUT_OF_RANGE, field="used_on", detail=describe_days(rules.paper_list_days))
 
 
 def check_imported_used_on(used_on: datetime.date, today: datetime.date) -> None:
@@ -70,11 +89,17 @@ def check_card_usable(card: CardFacts, used_on: datetime.date) -> None:
         raise Refusal(Code.CARD_CLOSED, field="card_number")
 
 
-def check_party(card: CardFacts, offering_kind: str | None, *, children: int, clients: int) -> None:
+def check_card_area(card: CardFacts, venue_area_id: int | None, rules: RuleSet) -> None:
+    if not rules.other_area_cards and card.area_id != venue_area_id:
+        raise Refusal(Code.CARD_OF_OTHER_AREA, field="card_number")
+
+
+def check_party(card: CardFacts, offering_kind: str | None, *, children: int, clients: int, used_on: datetime.date,
+                rules: RuleSet) -> None:
     if card.card_type == CardType.PERSONAL:
-        if children > card.children:
+        if children > children_admitted(card, used_on, rules):
             raise Refusal(Code.TOO_MANY_CHILDREN, field="children")
-        if children and offering_kind == OfferingKind.COURSE:
+        if children and offering_kind == OfferingKind.COURSE and not rules.courses_admit_children:
             raise Refusal(Code.CHILDREN_NOT_ALLOWED_FOR_COURSE, field="children")
         if clients:
             raise Refusal(Code.CLIENTS_NEED_COMMUNITY_CARD, field="clients")
@@ -92,6 +117,7 @@ def check_quota(ticket_quota: int | None, uses_already: int, uses: int) -> None:
         raise Refusal(Code.QUOTA_EXHAUSTED, field="offering_id")
 
 
-def check_cancellable(recorded_at: datetime.datetime, now: datetime.datetime) -> None:
-    if now - recorded_at > CANCEL_WINDOW:
-        raise Refusal(Code.CANCEL_WINDOW_PASSED)
+def check_cancellable(recorded_at: datetime.datetime, now: datetime.datetime, rules: RuleSet) -> None:
+    """`rules`: those in force on the day the visit was recorded (a promise made then is kept)."""
+    if now - recorded_at > rules.cancel_window:
+        raise Refusal(Code.CANCEL_WINDOW_PASSED, detail=describe_days(rules.cancel_window_days))

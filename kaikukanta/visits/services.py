@@ -21,6 +21,7 @@ from kaikukanta.core import audit, changes, sql
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.models import Offering
+from kaikukanta.programme.selectors import rules_in_force
 
 from . import rules
 from .models import Visit
@@ -28,7 +29,9 @@ from .selectors import CardCheck, visit_by_idempotency_key
 
 IDEMPOTENCY_KEY_FIELD = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
-_CARD_FACTS_SQL = "SELECT id, card_type, issued_on, valid_until, closed_on, children FROM cards_card WHERE number = %s"
+_CARD_FACTS_SQL = ("SELECT c.id, c.card_type, c.issued_on, c.valid_until, c.closed_on, c.children, "
+                   "c.children_birth_years, o.area_id FROM cards_card c "
+                   "JOIN network_organisation o ON o.id = c.issuer_id WHERE c.number = %s")
 _OFFERING_SQL = ("SELECT id, venue_id, kind, ticket_quota, adult_price_cents, child_price_cents "
                  "FROM network_offering WHERE id = %s")
 _INSERT_SQL = """
@@ -43,9 +46,14 @@ def check_card(caller: Caller, raw_number: str) -> CardCheck:
     limits. Refuses with `invalid` or `number_invalid` for a malformed number, `card_not_found` for an unknown one."""
     require_caller(caller, Action.CHECK_CARD)
     card = card_services.check_card(caller, raw_number, field="card_number")
+    day = today()
+    facts = rules.CardFacts(card_type=card.card_type, issued_on=card.issued_on, valid_until=card.valid_until,
+                            closed_on=card.closed_on, children=card.children,
+                            children_birth_years=sql.as_int_tuple(card.children_birth_years))
     return CardCheck(number=card.number, status=status_on(valid_until=card.valid_until, closed_on=card.closed_on,
-                                                          day=today()),
-                     valid_until=card.valid_until, card_type=card.card_type, children=card.children)
+                                                          day=day),
+                     valid_until=card.valid_until, card_type=card.card_type,
+                     children=rules.children_admitted(facts, day, rules_in_force(caller.site.area_id, day)))
 
 
 @dataclass(frozen=True)
@@ -88,14 +96,15 @@ def _card_facts(number: str) -> tuple[int, rules.CardFacts]:
     read the card just before a close committed was stored after the close, on a card already closed that
     day. Desks sharing a card do not wait for each other (share locks do not conflict); SQLite's IMMEDIATE
     transactions serialise every writer already."""
-    row = sql.fetch_one(_CARD_FACTS_SQL + (" FOR SHARE" if connection.vendor == "postgresql" else ""),
+    row = sql.fetch_one(_CARD_FACTS_SQL + (" FOR SHARE OF c" if connection.vendor == "postgresql" else ""),
                         [number])
     if row is None:
         raise Refusal(Code.CARD_NOT_FOUND, field="card_number")
-    card_id, card_type, issued_on, valid_until, closed_on, children = row
+    card_id, card_type, issued_on, valid_until, closed_on, children, birth_years, area_id = row
     return card_id, rules.CardFacts(card_type=card_type, issued_on=sql.as_date(issued_on),
                                     valid_until=sql.as_date(valid_until), closed_on=sql.as_date(closed_on),
-                                    children=children)
+                                    children=children, children_birth_years=sql.as_int_tuple(birth_years),
+                                    area_id=area_id)
 
 
 def _offering_facts(offering_id: int) -> OfferingFacts:
@@ -170,18 +179,24 @@ def _record_visit(caller: Caller, *, card_number: str, offering_id: int | None =
         return replayed
 
     children, clients, assistants = children or 0, clients or 0, assistants or 0
-    rules.check_ranges(children=children, clients=clients, assistants=assistants)
+    day = today()
+    venue_area_id = caller.site.area_id
+    # The venue's area's rules: of the recording day for the paper list, of the visit's own day for the rest.
+    rules_today = rules_in_force(venue_area_id, day)
+    rules.check_ranges(children=children, clients=clients, assistants=assistants, rules=rules_today)
     number = normalise_card_number(card_number, field="card_number")
     rules.check_offering_id(offering_id)
     offering = None
     if offering_id is not None:
         offering = _offering_facts(offering_id)
-    day = today()
     used_on = used_on or day
-    rules.check_used_on(used_on, day)
+    rules.check_used_on(used_on, day, rules_today)
+    visit_rules = rules_today if used_on == day else rules_in_force(venue_area_id, used_on)
     card_id, card = _card_facts(number)
     rules.check_card_usable(card, used_on)
-    rules.check_party(card, offering.kind if offering else None, children=children, clients=clients)
+    rules.check_card_area(card, venue_area_id, visit_rules)
+    rules.check_party(card, offering.kind if offering else None, children=children, clients=clients,
+                      used_on=used_on, rules=visit_rules)
     uses = rules.uses_of(children, clients)
     if offering is not None:
         rules.check_offering_at_venue(offering.venue_id, venue_id)
@@ -214,14 +229,16 @@ def _record_visit(caller: Caller, *, card_number: str, offering_id: int | None =
 @transaction.atomic
 def cancel_visit(caller: Caller, visit_id: int) -> None:
     """Cancel a visit recorded at the caller's venue within the cancel window; it then counts nowhere."""
-    visit = (Visit.objects.select_for_update().filter(pk=visit_id, cancelled_at__isnull=True)
-             .only("card_id", "venue_id", "recorded_at", "cancelled_at").first())
+    visit = (Visit.objects.select_for_update(of=("self",)).filter(pk=visit_id, cancelled_at__isnull=True)
+             .select_related("venue").only("card_id", "venue_id", "venue__area_id", "recorded_at", "cancelled_at")
+             .first())
     if visit is None:
         raise Refusal(Code.NOT_FOUND)
     require_caller(caller, Action.CANCEL_VISIT, visit)
     user = caller.user
     now = timezone.now()
-    rules.check_cancellable(visit.recorded_at, now)
+    recorded_day = timezone.localdate(visit.recorded_at)
+    rules.check_cancellable(visit.recorded_at, now, rules_in_force(visit.venue.area_id, recorded_day))
     visit.cancelled_at = now
     visit.save(update_fields=["cancelled_at"])
     changes.visit_cancelled(visit.card_id, visit.pk)

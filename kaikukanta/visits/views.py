@@ -137,7 +137,7 @@ def check(request):
     day = today()
     offerings = selectors.offerings_for_desk(request.user.organisation_id, day, since=day)
     if request.method == "POST":
-        form = VisitForm(request.POST, offerings=offerings, day=day)
+        form = VisitForm(request.POST, offerings=offerings, day=day, area_id=request.user.organisation.area_id)
         if form.is_valid():
             try:
                 recorded = services.record_visit(
@@ -156,7 +156,7 @@ def check(request):
     form = VisitForm(initial={"card_number": number, "children": 0, "clients": 0, "assistants": 0,
                               "offering_id": _initial_offering(request.GET.get("offering_id"), offerings,
                                                                request.user.organisation)},
-                     offerings=offerings, day=day)
+                     offerings=offerings, day=day, area_id=request.user.organisation.area_id)
     panel = _card_status(request, number)
     return render(request, "visits/check.html", _desk_context(request, form, day, panel), status=_status_of(panel))
 
@@ -267,7 +267,7 @@ def paper(request):
                                              since=day - datetime.timedelta(days=rules.PAPER_LIST_DAYS))
     context = {}
     if request.method == "POST":
-        header = PaperListForm(request.POST, offerings=offerings, day=day)
+        header = PaperListForm(request.POST, offerings=offerings, day=day, area_id=request.user.organisation.area_id)
         rows = _posted_rows(request.POST)
         if "add_rows" in request.POST:
             # Nothing is saved: the list only grows, with what was typed kept.
@@ -278,7 +278,8 @@ def paper(request):
                 _record_row(request, row, header.cleaned_data["used_on"], header.cleaned_data["offering_id"])
             context = {"submitted": True, "used_on": header.cleaned_data["used_on"], **_paper_summary(rows)}
     else:
-        header = PaperListForm(initial={"used_on": day, "offering_id": _initial_offering(None, offerings,
+        header = PaperListForm(area_id=request.user.organisation.area_id,
+                               initial={"used_on": day, "offering_id": _initial_offering(None, offerings,
                                                                                         request.user.organisation)},
                                offerings=offerings, day=day)
         rows = [_blank_row(number) for number in range(1, PAPER_ROWS + 1)]

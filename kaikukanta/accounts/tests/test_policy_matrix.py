@@ -92,6 +92,11 @@ manage_devices              venue           Y     Y     -       -    -      Y   
 manage_devices              distributor     -     -     -       -    -      -     -
 view_conflicts              venue           Y     Y     -       -    -      Y     -
 discard_conflict            venue           Y     Y     -       -    -      Y     -
+view_rules                  none            Y     Y     Y       Y    Y      Y     Y
+view_rules                  area            Y     Y     Y       Y    Y      Y     Y
+manage_national_rules       none            Y     -     -       -    -      -     -
+manage_area_rules           area            Y     Y     -       -    -      -     -
+manage_area_rules           none            Y     -     -       -    -      -     -
 """
 
 

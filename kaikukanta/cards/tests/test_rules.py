@@ -7,6 +7,7 @@ import pytest
 
 from kaikukanta.cards import rules
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.programme.ruleset import NATIONAL_DEFAULTS
 
 LEAP_DAY = datetime.date(2024, 2, 29)
 
@@ -23,17 +24,17 @@ def test_latest_end_of_validity(day, months, latest):
 
 
 def test_twelve_months_from_leap_day_ends_on_28_february():
-    rules.check_validity(datetime.date(2025, 2, 28), LEAP_DAY, 12)
+    rules.check_validity(datetime.date(2025, 2, 28), LEAP_DAY, NATIONAL_DEFAULTS)
     with pytest.raises(Refusal) as refused:
-        rules.check_validity(datetime.date(2025, 3, 1), LEAP_DAY, 12)
+        rules.check_validity(datetime.date(2025, 3, 1), LEAP_DAY, NATIONAL_DEFAULTS)
     assert refused.value.code == Code.VALIDITY_TOO_LONG
 
 
 def test_validity_may_end_today_but_not_yesterday():
     day = datetime.date(2025, 6, 10)
-    rules.check_validity(day, day, 12)
+    rules.check_validity(day, day, NATIONAL_DEFAULTS)
     with pytest.raises(Refusal) as refused:
-        rules.check_validity(day - datetime.timedelta(days=1), day, 12)
+        rules.check_validity(day - datetime.timedelta(days=1), day, NATIONAL_DEFAULTS)
     assert refused.value.code == Code.VALIDITY_IN_PAST
 
 
@@ -42,7 +43,7 @@ def test_holder_must_turn_16_this_calendar_year(birth_year, eligible):
     holder = rules.Holder(birth_year=birth_year, postal_code="00100", children=0)
 
     def check():
-        rules.check_holder_eligible(holder, datetime.date(2025, 1, 1),
+        rules.check_holder_eligible(holder, datetime.date(2025, 1, 1), NATIONAL_DEFAULTS,
                                     municipality_of_postal_code=lambda code: "091",
                                     municipality_in_network=lambda code, day: True)
 

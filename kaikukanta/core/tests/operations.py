@@ -221,6 +221,9 @@ OPERATIONS = [
     Operation("get_settings", "GET", "/settings", "401 200 200 200 200 200 200 200", lambda w: Call()),
     Operation("update_settings", "PATCH", "/settings", "401 200 403 403 403 403 403 403",
               lambda w: Call(body={"max_validity_months": 6})),
+    # Programme rules: no secret, every signed-in caller reads them for any area (the offline desk too)
+    Operation("get_rules", "GET", "/rules", "401 200 200 200 200 200 200 200",
+              lambda w: Call(query={"area_id": w.network.area.pk, "on": today().isoformat()})),
     # Accounts: the target user is the first area's distributor user
     Operation("create_staff_user", "POST", "/users", "401 201 201 403 403 403 403 403",
               lambda w: Call(body={"username": "jakaja2", "role": "distributor",

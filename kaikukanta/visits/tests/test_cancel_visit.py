@@ -83,7 +83,8 @@ def test_the_window_counts_from_recording_not_from_used_on(network, desk):
 def test_cancel_window_message_is_localised(network, visit_id):
     recorded_ago(visit_id, datetime.timedelta(days=8))
     response = network.client("venue", "sv").delete(f"visits/{visit_id}")
-    assert response.json()["error"]["message"] == MEANINGS[Code.CANCEL_WINDOW_PASSED].sv
+    # The window the venue's area's rules gave on the day of recording follows the message.
+    assert response.json()["error"]["message"] == MEANINGS[Code.CANCEL_WINDOW_PASSED].sv + " (7 dagar)"
 
 
 def test_cancelling_frees_the_quota(network, desk):

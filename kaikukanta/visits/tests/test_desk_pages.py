@@ -15,6 +15,7 @@ from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.models import AuditRecord
 from kaikukanta.network.models import Offering
+from kaikukanta.programme.selectors import rules_in_force
 from kaikukanta.testing import make_card, make_offering, sign_in
 from kaikukanta.visits.models import Visit
 from kaikukanta.visits.services import record_visit
@@ -124,6 +125,7 @@ def test_without_javascript_the_check_button_shows_the_status_on_the_desk(networ
 
 def test_the_card_check_makes_few_queries(network, desk, django_assert_max_num_queries):
     card = personal_card(network)
+    rules_in_force(network.area, today())  # the rules are read once per process, not per request
     with django_assert_max_num_queries(3):
         desk.get(reverse("desk:check_card"), {"card_number": card.number})
 
@@ -242,6 +244,7 @@ def test_numbers_outside_the_form_ranges_are_refused_by_the_form(network, desk):
 def test_recording_makes_few_queries(network, desk, django_assert_max_num_queries):
     card = personal_card(network, children=1)
     offering = make_offering(network.venue, ticket_quota=10)
+    rules_in_force(network.area, today())
     with django_assert_max_num_queries(13):
         assert record(desk, card.number, offering_id=offering.pk, children=1).status_code == 302
 
