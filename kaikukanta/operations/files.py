@@ -13,6 +13,7 @@ oldest finished one), and every file goes after KAIKUKANTA_FILES_KEEP_HOURS (`re
 import datetime
 import logging
 import tempfile
+import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -83,6 +84,10 @@ def start(user, kind: str, *, area: Area | None, year: int | None = None, langua
 
 def for_owner(user, file_id) -> PreparedFile:
     """The user's own file, while they may still see what it holds; any other: 404."""
+    try:
+        file_id = uuid.UUID(str(file_id)[:36])
+    except ValueError:
+        raise Refusal(Code.NOT_FOUND) from None
     prepared = PreparedFile.objects.filter(pk=file_id, owner=user).select_related("area").first()
     if prepared is None or _expired(prepared):
         raise Refusal(Code.NOT_FOUND)

@@ -183,6 +183,7 @@ def test_only_the_owner_sees_or_downloads_a_file(network):
         assert other.get(reverse("operations:prepared_file", kwargs={"file_id": prepared.pk})).status_code == 404
         assert download(other, prepared).status_code == 404
         assert prepared.pk.hex not in other.get(reverse("operations:prepared_files")).content.decode()
+    assert signed_in(network, "coordinator").get("/operations/files/not-a-file/").status_code == 404
 
 
 def test_the_policy_is_asked_again_at_download(network):
