@@ -232,7 +232,7 @@ STATISTICS = [("summary", "/api/v1/stats/summary"),
 
 def measure_statistics(token: str, clients: int, seconds: float, url=None) -> tuple[list[dict], float]:
     """Every statistics endpoint for the whole country and all years, one after another, once what the desk
-    phase left pending is folded in (timed on its own: `fold_stats`, as cron would run it)."""
+    phase left pending is folded in (timed on its own: `fold_stats`, as the worker runs it)."""
     started = time.perf_counter()
     manage("fold_stats", capture=True, url=url)
     fold_seconds = time.perf_counter() - started
