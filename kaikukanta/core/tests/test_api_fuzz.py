@@ -90,6 +90,7 @@ def _real_path_parameters(world) -> dict[str, object]:
         "number": world.card.number,
         "batch_id": world.batch.pk,
         "visit_id": world.visit.pk,
+        "device_id": world.device_id,
     }
 
 

@@ -26,6 +26,7 @@ from kaikukanta.network.models import (
     Offering,
     Organisation,
 )
+from kaikukanta.programme.selectors import rules_in_force
 from kaikukanta.reference.models import PostalCode
 from kaikukanta.testing import ApiClient
 from kaikukanta.visits import rules as visit_rules
@@ -56,14 +57,17 @@ def visit_violations() -> list[str]:
         card = visit.card
         facts = visit_rules.CardFacts(card.card_type, card.issued_on, card.valid_until, card.closed_on,
                                       card.children)
+        # Judged by the rules in force in the venue's area on the visit's own day.
+        rules = rules_in_force(visit.venue.area_id, visit.used_on)
         try:
             visit_rules.check_ranges(children=visit.children, clients=visit.clients,
-                                     assistants=visit.assistants)
+                                     assistants=visit.assistants, rules=rules)
             if visit.used_on > day:
                 raise Refusal(visit_rules.Code.DATE_OUT_OF_RANGE)
             visit_rules.check_card_usable(facts, visit.used_on)
             visit_rules.check_party(facts, visit.offering.kind if visit.offering else None,
-                                    children=visit.children, clients=visit.clients)
+                                    children=visit.children, clients=visit.clients, used_on=visit.used_on,
+                                    rules=rules)
             visit_rules.check_offering_at_venue(visit.offering.venue_id if visit.offering else None,
                                                 visit.venue_id)
         except Refusal as refusal:
@@ -84,7 +88,7 @@ def card_violations() -> list[str]:
     problems = []
     municipality_of = dict(PostalCode.objects.values_list("code", "municipality_id"))
     stock = dict(StockNumber.objects.values_list("number", "distributor_id"))
-    for card in Card.objects.prefetch_related("events"):
+    for card in Card.objects.select_related("issuer").prefetch_related("events"):
         events = list(card.events.all())
         kinds = [event.event for event in events]
         if kinds.count("issued") != 1 or kinds[0] != "issued":
@@ -98,7 +102,8 @@ def card_violations() -> list[str]:
             try:
                 home = card_rules.check_new_card(
                     card_type=card.card_type, holder=holder, valid_until=first_until, day=card.issued_on,
-                    max_validity_months=12, municipality_of_postal_code=municipality_of.get,
+                    rules=rules_in_force(card.issuer.area_id, card.issued_on),
+                    municipality_of_postal_code=municipality_of.get,
                     municipality_in_network=network.municipality_in_network)
             except Refusal as refusal:
                 problems.append(f"card {card.number}: {refusal.code}")
