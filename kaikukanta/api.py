@@ -29,11 +29,13 @@ class Utf8JSONRenderer(JSONRenderer):
 EVERY_OPERATION = (400, 401, 403, 429, 503)
 NAMING_AN_OBJECT = (404,)
 WRITES = (404, 409, 422)
+# Reads whose query names an object (`venue_id`, `area_id`) that may not exist.
+QUERY_NAMING_AN_OBJECT = {"/api/v1/devices", "/api/v1/rules"}
 
 
 def statuses_of(path: str, method: str) -> list[int]:
     statuses = set(EVERY_OPERATION)
-    if "{" in path:
+    if "{" in path or path in QUERY_NAMING_AN_OBJECT:
         statuses.update(NAMING_AN_OBJECT)
     if method != "get":
         statuses.update(WRITES)
