@@ -3,23 +3,10 @@ services, so the rules, the events and the audit trail cannot be bypassed here."
 
 from django.contrib import admin
 
+from kaikukanta.core.admin_support import ReadOnly, ReadOnlyAdmin
+
 from .models import Card, CardBatch, CardEvent, StockNumber, WellbeingAnswer, WellbeingQuestion
 from .selectors import record_holder_read
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
-    pass
 
 
 class CardEventInline(ReadOnly, admin.TabularInline):

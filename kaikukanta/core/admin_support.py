@@ -4,7 +4,9 @@ the services (the API and the pages), where the rules, the history and the audit
 from django.contrib import admin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnly:
+    """Mixed into model admins and inlines alike."""
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -13,3 +15,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
