@@ -51,26 +51,23 @@ def clean_phone(value: str) -> str:
     return value
 
 
-def clean_website(value: str) -> str:
+def _validated(value: str, field: str, validator, longest: int) -> str:
     value = value.strip()
     try:
-        _URL(value)
+        validator(value)
     except ValidationError:
-        _refuse("website")
-    if len(value) > WEBSITE_LENGTH:
-        _refuse("website")
+        _refuse(field)
+    if len(value) > longest:
+        _refuse(field)
     return value
+
+
+def clean_website(value: str) -> str:
+    return _validated(value, "website", _URL, WEBSITE_LENGTH)
 
 
 def clean_email(value: str) -> str:
-    value = value.strip()
-    try:
-        validate_email(value)
-    except ValidationError:
-        _refuse("public_email")
-    if len(value) > EMAIL_LENGTH:
-        _refuse("public_email")
-    return value
+    return _validated(value, "public_email", validate_email, EMAIL_LENGTH)
 
 
 def cleaned(changes: dict) -> dict:
