@@ -80,7 +80,7 @@ def conflict_body(conflict: Conflict, language: str) -> dict:
 @conflicts_router.get("/devices/conflicts", response=ConflictPage)
 def list_conflicts(request: HttpRequest, filters: Query[ConflictFilters]):
     """A venue's conflict inbox: the visits its devices recorded offline that the register refused at sync,
-    with the reason in the caller's language (its staff, its area's coordinator, the national admin), 50 a
+    with the reason in the caller's language (its staff, its area's coordinator, the national admin), 100 a
     page by id. `status=recorded` or `discarded` lists the resolved ones. Errors: `404 not_found` (no such
     venue), `403 forbidden`, `400 invalid` (a `status` other than those three)."""
     venue = selectors.venue_in_reach(Caller.api(request), filters.venue_id, Action.VIEW_CONFLICTS)

@@ -6,7 +6,7 @@ import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -23,7 +23,7 @@ from .models import ConflictStatus
 
 PAGE_SIZE = 25
 STATUS_LABELS = {
-    ConflictStatus.OPEN: _("Open"),
+    ConflictStatus.OPEN: pgettext_lazy("conflict", "Open"),
     ConflictStatus.RECORDED: _("Recorded after all"),
     ConflictStatus.DISCARDED: _("Discarded"),
 }
