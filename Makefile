@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: install run test migrate demo serve bench lint vendor messages audit loadtest worker beat topology
+.PHONY: install run test migrate demo serve bench bench-flood lint vendor messages audit loadtest worker beat topology
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet uv
@@ -53,6 +53,10 @@ topology: install
 
 bench: install
 	.venv/bin/python -m bench.run
+
+# The sync flood alone (200 devices × 50 queued visits by default; BENCH_FLOOD=DEVICESxVISITS).
+bench-flood: install
+	.venv/bin/python -m bench.sync_flood
 
 # 100 desks for 60 s through gunicorn (production settings) on PostgreSQL; fails on any error or miscount.
 loadtest: install

@@ -22,6 +22,8 @@ Environment:
   BENCH_STATS         0 leaves the statistics phase out (desk figures only)
   BENCH_PROJECT_SQL   1 also runs the project's own registration SQL under pgbench
   BENCH_GUNICORN_ARGS extra gunicorn arguments (e.g. "--worker-class gthread --threads 2")
+  BENCH_FLOOD         DEVICESxVISITS of the sync flood phase (bench/sync_flood.py; default 200x50), or 0 to
+                      leave it out
 Results are printed and written to var/bench/desk-<timestamp>.json.
 """
 
@@ -44,6 +46,7 @@ from pathlib import Path
 
 import psycopg
 
+from bench import sync_flood
 from bench.load import run_load, statistics_request
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -431,6 +434,8 @@ def main() -> None:
             statistics, fold_seconds = [], 0.0
             if os.environ.get("BENCH_STATS") != "0":
                 statistics, fold_seconds = measure_statistics(setup["admin_token"], stats_clients, stats_seconds)
+            flood = (sync_flood.run_flood(manage, PORT, database_url())
+                     if os.environ.get("BENCH_FLOOD") != "0" else None)
             memory = peak_rss_mb(server)
         finally:
             stop_server(server)
@@ -454,6 +459,7 @@ def main() -> None:
                        "pending_after_desk": pending, "fold_seconds": round(fold_seconds, 2),
                        "peak_rss_mb": memory},
         "statistics_baseline": at_baseline,
+        "sync_flood": flood,
         "driver_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     out_dir = ROOT / "var" / "bench"
@@ -471,8 +477,13 @@ def main() -> None:
     print(f"first card check of a fresh server: {cold['first_ms']} ms (slowest first check of a worker "
           f"{cold['max_ms']} ms)")
     print_statistics(report)
+    if flood:
+        print()
+        sync_flood.print_flood(flood)
     print(f"written to {out_file.relative_to(ROOT)}")
     failed = [row["name"] for row in results[:2] if row["errors"]]
+    if flood and flood["failures"]:
+        failed.append(f"the sync flood ({', '.join(flood['failures'])})")
     if failed:
         raise SystemExit(f"bench: answers other than 2xx, or transport errors, in {', '.join(failed)}")
 

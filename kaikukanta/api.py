@@ -10,6 +10,7 @@ from kaikukanta.core import openapi_docs
 from kaikukanta.core.api_support import error_response, install_error_handlers
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.devices.api import devices_router, offline_router
+from kaikukanta.devices.conflicts_api import conflicts_router
 from kaikukanta.network.api import router as network_router
 from kaikukanta.programme.api import router as programme_router
 from kaikukanta.stats.api import router as stats_router
@@ -30,7 +31,7 @@ EVERY_OPERATION = (400, 401, 403, 429, 503)
 NAMING_AN_OBJECT = (404,)
 WRITES = (404, 409, 422)
 # Reads whose query names an object (`venue_id`, `area_id`) that may not exist.
-QUERY_NAMING_AN_OBJECT = {"/api/v1/devices", "/api/v1/rules"}
+QUERY_NAMING_AN_OBJECT = {"/api/v1/devices", "/api/v1/devices/conflicts", "/api/v1/rules"}
 
 
 def statuses_of(path: str, method: str) -> list[int]:
@@ -86,6 +87,7 @@ api.add_router("", accounts_router)
 api.add_router("", cards_router)
 api.add_router("", visits_router)
 api.add_router("", stats_router)
+api.add_router("", conflicts_router)
 api.add_router("", devices_router)
 api.add_router("", offline_router)
 api.add_router("", programme_router)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("open-data/", include("kaikukanta.stats.open_data_urls")),
     path("operations/", include("kaikukanta.operations.urls")),
     path("imports/", include("kaikukanta.imports.urls")),
+    path("devices/", include("kaikukanta.devices.urls")),
     *machine_urlpatterns,
 ]
 

@@ -11,6 +11,7 @@ MENUS = {
         ("desk:today", _("Today's visits")),
         ("desk:paper", _("Paper list")),
         ("desk:offerings", _("Offerings")),
+        ("devices:index", _("Desk devices")),
         ("stats:dashboard", _("Statistics")),
     ],
     Role.DISTRIBUTOR: [
@@ -27,6 +28,7 @@ MENUS = {
         ("network:area_export", _("Export of the area")),
         ("imports:page", _("Imports")),
         ("programme:rules", _("Programme rules")),
+        ("devices:index", _("Desk devices")),
         ("stats:dashboard", _("Statistics")),
     ],
     Role.NATIONAL_ADMIN: [
@@ -40,6 +42,7 @@ MENUS = {
         ("network:alerts", _("Guessing alerts")),
         ("network:area_export", _("Export of the area")),
         ("imports:page", _("Imports")),
+        ("devices:index", _("Desk devices")),
         ("stats:dashboard", _("Statistics")),
     ],
 }

@@ -50,8 +50,11 @@ class Action(StrEnum):
                                                  # and for each row the area of the row's site
     ENROL_DEVICE = "enrol_device"                # a one-use enrolment code for a desk device; target: the venue
     MANAGE_DEVICES = "manage_devices"            # list and revoke a venue's desk devices; target: the venue
+    LIST_DEVICES = "list_devices"                # the desk devices pages; no target (each venue is judged above)
     VIEW_CONFLICTS = "view_conflicts"            # a venue's inbox of refused offline visits; target: the venue
     DISCARD_CONFLICT = "discard_conflict"        # close a conflict with a reason; target: the venue
+    RECORD_CONFLICT = "record_conflict"          # record a conflict's visit as the device sent it; target: the venue
+    CORRECT_CONFLICT = "correct_conflict"        # correct a conflict's party, then record it; target: the venue
     VIEW_RULES = "view_rules"                    # the programme's rules in force; target: an Area or None
     MANAGE_NATIONAL_RULES = "manage_national_rules"  # national rules and what areas may override; no target
     MANAGE_AREA_RULES = "manage_area_rules"      # an area's overrides; target: the Area
@@ -183,8 +186,17 @@ _RULES = {
     Action.ENROL_DEVICE: lambda user, target: (
         _is(user, Role.VENUE) and getattr(target, "kind", None) == "venue" and _own_site(user, target)),
     Action.MANAGE_DEVICES: lambda user, target: _may_manage_offerings(user, target),
+    Action.LIST_DEVICES: lambda user, target: (
+        _is(user, Role.NATIONAL_ADMIN) or (_is(user, Role.AREA_COORDINATOR) and user.area_id is not None)
+        or (_is(user, Role.VENUE) and user.organisation_id is not None)),
     Action.VIEW_CONFLICTS: lambda user, target: _may_manage_offerings(user, target),
     Action.DISCARD_CONFLICT: lambda user, target: _may_manage_offerings(user, target),
+    # Recording a refused visit as the device sent it overrides the sync's verdict on a device's word (a
+    # revoked device's queue, say), so it is the area coordinator's call; the venue's staff may correct the
+    # party they typed, which the register then judges again.
+    Action.RECORD_CONFLICT: lambda user, target: getattr(target, "kind", None) == "venue" and (
+        _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target)),
+    Action.CORRECT_CONFLICT: lambda user, target: _may_manage_offerings(user, target),
     Action.VIEW_GUESSING_ALERTS: lambda user, target: (
         _is(user, Role.NATIONAL_ADMIN) or (_is(user, Role.AREA_COORDINATOR) and user.area_id is not None)),
     Action.VIEW_IMPORTS: lambda user, target: (

@@ -66,6 +66,7 @@ class Code(StrEnum):
     DEVICE_REQUIRED = "device_required"
     LEASE_NOT_VALID = "lease_not_valid"
     CONFLICT_RESOLVED = "conflict_resolved"
+    CONFLICT_NEEDS_COORDINATOR = "conflict_needs_coordinator"
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,13 @@ MEANINGS: dict[Code, Meaning] = {
         "The device's ticket lease is not for this offering and day, or has ended."),
     Code.CONFLICT_RESOLVED: Meaning(
         409, "Ristiriita on jo ratkaistu.", "Konflikten är redan löst.", "The conflict has been resolved already."),
+    Code.CONFLICT_NEEDS_COORDINATOR: Meaning(
+        403, "Vain alueen koordinaattori voi kirjata käynnin sellaisenaan kuin laite sen lähetti: korjaa "
+        "lasten, asiakkaiden tai avustajien määrä tai pyydä koordinaattoria.",
+        "Endast områdets koordinator kan registrera besöket så som enheten skickade det: rätta antalet barn, "
+        "klienter eller assistenter eller be koordinatorn.",
+        "Only the area's coordinator may record the visit as the device sent it: correct the children, "
+        "clients or assistants, or ask the coordinator."),
 }
 
 LANGUAGES = ("fi", "sv", "en")

@@ -1,9 +1,11 @@
 """Reading devices, conflicts and what an enrolled device downloads."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from kaikukanta.accounts.caller import Caller
-from kaikukanta.accounts.policy import Action, require_caller
+from kaikukanta.accounts.models import Role
+from kaikukanta.accounts.policy import Action, require_caller, scope_filter
 from kaikukanta.cards import signing
 from kaikukanta.cards.models import Card
 from kaikukanta.core.clock import today
@@ -30,6 +32,48 @@ def devices_of(venue: Organisation):
 def conflicts_of(venue: Organisation, *, status: str = ConflictStatus.OPEN):
     return (Conflict.objects.filter(venue=venue, status=status).select_related("device", "offering")
             .order_by("created_at", "pk"))
+
+
+def resolved_conflicts_of(venue: Organisation):
+    """The history of the inbox: recorded and discarded conflicts, the latest resolved first."""
+    return (Conflict.objects.filter(venue=venue).exclude(status=ConflictStatus.OPEN)
+            .select_related("device", "offering", "resolved_by").order_by("-resolved_at", "-pk"))
+
+
+def conflict_in_reach(caller: Caller, conflict_id: int) -> Conflict:
+    conflict = (Conflict.objects.select_related("device", "offering", "venue", "resolved_by")
+                .filter(pk=conflict_id).first())
+    if conflict is None:
+        raise Refusal(Code.NOT_FOUND)
+    require_caller(caller, Action.VIEW_CONFLICTS, conflict.venue)
+    return conflict
+
+
+def device_in_reach(caller: Caller, device_id: int) -> Device:
+    device = Device.objects.select_related("venue").filter(pk=device_id).first()
+    if device is None:
+        raise Refusal(Code.NOT_FOUND)
+    require_caller(caller, Action.MANAGE_DEVICES, device.venue)
+    return device
+
+
+def _count_per_venue(queryset, aggregate):
+    return Coalesce(Subquery(queryset.values("venue").annotate(n=aggregate).values("n"),
+                             output_field=IntegerField()), 0)
+
+
+def venues_with_devices(user):
+    """The venues in the user's reach (the coordinator's area, the whole network for the national admin) that
+    have enrolled a device: each with its devices in use, their pending visits and its open conflicts."""
+    in_use = Device.objects.filter(venue=OuterRef("pk"), revoked_at__isnull=True)
+    open_conflicts = Conflict.objects.filter(venue=OuterRef("pk"), status=ConflictStatus.OPEN)
+    scope = scope_filter(user, area="area_id", site={Role.VENUE: "pk"})
+    return (Organisation.objects.filter(scope, kind="venue", pk__in=Device.objects.values("venue"))
+            .select_related("area")
+            .annotate(device_count=_count_per_venue(in_use, Count("pk")),
+                      pending=_count_per_venue(in_use, Sum("pending")),
+                      open_conflicts=_count_per_venue(open_conflicts, Count("pk")))
+            .order_by("area__name", "name", "pk"))
 
 
 def venues_with_devices_in_area(area_id: int):

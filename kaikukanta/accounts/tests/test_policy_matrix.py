@@ -90,8 +90,14 @@ enrol_device                venue           -     -     -       -    -      Y   
 enrol_device                distributor     -     -     -       -    -      -     -
 manage_devices              venue           Y     Y     -       -    -      Y     -
 manage_devices              distributor     -     -     -       -    -      -     -
+list_devices                none            Y     Y     Y       -    -      Y     Y
 view_conflicts              venue           Y     Y     -       -    -      Y     -
 discard_conflict            venue           Y     Y     -       -    -      Y     -
+discard_conflict            distributor     -     -     -       -    -      -     -
+record_conflict             venue           Y     Y     -       -    -      -     -
+record_conflict             distributor     -     -     -       -    -      -     -
+correct_conflict            venue           Y     Y     -       -    -      Y     -
+correct_conflict            distributor     -     -     -       -    -      -     -
 view_rules                  none            Y     Y     Y       Y    Y      Y     Y
 view_rules                  area            Y     Y     Y       Y    Y      Y     Y
 manage_national_rules       none            Y     -     -       -    -      -     -

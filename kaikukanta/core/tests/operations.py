@@ -71,6 +71,8 @@ class World:
     quota_offering_id: int = 0  # an offering with a ticket quota of 20 at the first area's venue
     device_id: int = 0         # a desk device enrolled at the first area's venue; its credential is the
                                # token of the caller "device" (not a column: the user callers are)
+    conflict_id: int = 0       # an open conflict at the first area's venue: a visit of `card` that a
+                               # second device, revoked, sent
 
     def client(self, caller: str, language: str | None = None) -> ApiClient:
         client = ApiClient(self.network.tokens.get(caller), language)
@@ -107,7 +109,7 @@ def build_world() -> World:
                                                              name="Ovi 1")
     network.users["device"] = venue_user
     return World(
-        enrolment_code=enrolment_code, device_id=device.pk,
+        enrolment_code=enrolment_code, device_id=device.pk, conflict_id=_revoked_device_conflict(network, card),
         quota_offering_id=make_offering(network.venue, "Konsertti", ticket_quota=20).pk,
         network=network, card=card, other_card=make_card(network.other_distributor, **OTHER_HOLDER),
         community_card=make_card(distributor, card_type="community"),
@@ -115,6 +117,21 @@ def build_world() -> World:
         offering=make_offering(network.venue), visit=visit, old_visit=old_visit,
         spare_token=make_token(network.users["distributor"]),
         admin_spare_token=make_token(network.users["admin"]))
+
+
+def _revoked_device_conflict(network: Network, card: Card) -> int:
+    from kaikukanta.accounts.caller import Channel
+    from kaikukanta.devices import services as device_services
+    from kaikukanta.devices import sync
+
+    venue_user = network.users["venue"]
+    _, code = device_services.issue_enrolment_code(Caller.for_console(venue_user), network.venue.pk)
+    device, _ = device_services.enrol(Caller.for_console(venue_user), code=code, name="Ovi 3")
+    device = device_services.revoke_device(Caller.for_console(venue_user), device.pk)
+    caller = Caller(user=venue_user, site=network.venue, address=None, channel=Channel.DEVICE, device=device)
+    [outcome] = sync.sync_visits(caller, [sync.QueuedVisit(key="ovi-3-1", card_number=card.number, used_on=today(),
+                                                            recorded_at=timezone.now())])
+    return outcome.conflict_id
 
 
 @dataclass(frozen=True)
@@ -138,6 +155,7 @@ class Operation:
     statuses: str
     build: Callable[[World], Call]
     codes: dict = field(default_factory=dict)
+    codes_by_caller: dict = field(default_factory=dict)  # a caller's own error code, where it differs
 
     @property
     def key(self) -> tuple[str, str]:
@@ -308,6 +326,19 @@ OPERATIONS = [
               lambda w: Call(query={"venue_id": w.network.venue.pk})),
     Operation("revoke_device", "DELETE", "/devices/{device_id}", "401 204 204 403 403 403 204 403",
               lambda w: Call(path={"device_id": w.device_id})),
+    # The conflict inbox: the venue's staff, its coordinator and the national admin; recording a visit as the
+    # device sent it is the coordinator's (or the admin's) call, a corrected one the staff's too
+    Operation("list_conflicts", "GET", "/devices/conflicts", "401 200 200 403 403 403 200 403",
+              lambda w: Call(query={"venue_id": w.network.venue.pk})),
+    Operation("record_conflict", "POST", "/devices/conflicts/{conflict_id}/record",
+              "401 200 200 403 403 403 403 403", lambda w: Call(path={"conflict_id": w.conflict_id}),
+              codes_by_caller={"venue": "conflict_needs_coordinator"}),
+    Operation("record_conflict_corrected", "POST", "/devices/conflicts/{conflict_id}/record",
+              "401 200 200 403 403 403 200 403",
+              lambda w: Call(path={"conflict_id": w.conflict_id}, body={"assistants": 1})),
+    Operation("discard_conflict", "POST", "/devices/conflicts/{conflict_id}/discard",
+              "401 200 200 403 403 403 200 403",
+              lambda w: Call(path={"conflict_id": w.conflict_id}, body={"reason": "Sama käynti kahdesti"})),
     # The offline desk answers an enrolled device's credential only: a user's token is `device_required`
     *[Operation(name, method, path, "401 403 403 403 403 403 403 403", build, codes={403: "device_required"})
       for name, method, path, build in (

@@ -106,6 +106,11 @@ AUDITED = {
         _latest("devices", "EnrolmentCode").pk))],
     "enrol_device": lambda world, body: [("device.enrolled", "device", str(body["device"]["id"]))],
     "revoke_device": lambda world, body: [("device.revoked", "device", str(world.device_id))],
+    "record_conflict": lambda world, body: [("visit.recorded", "visit", str(body["visit_id"])),
+                                            ("conflict.recorded", "conflict", str(world.conflict_id))],
+    "record_conflict_corrected": lambda world, body: [("visit.recorded", "visit", str(body["visit_id"])),
+                                                      ("conflict.recorded", "conflict", str(world.conflict_id))],
+    "discard_conflict": lambda world, body: [("conflict.discarded", "conflict", str(world.conflict_id))],
     # Device operations: no user's token succeeds (the operation matrix); devices/tests cover their records.
     "take_lease": lambda world, body: [("lease.taken", "lease", str(body["id"]))],
     "sync_visits": lambda world, body: [],
@@ -195,6 +200,11 @@ REFUSED = [
     Refused("enrol_device", "venue", lambda w: Call(body={"code": "WRONGCODE234", "name": "Ovi 2"}), 422,
             "enrolment_code_invalid", "code"),
     Refused("revoke_device", "venue", lambda w: Call(path={"device_id": 999_999_999}), 404, "not_found"),
+    Refused("record_conflict", "coordinator", lambda w: Call(path={"conflict_id": w.conflict_id},
+                                                             body={"children": 5}), 422, "too_many_children",
+            "children"),
+    Refused("discard_conflict", "venue", lambda w: Call(path={"conflict_id": w.conflict_id}, body={"reason": " "}),
+            400, "invalid", "reason"),
     Refused("take_lease", "device", lambda w: Call(body={"offering_id": w.quota_offering_id, "tickets": 501}), 400,
             "invalid", "tickets"),
     Refused("sync_visits", "device", lambda w: Call(body={"visits": [
@@ -246,7 +256,19 @@ def test_a_write_records_who_did_what_to_which_object(world, operation_name, cal
     body = response.json() if response.content else {}
     assert sorted((r.action, r.object_type, r.object_id) for r in records) == sorted(
         AUDITED[operation_name](world, body))
-    assert {record.actor_id for record in records} == {world.user(caller).pk}
+    assert {(record.action, record.actor_id) for record in records} == {
+        (record.action, _actor(world, operation_name, record.action, caller)) for record in records}
+
+
+# A conflict recorded after all by the coordinator or the national admin: the visit is the staff member's
+# whose device recorded it (as at any sync), the decision (`conflict.recorded`) the caller's.
+RECORDED_AS = {"visit.recorded": {"record_conflict", "record_conflict_corrected"}}
+
+
+def _actor(world, operation_name: str, action: str, caller: str) -> int:
+    if operation_name in RECORDED_AS.get(action, set()):
+        return world.user("venue").pk
+    return world.user(caller).pk
 
 
 @pytest.mark.parametrize("refused", REFUSED, ids=[refused.operation for refused in REFUSED])
