@@ -114,11 +114,13 @@ class WellbeingRollup(models.Model):
 
 
 class FoldState(models.Model):
-    """The memberships the holders' home areas in the rollups were computed with, and the version of what
-    the rollups hold (`rollups.VERSION`; an older one is rebuilt by the next fold) (one row)."""
+    """The memberships the holders' home areas in the rollups were computed with, the version of what the
+    rollups hold (`rollups.VERSION`; an older one is rebuilt by the next fold) and their generation (one row)."""
 
     memberships = models.TextField(default="")
     version = models.PositiveSmallIntegerField(default=0, db_default=0)
+    # One more after every fold or rebuild that changed the rollups: what a cached table was computed from.
+    generation = models.BigIntegerField(default=0, db_default=0)
 
     def __str__(self):
         return "fold state"

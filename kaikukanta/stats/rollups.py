@@ -356,23 +356,40 @@ def fold() -> None:
             _rebuild_locked()
             return
         memberships = Memberships.load()
-        _fold_pending(memberships)
+        changed = _fold_pending(memberships)
         if state.memberships != memberships.fingerprint():
             _rebuild_home_areas(memberships)
             state.memberships = memberships.fingerprint()
             state.save(update_fields=["memberships"])
+            changed = True
+        if changed:
+            sql.execute("UPDATE stats_foldstate SET generation = generation + 1", [])
 
 
-def _fold_pending(memberships: Memberships) -> None:
+def generation() -> int:
+    """How many folds and rebuilds have changed the rollups (0: never folded); read where the rollups are."""
+    return FoldState.objects.values_list("generation", flat=True).first() or 0
+
+
+def fold_left_to_others() -> bool:
+    """Whether a reader here leaves the fold to a live worker or to the primary (see `fold`)."""
+    return _fold_left_to_others()
+
+
+def _fold_pending(memberships: Memberships) -> bool:
+    """Fold the changes pending now; whether there were any."""
     # Changes arriving while we fold wait for the next fold, so a busy desk cannot keep this one going.
     last = sql.fetch_one("SELECT MAX(id) FROM stats_pendingchange", [])[0]
+    folded = False
     while last is not None:
         card_ids = sorted({row[0] for row in _fetch(
             "SELECT card_id FROM stats_pendingchange WHERE id <= %s ORDER BY id LIMIT %s",
             [last, BATCH_CARDS])})
         if not card_ids:
-            return
+            break
         _fold_cards(card_ids, memberships)
+        folded = True
+    return folded
 
 
 @dataclass
@@ -728,8 +745,9 @@ def _rebuild_locked() -> None:
     _rebuild_usage()
     _rebuild_holder_rows(HOLDER_DIMS)
     _rebuild_cards()
+    before = generation()
     FoldState.objects.all().delete()
-    FoldState.objects.create(memberships=memberships.fingerprint(), version=VERSION)
+    FoldState.objects.create(memberships=memberships.fingerprint(), version=VERSION, generation=before + 1)
 
 
 def _rebuild_usage() -> None:

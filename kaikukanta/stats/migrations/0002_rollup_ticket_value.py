@@ -3,7 +3,8 @@
 # Rolling upgrade: new columns with database defaults, so the old release keeps inserting rollup rows (their
 # value 0) and FoldState rows (version 0). This release's first fold finds version 0 and rebuilds the rollups
 # with the value of tickets (`rollups.VERSION`; about 10 minutes at 10,000,000 visits), also after an old
-# instance rebuilt them again.
+# instance rebuilt them again. The generation counts the folds that changed something (the dashboard's cache
+# key); an old release's fold does not count, which the cache's lifetime bounds.
 
 from django.db import migrations, models
 
@@ -15,6 +16,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='foldstate',
+            name='generation',
+            field=models.BigIntegerField(db_default=0, default=0),
+        ),
         migrations.AddField(
             model_name='foldstate',
             name='version',
