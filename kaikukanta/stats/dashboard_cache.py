@@ -76,7 +76,7 @@ class Made:
     first_year: int | None
 
 
-def _inputs_generation() -> int:
+def inputs_generation() -> int:
     return cache.get(INPUTS_KEY, 0)
 
 
@@ -97,7 +97,7 @@ def _bump_inputs() -> None:
 
 
 def generation() -> tuple[int, int]:
-    return rollups.generation(), _inputs_generation()
+    return rollups.generation(), inputs_generation()
 
 
 def tables(dashboard: Dashboard) -> Made:
