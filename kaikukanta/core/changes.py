@@ -32,6 +32,11 @@ def follow(follower: Follower) -> None:
     _follower = follower
 
 
+def follower() -> Follower:
+    """The follower registered; a layer above may register a wrapped one (operations counts recorded visits)."""
+    return _the_follower()
+
+
 def _the_follower() -> Follower:
     if _follower is None:
         raise ImproperlyConfigured("no follower of the register's changes: is kaikukanta.stats installed?")

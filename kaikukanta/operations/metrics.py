@@ -5,7 +5,9 @@ Under gunicorn set PROMETHEUS_MULTIPROC_DIR (an empty directory per start, deplo
 counts are added up; without it each process reports its own."""
 
 import os
+from contextvars import ContextVar
 
+from django.db import transaction
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
@@ -14,19 +16,47 @@ REQUEST_SECONDS = Histogram("kaikukanta_request_seconds", "Time to answer a requ
 RESPONSES = Counter("kaikukanta_responses_total", "Responses by route pattern and status class.",
                     ["method", "route", "status"])
 REGISTRATIONS = Counter("kaikukanta_desk_registrations_total",
-                        "Visits recorded at a desk, by channel: the API (201) or the desk page (its redirect).",
-                        ["channel"])
+                        "Visits recorded at a desk, by channel: the API (201), the desk page (its redirect) or "
+                        "the rows of a paper list (each visit stored).", ["channel"])
 # The routes that record one visit and the status that says it was recorded: the API's 201, the desk page's
-# redirect after a recorded visit (a refusal renders the page again). A paper list's rows are not counted.
+# redirect after a recorded visit (a refusal renders the page again).
 REGISTRATION_ROUTES = {"api/v1/visits": (201, "api"), "desk/check/": (302, "desk")}
+# A paper list saves each row on its own and answers 200 whatever some rows met, so its visits are counted as
+# they are committed (`counting_visits`), not by the status.
+PAPER_ROUTE = "desk/paper/"
+_committed: ContextVar[list | None] = ContextVar("kaikukanta_committed_visits", default=None)
 
 
-def observe(method: str, route: str, status: int, seconds: float) -> None:
+def observe(method: str, route: str, status: int, seconds: float, committed_visits: int = 0) -> None:
     REQUEST_SECONDS.labels(method, route).observe(seconds)
     RESPONSES.labels(method, route, f"{status // 100}xx").inc()
     recorded, channel = REGISTRATION_ROUTES.get(route, (None, None))
     if method == "POST" and status == recorded:
         REGISTRATIONS.labels(channel).inc()
+    elif method == "POST" and route == PAPER_ROUTE and committed_visits:
+        REGISTRATIONS.labels("paper").inc(committed_visits)
+
+
+def counting_visits(insert_visit):
+    """`core.changes`' visit insert, also noting each visit of a counted request once its transaction commits
+    (a row refused after its insert, or rolled back, is not counted; a replayed row inserts nothing)."""
+    def insert(insert_sql: str, params: list, card_id: int) -> int:
+        visit_id = insert_visit(insert_sql, params, card_id)
+        committed = _committed.get()
+        if committed is not None:
+            transaction.on_commit(lambda: committed.append(visit_id))
+        return visit_id
+    return insert
+
+
+def count_committed_visits():
+    """Start counting the visits the current request commits; returns (the list they go to, a reset token)."""
+    committed: list = []
+    return committed, _committed.set(committed)
+
+
+def stop_counting(token) -> None:
+    _committed.reset(token)
 
 
 class StateCollector:

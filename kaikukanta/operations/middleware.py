@@ -22,19 +22,22 @@ class RequestMetricsMiddleware:
         given = request.headers.get("X-Request-ID", "")
         rid = given if _GIVEN_ID.match(given) else uuid.uuid4().hex
         token = request_id.set(rid)
+        committed, counting = metrics.count_committed_visits() if request.method == "POST" else (None, None)
         started = time.perf_counter()
         try:
             response = self.get_response(request)
             seconds = time.perf_counter() - started
             match = getattr(request, "resolver_match", None)
             route = match.route if match is not None else "unmatched"
-            metrics.observe(request.method, route, response.status_code, seconds)
+            metrics.observe(request.method, route, response.status_code, seconds, len(committed or ()))
             response["X-Request-ID"] = rid
             access_log.info("request", extra={"request_id": rid, "method": request.method, "route": route,
                                               "status": response.status_code, "ms": round(seconds * 1000, 1)})
             return response
         finally:
             request_id.reset(token)
+            if counting is not None:
+                metrics.stop_counting(counting)
 
 
 class StatisticsReadMiddleware:

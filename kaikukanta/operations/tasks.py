@@ -41,10 +41,12 @@ RETRIED["base"] = RecordedTask
 @shared_task(**RETRIED)
 def fold_statistics() -> None:
     """Fold every pending statistics change (one fold at a time: the fold takes an advisory lock)."""
-    from kaikukanta.stats import rollups
+    from kaikukanta.stats import dashboard_cache, rollups
 
     rollups.fold()
     heartbeat()
+    # The dashboards read lately, made again from what this fold (or an earlier one) changed.
+    dashboard_cache.warm(budget_seconds=settings.KAIKUKANTA_FOLD_SECONDS)
 
 
 @shared_task(base=RecordedTask)

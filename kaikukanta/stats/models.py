@@ -58,6 +58,10 @@ class Rollup(models.Model):
     card_2 = models.BigIntegerField(null=True, blank=True)
     card_3 = models.BigIntegerField(null=True, blank=True)
     card_4 = models.BigIntegerField(null=True, blank=True)
+    # The value of the tickets given (cents) and the uses it is known for, on the card-type rows only
+    # (families `v` and `a`, dimension `card_type`): visits keep their value when recorded (`Visit`).
+    ticket_value_cents = models.BigIntegerField(default=0, db_default=0)
+    priced_uses = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [
@@ -110,9 +114,13 @@ class WellbeingRollup(models.Model):
 
 
 class FoldState(models.Model):
-    """The memberships the holders' home areas in the rollups were computed with (one row)."""
+    """The memberships the holders' home areas in the rollups were computed with, the version of what the
+    rollups hold (`rollups.VERSION`; an older one is rebuilt by the next fold) and their generation (one row)."""
 
     memberships = models.TextField(default="")
+    version = models.PositiveSmallIntegerField(default=0, db_default=0)
+    # One more after every fold or rebuild that changed the rollups: what a cached table was computed from.
+    generation = models.BigIntegerField(default=0, db_default=0)
 
     def __str__(self):
         return "fold state"

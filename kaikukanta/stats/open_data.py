@@ -2,8 +2,10 @@
 licence (CC BY 4.0). Only presentation and caching happen here: every figure comes from the selector, which
 applies the disclosure control of the strictest scope.
 
-The figures change only when a calendar month settles (or history is imported), so one computation is kept
-in the shared cache, keyed by the last settled day and the newest visit and card, for a day at most."""
+The figures change only when a calendar month settles, history is imported or a site moves, so one
+computation is kept in the shared cache for a day at most, keyed by the last settled day, the network's
+rollups of the settled months (what an import folds changes them, a visit of today does not) and the
+dashboard cache's inputs generation (sites, municipalities)."""
 
 import csv
 import datetime
@@ -11,16 +13,15 @@ import io
 import json
 
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.cards.models import Card
 from kaikukanta.core.spreadsheet import safe_cell
 from kaikukanta.network.models import SECTORS
 from kaikukanta.reference.models import Municipality
-from kaikukanta.visits.models import Visit
 
-from . import disclosure
+from . import dashboard_cache, disclosure, rollups
+from .models import Rollup
 from .selectors.open_data import USE_GROUPS, open_data
 
 LICENCE = "CC BY 4.0"
@@ -42,9 +43,19 @@ DATASETS = {
 }
 
 
+def _fingerprint(settled: datetime.date) -> tuple:
+    """What the settled months hold in the network's own rollup rows (visits, uses, cards by month): one
+    indexed aggregate. Read as folded: imports fold their rows before they end, and the desk and a venue
+    cannot reach a settled month any more."""
+    sums = Rollup.objects.filter(family__in=("a", "c"), owner=rollups.NETWORK, grain="m",
+                                 period__lte=settled).aggregate(
+        rows=Count("id"), visits=Sum("visits"), uses=Sum("uses"), child_uses=Sum("child_uses"), cards=Sum("cards"))
+    return tuple(sums[name] for name in ("rows", "visits", "uses", "child_uses", "cards"))
+
+
 def _figures(today: datetime.date) -> dict:
-    fingerprint = (disclosure.settled_through(today).isoformat(), Visit.objects.aggregate(newest=Max("id"))["newest"],
-                   Card.objects.aggregate(newest=Max("id"))["newest"])
+    settled = disclosure.settled_through(today)
+    fingerprint = (settled.isoformat(), *_fingerprint(settled), dashboard_cache.inputs_generation())
     return cache.get_or_set("open-data:" + "-".join(map(str, fingerprint)), lambda: open_data(today), CACHE_SECONDS)
 
 

@@ -71,10 +71,15 @@ BATCH_CARDS = 2000
 ROWS_PER_STATEMENT = 500
 _LOCK_ID = 7_154_073_201
 
+# What the rollups hold: a fold finding FoldState.version older rebuilds them first (1: the value of tickets).
+VERSION = 1
+
 _PENDING_SQL = "INSERT INTO stats_pendingchange (card_id, visit_id, sign) VALUES (%s, %s, %s)"
 _ROLLUP_COLUMNS = ("family", "owner", "dim", "grain", "period", "key", "visits", "uses", "child_uses", "cards",
-                   "card_1", "card_2", "card_3", "card_4")
+                   "card_1", "card_2", "card_3", "card_4", "ticket_value_cents", "priced_uses")
 _KEY_COLUMNS = _ROLLUP_COLUMNS[:6]
+# Where each of a fold's differences (visits, uses, child uses, cards, value, priced uses) goes in a row.
+_MEASURE_POSITIONS = (6, 7, 8, 9, 14, 15)
 
 
 # ---- writing down what changed (every write path, in its own transaction) ----------------------------
@@ -217,13 +222,15 @@ class VisitFacts:
     uses: int
     children: int
     cancelled: bool
+    value_cents: int | None = None   # the value of its tickets as recorded; None: not known
 
 
 @dataclass
 class Contribution:
     """What one card adds to the rollups."""
 
-    sums: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))   # row key → visits, uses, child
+    # row key → visits, uses, child uses, value (cents), priced uses
+    sums: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0, 0]))
     present: set = field(default_factory=set)     # holder rows counting the card among their distinct cards
     cards: dict = field(default_factory=lambda: defaultdict(int))                # card rows → cards
     wellbeing: dict = field(default_factory=dict)  # (area, question) → (at issue, now)
@@ -236,6 +243,8 @@ def contribution(card: CardFacts | None, visits: list[VisitFacts], memberships: 
     personal = card.card_type == PERSONAL
     for visit in visits:
         measures = (1, visit.uses, visit.children if personal else 0)
+        priced = visit.value_cents is not None
+        valued = (*measures, visit.value_cents or 0, visit.uses if priced else 0)
         keys = card.holder_keys(visit.used_on, memberships)
         for grain in VISIT_GRAINS:
             period = period_of(visit.used_on, grain)
@@ -245,11 +254,11 @@ def contribution(card: CardFacts | None, visits: list[VisitFacts], memberships: 
             holder_rows = [("a", visit.area_id, dim, grain, period, key) for dim, key in zip(HOLDER_DIMS, keys,
                                                                                              strict=True)]
             result.present.update(holder_rows)
-            for row in rows + holder_rows:
+            # The value only on the card-type rows: the holder rows offer no value figures.
+            for row, amounts in [(row, valued) for row in rows] + [(row, measures) for row in holder_rows]:
                 sums = result.sums[row]
-                sums[0] += measures[0]
-                sums[1] += measures[1]
-                sums[2] += measures[2]
+                for position, amount in enumerate(amounts):
+                    sums[position] += amount
     first_use = min((visit.used_on for visit in visits), default=None)
     for row in card_rows(card, first_use, sum(visit.uses for visit in visits)):
         result.cards[row] += 1
@@ -336,32 +345,51 @@ def fold() -> None:
         return
     state = FoldState.objects.first()
     pending = sql.fetch_one("SELECT EXISTS (SELECT 1 FROM stats_pendingchange)", [])[0]
-    if state is not None and not pending and state.memberships == Memberships.load().fingerprint():
+    if (state is not None and state.version >= VERSION and not pending
+            and state.memberships == Memberships.load().fingerprint()):
         return
     with transaction.atomic():
         _lock()
         state = FoldState.objects.first()
-        if state is None:
+        if state is None or state.version < VERSION:
+            # Never folded, or folded by a release whose rollups lack something this one reads.
             _rebuild_locked()
             return
         memberships = Memberships.load()
-        _fold_pending(memberships)
+        changed = _fold_pending(memberships)
         if state.memberships != memberships.fingerprint():
             _rebuild_home_areas(memberships)
             state.memberships = memberships.fingerprint()
             state.save(update_fields=["memberships"])
+            changed = True
+        if changed:
+            sql.execute("UPDATE stats_foldstate SET generation = generation + 1", [])
 
 
-def _fold_pending(memberships: Memberships) -> None:
+def generation() -> int:
+    """How many folds and rebuilds have changed the rollups (0: never folded); read where the rollups are."""
+    return FoldState.objects.values_list("generation", flat=True).first() or 0
+
+
+def fold_left_to_others() -> bool:
+    """Whether a reader here leaves the fold to a live worker or to the primary (see `fold`)."""
+    return _fold_left_to_others()
+
+
+def _fold_pending(memberships: Memberships) -> bool:
+    """Fold the changes pending now; whether there were any."""
     # Changes arriving while we fold wait for the next fold, so a busy desk cannot keep this one going.
     last = sql.fetch_one("SELECT MAX(id) FROM stats_pendingchange", [])[0]
+    folded = False
     while last is not None:
         card_ids = sorted({row[0] for row in _fetch(
             "SELECT card_id FROM stats_pendingchange WHERE id <= %s ORDER BY id LIMIT %s",
             [last, BATCH_CARDS])})
         if not card_ids:
-            return
+            break
         _fold_cards(card_ids, memberships)
+        folded = True
+    return folded
 
 
 @dataclass
@@ -414,12 +442,12 @@ def _cards_now(card_ids: list[int]) -> dict[int, CardFacts]:
 
 def _visits_of(card_ids: list[int]) -> dict[int, list[VisitFacts]]:
     visits = defaultdict(list)
-    for visit_id, card_id, venue_id, area_id, used_on, uses, children, cancelled_at in _fetch(
-            "SELECT v.id, v.card_id, v.venue_id, o.area_id, v.used_on, v.uses, v.children, v.cancelled_at "
-            "FROM visits_visit v JOIN network_organisation o ON o.id = v.venue_id "
+    for visit_id, card_id, venue_id, area_id, used_on, uses, children, cancelled_at, value in _fetch(
+            "SELECT v.id, v.card_id, v.venue_id, o.area_id, v.used_on, v.uses, v.children, v.cancelled_at, "
+            "v.ticket_value_cents FROM visits_visit v JOIN network_organisation o ON o.id = v.venue_id "
             f"WHERE v.card_id{_in(card_ids)[0]}", _in(card_ids)[1]):
         visits[card_id].append(VisitFacts(visit_id, venue_id, area_id, sql.as_date(used_on), uses, children,
-                                          cancelled_at is not None))
+                                          cancelled_at is not None, value))
     return visits
 
 
@@ -432,18 +460,20 @@ class _Changes:
     """Differences to add to the rollups, gathered over a batch of cards."""
 
     def __init__(self):
-        self.sums = defaultdict(lambda: [0, 0, 0, 0])    # row → visits, uses, child uses, cards
+        self.sums = defaultdict(lambda: [0, 0, 0, 0, 0, 0])  # row → visits, uses, child uses, cards, value, priced
         self.joined = defaultdict(set)                   # holder row → cards now counted in it
         self.left = defaultdict(set)                     # holder row → cards no longer counted in it
         self.wellbeing = defaultdict(lambda: [0, 0, 0])  # (area, question) → respondents, sums
 
     def add(self, card_id: int, before: Contribution, after: Contribution) -> None:
         for sign, part in ((-1, before), (1, after)):
-            for row, (visits, uses, child) in part.sums.items():
+            for row, (visits, uses, child, value, priced) in part.sums.items():
                 sums = self.sums[row]
                 sums[0] += sign * visits
                 sums[1] += sign * uses
                 sums[2] += sign * child
+                sums[4] += sign * value
+                sums[5] += sign * priced
             for row, count in part.cards.items():
                 self.sums[row][3] += sign * count
             for cell, (then, now) in part.wellbeing.items():
@@ -537,10 +567,10 @@ def _apply(changes: _Changes, batch_changes: set[int], memberships: Memberships)
     kept, deleted, refill = [], [], []
     for key in keys:
         known = stored.get(key)
-        row = known[1:] if known else [*key, 0, 0, 0, 0, None, None, None, None]
+        row = known[1:] if known else [*key, 0, 0, 0, 0, None, None, None, None, 0, 0]
         before_cards = row[9]
-        for position, amount in enumerate(changes.sums[key]):
-            row[6 + position] += amount
+        for position, amount in zip(_MEASURE_POSITIONS, changes.sums[key], strict=True):
+            row[position] += amount
         if key in changes.joined or key in changes.left:
             listed = {card for card in row[10:14] if card is not None}
             cards = (listed - changes.left[key]) | changes.joined[key]
@@ -550,7 +580,7 @@ def _apply(changes: _Changes, batch_changes: set[int], memberships: Memberships)
                 _set_witnesses(row, cards)
             else:
                 refill.append(row)
-        if any(row[6:10]):
+        if any(row[6:10]) or any(row[14:16]):
             kept.append((row, known[0] if known else None))
         elif known:
             deleted.append(known[0])
@@ -575,8 +605,8 @@ def _write_rows(updated: list[tuple], inserted: list[list], deleted: list[int]) 
     measures = _ROLLUP_COLUMNS[6:]
     if updated:
         sql.execute("DROP TABLE IF EXISTS stats_fold_rows", [])
-        sql.execute("CREATE TEMPORARY TABLE stats_fold_rows (visits bigint, uses bigint, child_uses bigint, "
-                    "cards bigint, card_1 bigint, card_2 bigint, card_3 bigint, card_4 bigint, id bigint)", [])
+        sql.execute(f"CREATE TEMPORARY TABLE stats_fold_rows ({', '.join(f'{name} bigint' for name in measures)}, "
+                    "id bigint)", [])
         _copy_into("stats_fold_rows", (*measures, "id"), updated)
         sql.execute(f"UPDATE stats_rollup SET {', '.join(f'{name} = f.{name}' for name in measures)} "
                     "FROM stats_fold_rows f WHERE stats_rollup.id = f.id", [])
@@ -700,6 +730,8 @@ def _holder_key_sql(dim: str) -> str:
 
 
 _CHILD_USES_SQL = f"SUM(CASE WHEN c.card_type = '{PERSONAL}' THEN v.children ELSE 0 END)"
+_VALUE_SQL = ("COALESCE(SUM(v.ticket_value_cents), 0), "
+              "SUM(CASE WHEN v.ticket_value_cents IS NULL THEN 0 ELSE v.uses END)")
 _INSERT_ROLLUP = f"INSERT INTO stats_rollup ({', '.join(_ROLLUP_COLUMNS)}) "
 
 
@@ -713,20 +745,21 @@ def _rebuild_locked() -> None:
     _rebuild_usage()
     _rebuild_holder_rows(HOLDER_DIMS)
     _rebuild_cards()
+    before = generation()
     FoldState.objects.all().delete()
-    FoldState.objects.create(memberships=memberships.fingerprint())
+    FoldState.objects.create(memberships=memberships.fingerprint(), version=VERSION, generation=before + 1)
 
 
 def _rebuild_usage() -> None:
     sql.execute(
         _INSERT_ROLLUP + f"SELECT 'v', v.venue_id, '{BASE_DIM}', 'd', v.used_on, c.card_type, COUNT(*), "
-        f"SUM(v.uses), {_CHILD_USES_SQL}, 0, NULL, NULL, NULL, NULL FROM visits_visit v "
+        f"SUM(v.uses), {_CHILD_USES_SQL}, 0, NULL, NULL, NULL, NULL, {_VALUE_SQL} FROM visits_visit v "
         "JOIN cards_card c ON c.id = v.card_id WHERE v.cancelled_at IS NULL "
         "GROUP BY v.venue_id, v.used_on, c.card_type", [])
     sql.execute(
         _INSERT_ROLLUP + f"SELECT 'a', o.area_id, '{BASE_DIM}', 'd', r.period, r.key, SUM(r.visits), "
-        "SUM(r.uses), SUM(r.child_uses), 0, NULL, NULL, NULL, NULL FROM stats_rollup r "
-        "JOIN network_organisation o ON o.id = r.owner "
+        "SUM(r.uses), SUM(r.child_uses), 0, NULL, NULL, NULL, NULL, SUM(r.ticket_value_cents), SUM(r.priced_uses) "
+        "FROM stats_rollup r JOIN network_organisation o ON o.id = r.owner "
         f"WHERE r.family = 'v' AND r.dim = '{BASE_DIM}' AND r.grain = 'd' GROUP BY o.area_id, r.period, r.key", [])
     _sum_areas_into_the_network(f"r.family = 'a' AND r.dim = '{BASE_DIM}'")
     _sum_days_into_longer_periods(f"r.family IN ('v', 'a') AND r.dim = '{BASE_DIM}'", ("m", "y", "t"))
@@ -735,8 +768,8 @@ def _rebuild_usage() -> None:
 def _sum_areas_into_the_network(condition: str) -> None:
     sql.execute(
         _INSERT_ROLLUP + f"SELECT r.family, {NETWORK}, r.dim, 'd', r.period, r.key, SUM(r.visits), SUM(r.uses), "
-        "SUM(r.child_uses), SUM(r.cards), NULL, NULL, NULL, NULL FROM stats_rollup r "
-        f"WHERE r.grain = 'd' AND {condition} GROUP BY r.family, r.dim, r.period, r.key", [])
+        "SUM(r.child_uses), SUM(r.cards), NULL, NULL, NULL, NULL, SUM(r.ticket_value_cents), SUM(r.priced_uses) "
+        f"FROM stats_rollup r WHERE r.grain = 'd' AND {condition} GROUP BY r.family, r.dim, r.period, r.key", [])
 
 
 def _sum_days_into_longer_periods(condition: str, grains: tuple[str, ...]) -> None:
@@ -745,8 +778,9 @@ def _sum_days_into_longer_periods(condition: str, grains: tuple[str, ...]) -> No
         period = _period_sql("r.period", grain)
         sql.execute(
             _INSERT_ROLLUP + f"SELECT r.family, r.owner, r.dim, '{grain}', {period}, r.key, SUM(r.visits), "
-            "SUM(r.uses), SUM(r.child_uses), SUM(r.cards), NULL, NULL, NULL, NULL FROM stats_rollup r "
-            f"WHERE r.grain = 'd' AND {condition} GROUP BY r.family, r.owner, r.dim, r.key"
+            "SUM(r.uses), SUM(r.child_uses), SUM(r.cards), NULL, NULL, NULL, NULL, SUM(r.ticket_value_cents), "
+            f"SUM(r.priced_uses) FROM stats_rollup r WHERE r.grain = 'd' AND {condition} "
+            "GROUP BY r.family, r.owner, r.dim, r.key"
             + ("" if grain == "t" else f", {period}"), [])
 
 
@@ -782,7 +816,7 @@ def _rebuild_holder_rows(dims: tuple[str, ...]) -> None:
                 "ranked AS (SELECT keyed.*, ROW_NUMBER() OVER (PARTITION BY period, owner, key ORDER BY card_id) "
                 "AS position FROM keyed) "
                 + _INSERT_ROLLUP + f"SELECT 'a', owner, '{dim}', '{grain}', period, key, SUM(visits), SUM(uses), "
-                f"SUM(child_uses), COUNT(*), {witnesses} FROM ranked GROUP BY period, owner, key", [])
+                f"SUM(child_uses), COUNT(*), {witnesses}, 0, 0 FROM ranked GROUP BY period, owner, key", [])
     sql.execute("DROP TABLE stats_rebuild_days", [])
 
 
@@ -817,7 +851,7 @@ def _rebuild_cards() -> None:
             (BUCKET, "f.issued_on", f"CASE {buckets} END", personal)):
         sql.execute(
             _INSERT_ROLLUP + f"SELECT 'c', f.area_id, '{dim}', 'd', {day}, {key}, 0, 0, 0, COUNT(*), "
-            f"NULL, NULL, NULL, NULL FROM stats_cardfigures f WHERE {condition} GROUP BY f.area_id, {day}"
+            f"NULL, NULL, NULL, NULL, 0, 0 FROM stats_cardfigures f WHERE {condition} GROUP BY f.area_id, {day}"
             + ("" if key == "''" else f", {key}"), [])
     _sum_areas_into_the_network("r.family = 'c'")
     _sum_days_into_longer_periods("r.family = 'c'", ("m", "y"))

@@ -122,6 +122,8 @@ class Table:
     chart: ChartSpec | None = None
     empty: str = ""
     note: str = ""
+    # The table with its chart as the dashboard shows it, once rendered for the cache (dashboard_cache).
+    page_html: str = ""
 
     @property
     def has_suppressed(self) -> bool:

@@ -12,7 +12,7 @@ from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.pages import own_area, own_scope
 from kaikukanta.network.models import Area
 
-from . import open_data
+from . import dashboard_cache, open_data
 from . import selectors as stats_selectors
 from .exports import WRITERS
 from .forms import DashboardForm, ReportForm
@@ -56,12 +56,17 @@ def dashboard(request):
     context = {"form": form, "may_pick_area": areas is not None, "may_report": may_report,
                "only_breakdown": only_breakdown}
     if form.is_valid():
-        figures = _figures(request.user, form.cleaned_data)
-        tables = {"breakdown": figures.table("breakdown")} if only_breakdown else figures.tables()
-        context.update(scope_name=scope_name(figures.scope), tables=tables, query=form.query_string())
-        if may_report:
-            context["report_form"] = ReportForm({"area_id": form.cleaned_data["area_id"] or ""}, areas=areas,
-                                                language=get_language(), first_year=_first_year(request.user))
+        filters = form.cleaned_data
+        scope = scope_for(request.user, filters["area_id"])
+        report = may_report and not only_breakdown
+        # Kept in the shared cache under the generation it was computed at (dashboard_cache).
+        made = dashboard_cache.tables(dashboard_cache.Dashboard(
+            scope, filters["from"], filters["to"], filters["on"], filters["group_by"], today(), get_language(),
+            only_breakdown, scope_for(request.user, None) if report else None, form.query_string()))
+        context.update(scope_name=scope_name(scope), tables=made.tables, query=form.query_string())
+        if report:
+            context["report_form"] = ReportForm({"area_id": filters["area_id"] or ""}, areas=areas,
+                                                language=get_language(), first_year=made.first_year)
     return render(request, "stats/_breakdown.html" if only_breakdown else "stats/dashboard.html", context)
 
 

@@ -3,6 +3,7 @@
 import json
 import logging
 
+import pytest
 from django.test import Client, override_settings
 
 from kaikukanta.operations.logs import JsonFormatter, RequestIdFilter
@@ -74,6 +75,32 @@ def test_registrations_are_counted_at_the_api_and_the_desk_page_refusals_not(net
     assert refused.status_code != 302
     assert (registrations("api"), registrations("desk")) == (api + 1, desk + 1)
     assert 'kaikukanta_desk_registrations_total{channel="desk"}' in Client().get("/metrics").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_paper_lists_stored_rows_are_counted_once_each_refused_and_replayed_rows_not(network):
+    """Each row commits on its own, and is counted when it does (a row's insert rolled back is not)."""
+    from django.urls import reverse
+
+    from kaikukanta.core.clock import today
+    from kaikukanta.testing import sign_in
+    from kaikukanta.visits.models import Visit
+    from kaikukanta.visits.tests.test_desk_pages import paper_body
+
+    page = Client()
+    sign_in(page, network.users["venue"])
+    cards = [personal_card(network) for _ in range(3)]
+    rows = [{"card_number": card.number, "key": f"paper-{position}"} for position, card in enumerate(cards)]
+    rows.append({"card_number": "0000000000", "key": "paper-unknown"})      # refused: not counted
+    body = paper_body(today(), rows)
+    before, api, desk = registrations("paper"), registrations("api"), registrations("desk")
+    assert page.post(reverse("desk:paper"), body).status_code == 200
+    assert Visit.objects.filter(card__in=cards).count() == 3
+    assert registrations("paper") == before + 3
+    assert page.post(reverse("desk:paper"), body).status_code == 200        # the same keys: replays
+    assert Visit.objects.filter(card__in=cards).count() == 3
+    assert (registrations("paper"), registrations("api"), registrations("desk")) == (before + 3, api, desk)
+    assert 'kaikukanta_desk_registrations_total{channel="paper"}' in Client().get("/metrics").content.decode()
 
 
 @override_settings(KAIKUKANTA_METRICS_TOKEN="scrape-secret-for-tests")

@@ -73,23 +73,26 @@ def _rows(family: str, dims, owners, piece: tuple):
                                  period__gte=first, period__lte=last).order_by()
 
 
+# The measures `_totals` adds up (the value of tickets only on card-type rows, zero on the others).
+_SUMMED = ("visits", "uses", "child_uses", "cards", "ticket_value_cents", "priced_uses")
+
+
 def _totals(family: str, dims, owners, pieces: list[tuple], by: tuple[str, ...] = (),
             leave_out_key: str | None = None) -> dict[tuple, dict]:
-    """Sums over the rows of `pieces` per value of the `by` fields, with the most distinct cards in one row
+    """Sums (`_SUMMED`) over the rows of `pieces` per value of the `by` fields, with the most distinct cards in one row
     (`most`) and the number of rows (`rows`)."""
-    totals = defaultdict(lambda: {"visits": 0, "uses": 0, "child_uses": 0, "cards": 0, "most": 0, "rows": 0})
+    totals = defaultdict(lambda: {**dict.fromkeys(_SUMMED, 0), "most": 0, "rows": 0})
     for piece in pieces:
         rows = _rows(family, dims, owners, piece)
         if leave_out_key is not None:
             rows = rows.exclude(key=leave_out_key)
-        sums = {"sum_visits": Sum("visits"), "sum_uses": Sum("uses"), "sum_child_uses": Sum("child_uses"),
-                "sum_cards": Sum("cards"), "most": Max("cards"), "rows": Count("id")}
+        sums = {**{f"sum_{name}": Sum(name) for name in _SUMMED}, "most": Max("cards"), "rows": Count("id")}
         groups = rows.values(*by).annotate(**sums) if by else [rows.aggregate(**sums)]
         for group in groups:
             if not group["rows"]:
                 continue
             total = totals[tuple(group[name] for name in by)]
-            for name in ("visits", "uses", "child_uses", "cards"):
+            for name in _SUMMED:
                 total[name] += group[f"sum_{name}"]
             total["rows"] += group["rows"]
             total["most"] = max(total["most"], group["most"])

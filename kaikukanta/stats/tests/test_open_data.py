@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kaikukanta.core.clock import today
+from kaikukanta.stats import rollups
 from kaikukanta.stats.disclosure import random_round
 from kaikukanta.testing import make_card
 
@@ -146,3 +147,24 @@ def test_an_attacker_learns_nothing_of_a_small_group(network):
     for card in _holders(network, 5, issuer=network.other_distributor):
         new_visit(card, network.other_venue, d(2024, 6, 1))
     assert every_answer() != before
+
+
+def test_the_cached_files_change_with_folded_history_and_a_moved_venue_but_not_with_a_visit_of_today(network):
+    """Without clearing the cache: a visit of today leaves the files as they were; history folded into the
+    rollups (as an import does) and a venue moved to another sector give new files at once."""
+    build(network)
+    rollups.fold()
+    first = {(dataset, fmt): fetch(dataset, fmt).content for dataset in DATASETS for fmt in ("csv", "json")}
+    new_visit(make_card(network.distributor), network.venue, today())
+    rollups.fold()
+    assert {(dataset, fmt): fetch(dataset, fmt).content for dataset in DATASETS for fmt in ("csv", "json")} == first
+    for card in _holders(network, 5, issuer=network.other_distributor):
+        new_visit(card, network.other_venue, d(2024, 6, 1))
+    rollups.fold()
+    grown = as_json("uses-by-sector")
+    assert grown != json.loads(first[("uses-by-sector", "json")])
+    network.venue.sector = "sport"
+    network.venue.save()
+    moved = as_json("uses-by-sector")
+    assert moved != grown
+    assert moved == (cache.clear() or as_json("uses-by-sector"))

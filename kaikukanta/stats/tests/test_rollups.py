@@ -39,7 +39,8 @@ def rollup_state() -> tuple:
     """Everything the rollups hold, in a comparable form."""
     return (
         sorted(Rollup.objects.values_list("family", "dim", "grain", "owner", "period", "key", "visits", "uses",
-                                          "child_uses", "cards", "card_1", "card_2", "card_3", "card_4")),
+                                          "child_uses", "cards", "card_1", "card_2", "card_3", "card_4",
+                                          "ticket_value_cents", "priced_uses")),
         sorted(CardFigures.objects.values_list(
             "card_id", "card_type", "area_id", "issued_on", "ends_on", "birth_year", "children", "gender",
             "home_municipality", "renewed", "first_used_on", "uses", "wellbeing")),

@@ -10,9 +10,12 @@ from django.urls import reverse
 
 from kaikukanta.core.clock import today
 from kaikukanta.network.models import Offering
+from kaikukanta.stats import rollups
+from kaikukanta.stats.models import FoldState, Rollup
 from kaikukanta.testing import make_card, make_offering, sign_in
 from kaikukanta.visits.models import Visit
 
+from .test_rollups import assert_rebuild_changes_nothing
 from .test_stats_pages import small_world
 from .test_stats_report import drawn_strings
 from .world import new_visit
@@ -162,3 +165,31 @@ def test_the_dashboard_files_and_report_carry_the_value_in_the_readers_format(ne
         assert sentence in strings, (language, strings[:8])
         assert known in strings, (language, strings[:8])
     assert round(100 * 2 / uses) == 10 and world.network is network
+
+
+def test_the_value_is_folded_into_the_rollups_as_a_rebuild_counts_it(rich):
+    """Priced visits recorded, cancelled and folded in steps give the rollups a rebuild gives, and the figures
+    read from them equal the oracle counted from the visits."""
+    world = _priced_world(rich)
+    rollups.fold()
+    n = rich.world.network
+    late = world.card(n.distributor, d(2024, 1, 2), valid_until=d(2025, 12, 31))
+    world.visit(late, rich.v3, d(2024, 7, 1), value_cents=4321)
+    world.visit(late, rich.v3, d(2024, 7, 2), value_cents=1000, cancelled=True)
+    assert_rebuild_changes_nothing()
+    for group_by in GROUPINGS:
+        assert rich.get("admin", "stats/value", group_by=group_by).json() == world.ticket_value(
+            ("network", None), group_by, None, None), group_by
+
+
+def test_rollups_of_an_older_release_are_rebuilt_with_the_value_by_the_next_fold(rich):
+    """A rolling upgrade: the old release's rollups have no value (the new columns' database default); the
+    first fold of this release sees their older version and rebuilds them, so no figure misses a value."""
+    world = _priced_world(rich)
+    rollups.fold()
+    Rollup.objects.update(ticket_value_cents=0, priced_uses=0)
+    FoldState.objects.update(version=0)
+    body = rich.get("admin", "stats/value").json()
+    assert body == world.ticket_value(("network", None), "year", None, None)
+    assert body["total"]["ticket_value_cents"] == 2350 + 1200 + 700 + 999 + 1 + 123_456
+    assert FoldState.objects.get().version == rollups.VERSION
