@@ -163,6 +163,15 @@ def check_children(holder: Holder, day: datetime.date, rules: RuleSet, *, histor
             raise Refusal(Code.CHILD_OVER_AGE_LIMIT, field="holder.children_birth_years")
 
 
+def children_free(children: int, birth_years: tuple[int, ...] | None, day: datetime.date, rules: RuleSet) -> int:
+    """How many of a card's children come free on `day` by `rules`: where the rules age children and the card
+    records each child's birth year, those up to the age limit that calendar year; otherwise the card's count,
+    as before years were recorded."""
+    if rules.children_max_age is None or birth_years is None or len(birth_years) != children:
+        return children
+    return sum(1 for year in birth_years if 0 <= day.year - year <= rules.children_max_age)
+
+
 def check_new_card(*, card_type: str, holder: Holder | None, valid_until: datetime.date, day: datetime.date,
                    rules: RuleSet, history: bool = False,
                    municipality_of_postal_code: Callable[[str], str | None],
