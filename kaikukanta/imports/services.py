@@ -361,7 +361,7 @@ class _VisitRow:
 
 class _VisitImport:
     VISIT_FIELDS = ("id", "card", "venue", "offering", "used_on", "children", "clients", "assistants", "uses",
-                    "recorded_at")
+                    "ticket_value_cents", "recorded_at")
 
     def __init__(self, run: _Run):
         self.run = run
@@ -369,15 +369,17 @@ class _VisitImport:
         self.venues = _sites(OrganisationKind.VENUE)
         # Each visit is judged by the rules in force on its day in the venue's area.
         self.area_of = _areas_of_sites()
-        self.offerings: dict[int, tuple[int, str]] = {}
+        # id: (venue id, kind, adult price, child price)
+        self.offerings: dict[int, tuple[int, str, int | None, int | None]] = {}
         self.visits = TableWriter(Visit, self.VISIT_FIELDS)
         self.pending = TableWriter(PendingChange, ("card_id", "visit_id", "sign"))
 
     def load_offerings(self, ids: set[int]) -> None:
         missing = ids - self.offerings.keys()
         if missing:
-            found = Offering.objects.filter(pk__in=missing).values_list("id", "venue_id", "kind")
-            self.offerings.update((pk, (venue_id, kind)) for pk, venue_id, kind in found)
+            found = Offering.objects.filter(pk__in=missing).values_list("id", "venue_id", "kind", "adult_price_cents",
+                                                                        "child_price_cents")
+            self.offerings.update((pk, tuple(facts)) for pk, *facts in found)
 
     def parse(self, line: int, row: dict[str, str]) -> _VisitRow:
         card_number = card_rules.normalise_card_number(row["card_number"], field="card_number")
@@ -435,12 +437,16 @@ class _VisitImport:
         card_id, card = cards[visit.card_number]
         visit_rules.check_card_usable(card, visit.used_on)
         visit_rules.check_card_area(card, venue_area_id, rules)
-        offering_venue_id, offering_kind = self.offerings.get(visit.offering_id, (None, None))
+        offering_venue_id, offering_kind, adult_price, child_price = self.offerings.get(
+            visit.offering_id, (None, None, None, None))
         visit_rules.check_party(card, offering_kind, children=visit.children, clients=visit.clients,
                                 used_on=visit.used_on, rules=rules)
         visit_rules.check_offering_at_venue(offering_venue_id, visit.venue_id)
+        # The value as the desk records it: the offering's prices when the visit is written (here, the import).
+        value = (visit_rules.ticket_value_cents(adult_price, child_price, children=visit.children,
+                                                clients=visit.clients) if visit.offering_id is not None else None)
         return (card_id, visit.venue_id, visit.offering_id, visit.used_on, visit.children, visit.clients,
-                visit.assistants, visit_rules.uses_of(visit.children, visit.clients), now)
+                visit.assistants, visit_rules.uses_of(visit.children, visit.clients), value, now)
 
 
 def import_visits(path, *, progress: ProgressCallback | None = None, on_error: ErrorCallback | None = None,
