@@ -178,6 +178,26 @@ def test_the_api_card_check_says_how_many_children_come_today_by_the_callers_are
     assert [(c["number"], c["children_today"]) for c in listed if c["number"] == card.number] == [(card.number, 2)]
 
 
+def test_the_venues_card_check_reads_no_more_for_the_children_of_today(network):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    year = today().year
+    card = make_card(network.distributor, children=2, children_birth_years=[year - 17, year - 5])
+    venue = network.client("venue")
+
+    def statements() -> int:
+        venue.get(f"/api/v1/cards/{card.number}")  # the rules' snapshot is read once per process and change
+        with CaptureQueriesContext(connection) as captured:
+            assert venue.get(f"/api/v1/cards/{card.number}").status_code == 200
+        return len(captured)
+
+    without_limit = statements()
+    override(network, children_max_age=16)
+    assert statements() == without_limit
+    assert venue.get(f"/api/v1/cards/{card.number}").json()["children_today"] == 1
+
+
 def test_a_card_without_recorded_birth_years_is_still_judged_by_its_count(network):
     card = make_card(network.distributor, children=2)
     override(network, children_max_age=12)
