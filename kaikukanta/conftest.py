@@ -19,12 +19,21 @@ def reference_data_survives_flushes(request, django_db_blocker):
 
 
 def _restore_reference_data(django_db_blocker):
+    import importlib
+
+    from kaikukanta.programme import selectors as programme_selectors
+    from kaikukanta.programme.models import RuleVersion
     from kaikukanta.reference.models import Municipality
     from kaikukanta.reference.services import load_reference
 
     with django_db_blocker.unblock():
         if not Municipality.objects.exists():
             load_reference(apps=_EveryModel())
+        # The programme's first national version (and what areas may set) is migration data too.
+        if not RuleVersion.objects.filter(area__isnull=True).exists():
+            importlib.import_module("kaikukanta.programme.migrations.0002_national_defaults").forwards(
+                _EveryModel(), None)
+            programme_selectors.forget()
 
 
 class _EveryModel:

@@ -14,9 +14,11 @@ from pydantic import BeforeValidator, StrictInt, StrictStr, model_validator
 from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.policy import Action, allowed, require
+from kaikukanta.core import sql
 from kaikukanta.core.api_support import StrictSchema, keyset_page
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.programme.selectors import rules_in_force
 
 from . import rules, selectors, services
 from .models import CLOSE_REASONS, GENDERS, LIFE_SITUATIONS, Card, CardBatch, CardEvent, CardType
@@ -95,7 +97,15 @@ class CardCheckOut(Schema):
     status: CardStatusName
     valid_until: datetime.date
     card_type: Literal["personal", "community"]
-    children: int
+    children: int = Field(description="The children registered on the card.")
+    children_today: int = Field(
+        description="How many of them come free today by the rules in force today (`GET /api/v1/rules`) in the "
+                    "caller's area (a venue's or distributor's site's area, a coordinator's own; for the "
+                    "national admin the card's issuing area): under a `children_max_age`, only the children "
+                    "whose recorded birth year makes them at most that age this calendar year; the card's "
+                    "count where the rules age no children or the card records no birth years. Whatever the "
+                    "`status`: the status says whether the card may be used at all.",
+        examples=[1])
 
 
 class HolderOut(Schema):
@@ -138,10 +148,21 @@ class CardPageOut(Schema):
     next: str | None
 
 
-def _check_view(card: Card, day: datetime.date) -> dict:
+def _rules_area_id(user, card: Card) -> int | None:
+    """Whose rules say how many children come today: the caller's site's area, a coordinator's own area, else
+    (the national admin) the card's issuing area."""
+    if user.organisation_id is not None:
+        return user.organisation.area_id
+    return user.area_id if user.area_id is not None else card.issuer.area_id
+
+
+def _check_view(card: Card, day: datetime.date, area_id: int | None) -> dict:
+    children_today = rules.children_free(card.children, sql.as_int_tuple(card.children_birth_years), day,
+                                         rules_in_force(area_id, day))
     return {"number": card.number,
             "status": rules.status_on(valid_until=card.valid_until, closed_on=card.closed_on, day=day),
-            "valid_until": card.valid_until, "card_type": card.card_type, "children": card.children}
+            "valid_until": card.valid_until, "card_type": card.card_type, "children": card.children,
+            "children_today": children_today}
 
 
 def _holder_view(card: Card) -> dict | None:
@@ -152,8 +173,8 @@ def _holder_view(card: Card) -> dict | None:
             "gender": card.gender or None, "life_situation": card.life_situation or None}
 
 
-def _summary_view(card: Card, day: datetime.date, replaces: str | None) -> dict:
-    return {**_check_view(card, day), "holder": _holder_view(card), "issued_on": card.issued_on,
+def _summary_view(card: Card, day: datetime.date, replaces: str | None, area_id: int | None) -> dict:
+    return {**_check_view(card, day, area_id), "holder": _holder_view(card), "issued_on": card.issued_on,
             "issuer_id": card.issuer_id, "closed_on": card.closed_on,
             "close_reason": card.close_reason or None, "replaces": replaces}
 
@@ -164,10 +185,11 @@ def _event_view(event: CardEvent) -> dict:
             "other_number": event.other_number or None}
 
 
-def _full_view(card: Card) -> dict:
+def _full_view(user, card: Card) -> dict:
     history = selectors.card_history(card)
     replaces = next((event.card.number for event in history if event.card_id == card.replaces_id), None)
-    return {**_summary_view(card, today(), replaces), "history": [_event_view(event) for event in history]}
+    return {**_summary_view(card, today(), replaces, _rules_area_id(user, card)),
+            "history": [_event_view(event) for event in history]}
 
 
 @router.post("/cards", response={201: CardOut})
@@ -182,7 +204,7 @@ def issue_card(request: HttpRequest, payload: CardIn):
     card = services.issue_card(
         Caller.api(request), number=payload.number, card_type=payload.card_type, valid_until=payload.valid_until,
         holder=payload.holder.as_holder() if payload.holder else None, wellbeing=payload.wellbeing)
-    return Status(201, _full_view(card))
+    return Status(201, _full_view(request.user, card))
 
 
 @router.get("/cards", response=CardPageOut)
@@ -202,9 +224,9 @@ def list_cards(request: HttpRequest, status: CardStatusName | None = None,
         cards = selectors.expiring_within(cards, expiring_within_days, day)
     if issuer_id is not None:
         cards = cards.filter(issuer_id=issuer_id)
-    cards = cards.select_related("replaces")
+    cards = cards.select_related("replaces", "issuer")
     page = keyset_page(request, cards, lambda card: _summary_view(
-        card, day, card.replaces.number if card.replaces_id else None))
+        card, day, card.replaces.number if card.replaces_id else None, _rules_area_id(request.user, card)))
     selectors.record_holder_read(request.user, [card["number"] for card in page["results"]], "api")
     return page
 
@@ -212,7 +234,7 @@ def list_cards(request: HttpRequest, status: CardStatusName | None = None,
 @router.get("/cards/{number}", response={200: CardOut | CardCheckOut})
 def get_card(request: HttpRequest, number: str):
     """Check a card. Venue staff (and a coordinator of another area) get only its validity:
-    `number, status, valid_until, card_type, children`. The issuing distributor, its area's coordinator
+    `number, status, valid_until, card_type, children, children_today`. The issuing distributor, its area's coordinator
     and the national admin get holder data and history as well.
 
     Errors: `404 card_not_found` (also for a malformed number, and for a distributor of another organisation);
@@ -221,11 +243,12 @@ def get_card(request: HttpRequest, number: str):
     """
     card = services.check_card(Caller.api(request), number)
     if allowed(request.user, Action.VIEW_HOLDER_DATA, card):
-        return _full_view(selectors.card_with_holder_data_for(request.user, card.number, via="api"))
+        return _full_view(request.user, selectors.card_with_holder_data_for(request.user, card.number, via="api"))
     if request.user.role == Role.DISTRIBUTOR:
         raise Refusal(Code.CARD_NOT_FOUND)
     require(request.user, Action.CHECK_CARD)
-    return _check_view(card, today())
+    # The venue's area (the site read with the token): no statement more than the check itself.
+    return _check_view(card, today(), _rules_area_id(request.user, card))
 
 
 @router.post("/cards/{number}/renew", response=CardOut)
@@ -241,7 +264,7 @@ def renew_card(request: HttpRequest, number: str, payload: RenewIn):
     card = services.renew_card(Caller.api(request), number, valid_until=payload.valid_until,
                                holder=payload.holder.as_holder() if payload.holder else None,
                                wellbeing=payload.wellbeing)
-    return _full_view(card)
+    return _full_view(request.user, card)
 
 
 @router.post("/cards/{number}/close", response=CardOut)
@@ -250,7 +273,7 @@ def close_card(request: HttpRequest, number: str, payload: CloseIn):
 
     Errors: `400 invalid`, `404 card_not_found`, `403 forbidden`, `422 card_closed`.
     """
-    return _full_view(services.close_card(Caller.api(request), number, reason=payload.reason))
+    return _full_view(request.user, services.close_card(Caller.api(request), number, reason=payload.reason))
 
 
 @router.post("/cards/{number}/replace", response={201: CardOut})
@@ -261,7 +284,8 @@ def replace_card(request: HttpRequest, number: str, payload: ReplaceIn):
     Errors: `400 invalid`, `400 number_invalid`, `404 card_not_found`, `403 forbidden`, `422 card_closed`,
     `409 number_taken`, `422 number_not_in_stock`.
     """
-    return Status(201, _full_view(services.replace_card(Caller.api(request), number, new_number=payload.new_number)))
+    new_card = services.replace_card(Caller.api(request), number, new_number=payload.new_number)
+    return Status(201, _full_view(request.user, new_card))
 
 
 class CardBatchIn(StrictSchema):

@@ -5,7 +5,6 @@ is the service's, and its refusal is shown next to the field it names.
 """
 
 import datetime
-import re
 
 from django import forms
 from django.urls import reverse_lazy
@@ -92,7 +91,7 @@ class HolderFieldsForm(forms.Form):
         help_text=_("Own or same-household children and grandchildren under 18 who may come along (0–20)."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0", "max": str(rules.MAX_CHILDREN)}))
     children_birth_years = forms.CharField(
-        label=_("Children's birth years"), required=False, max_length=200,
+        label=_("Children's birth years"), required=False, max_length=rules.BIRTH_YEARS_TEXT_MAX,
         help_text=_("Where the area's rules ask for them: one year per child, separated by commas "
                     "(for example 2014, 2019). No names."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
@@ -117,12 +116,11 @@ class HolderFieldsForm(forms.Form):
 
     def clean_children_birth_years(self) -> tuple[int, ...] | None:
         """Years as typed, separated by commas or spaces; the rules judge them (count, range, age limit)."""
-        parts = [part for part in re.split(r"[,;\s]+", self.cleaned_data["children_birth_years"]) if part]
-        if not parts:
-            return None
-        if not all(part.isascii() and part.isdigit() and len(part) == 4 for part in parts):
-            raise forms.ValidationError(_("Type each child's birth year as four digits, separated by commas."))
-        return tuple(int(part) for part in parts)
+        try:
+            return rules.parse_children_birth_years(self.cleaned_data["children_birth_years"])
+        except Refusal:
+            raise forms.ValidationError(
+                _("Type each child's birth year as four digits, separated by commas.")) from None
 
     def holder(self) -> rules.Holder:
         data = self.cleaned_data

@@ -24,6 +24,10 @@ BIRTH_YEAR_MIN, BIRTH_YEAR_MAX = 1900, 9999
 ISSUED_ON_EARLIEST = datetime.date(2000, 1, 1)
 # The most children any area's rules allow on one card (a form's top; the area's own is RuleSet.max_children).
 MAX_CHILDREN = BOUNDS["max_children"][1]
+# Children's birth years as text (a form's field, an import's cell): four-digit years separated by commas,
+# semicolons or spaces, one per child.
+BIRTH_YEARS_TEXT_MAX = 200
+_BIRTH_YEARS_SEPARATORS = re.compile(r"[,;\s]+")
 MIN_WELLBEING_ANSWER = 1
 MAX_WELLBEING_ANSWER = 5
 WELLBEING_KEY = re.compile(r"[a-z0-9_]{1,40}")
@@ -54,6 +58,20 @@ def normalise_card_number(raw: str, field: str = "number") -> str:
     if not damm.is_valid(number):
         raise Refusal(Code.NUMBER_INVALID, field=field)
     return number
+
+
+def parse_children_birth_years(text: str, field: str = "holder.children_birth_years") -> tuple[int, ...] | None:
+    """Each child's birth year from text ("2014, 2019"), bounded before anything else reads it; empty: None
+    (only the count is known). `invalid` for anything but at most MAX_CHILDREN four-digit years; their range,
+    count and age are the rules' (check_holder_presence, check_children)."""
+    if len(text) > BIRTH_YEARS_TEXT_MAX:
+        raise Refusal(Code.INVALID, field=field)
+    parts = [part for part in _BIRTH_YEARS_SEPARATORS.split(text) if part]
+    if not parts:
+        return None
+    if len(parts) > MAX_CHILDREN or not all(len(part) == 4 and part.isascii() and part.isdigit() for part in parts):
+        raise Refusal(Code.INVALID, field=field)
+    return tuple(int(part) for part in parts)
 
 
 def status_on(*, valid_until: datetime.date, closed_on: datetime.date | None, day: datetime.date) -> str:
@@ -161,6 +179,15 @@ def check_children(holder: Holder, day: datetime.date, rules: RuleSet, *, histor
             raise Refusal(Code.INVALID, field="holder.children_birth_years")
         if rules.children_max_age is not None and day.year - year > rules.children_max_age:
             raise Refusal(Code.CHILD_OVER_AGE_LIMIT, field="holder.children_birth_years")
+
+
+def children_free(children: int, birth_years: tuple[int, ...] | None, day: datetime.date, rules: RuleSet) -> int:
+    """How many of a card's children come free on `day` by `rules`: where the rules age children and the card
+    records each child's birth year, those up to the age limit that calendar year; otherwise the card's count,
+    as before years were recorded."""
+    if rules.children_max_age is None or birth_years is None or len(birth_years) != children:
+        return children
+    return sum(1 for year in birth_years if 0 <= day.year - year <= rules.children_max_age)
 
 
 def check_new_card(*, card_type: str, holder: Holder | None, valid_until: datetime.date, day: datetime.date,

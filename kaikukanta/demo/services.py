@@ -70,6 +70,7 @@ from kaikukanta.network.models import (
 )
 from kaikukanta.reference.models import Municipality, PostalCode, WelfareArea
 from kaikukanta.stats import rollups
+from kaikukanta.visits import rules as visit_rules
 from kaikukanta.visits.models import Visit
 
 FIRST_YEAR = 2015
@@ -111,6 +112,12 @@ RUNNING_OFFERINGS = {"museum": ("Näyttelyt", "exhibition"), "visual_arts": ("N�
                      "sport": ("Uinti ja kuntosali", "sport"), "adult_education": ("Kurssit", "course"),
                      "science_centre": ("Tiedekeskuksen näyttelyt", "exhibition"),
                      "library": ("Tapahtumat", "event")}
+
+# Regular ticket prices in cents (adult, child) by venue category, for the value of tickets given; courses and
+# library events have none, so the demo also shows the share of uses whose value is unknown.
+TICKET_PRICES = {"theatre": (3200, 1600), "museum": (1500, 0), "music": (2800, 1400), "cinema": (1200, 900),
+                 "dance": (2600, 1300), "festival": (4500, 2000), "visual_arts": (1200, 0),
+                 "science_centre": (2200, 1500), "sport": (800, 400), "other": (1500, 800)}
 
 DEMO_LOGINS = (("admin", Role.NATIONAL_ADMIN), ("coordinator", Role.AREA_COORDINATOR),
                ("distributor", Role.DISTRIBUTOR), ("venue", Role.VENUE))
@@ -200,6 +207,8 @@ class _Offering:
     venue_id: int
     kind: str
     quota: int | None
+    adult_price_cents: int | None = None
+    child_price_cents: int | None = None
 
 
 class _Builder:
@@ -321,21 +330,25 @@ class _Builder:
         last_day = self.today + datetime.timedelta(days=90)
         for venue in self.venues:
             name, kind = RUNNING_OFFERINGS.get(venue.category, ("Kaikukortti-liput", "event"))
-            offerings.append(Offering(venue=venue, name=name, kind=kind))
+            adult, child = TICKET_PRICES.get(venue.category, (None, None))
+            prices = {"adult_price_cents": adult, "child_price_cents": child}
+            offerings.append(Offering(venue=venue, name=name, kind=kind,
+                                      **(prices if kind != OfferingKind.COURSE else {})))
             offerings.append(Offering(venue=venue, name="Päivän liput", kind=OfferingKind.OTHER,
-                                      ticket_quota=rng.randint(5, 40)))
+                                      ticket_quota=rng.randint(5, 40), **prices))
             if rng.random() < 0.3 and kind != OfferingKind.COURSE:
                 offerings.append(Offering(venue=venue, name="Kurssi", kind=OfferingKind.COURSE))
             span = (last_day - venue.active_from).days
             for _ in range(max(1, span // 120)):
                 day = venue.active_from + datetime.timedelta(days=rng.randrange(span + 1))
                 offerings.append(Offering(venue=venue, name=f"Esitys {day:%d.%m.%Y}", kind=OfferingKind.EVENT,
-                                          date=day, ticket_quota=rng.randint(4, 30)))
+                                          date=day, ticket_quota=rng.randint(4, 30), **prices))
         Offering.objects.bulk_create(offerings, batch_size=2000)
         self.running: dict[int, list[_Offering]] = defaultdict(list)
         self.events_on: dict[tuple[int, int], list[_Offering]] = defaultdict(list)
         for offering in offerings:
-            entry = _Offering(offering.pk, offering.venue_id, offering.kind, offering.ticket_quota)
+            entry = _Offering(offering.pk, offering.venue_id, offering.kind, offering.ticket_quota,
+                              offering.adult_price_cents, offering.child_price_cents)
             if offering.date is None:
                 self.running[offering.venue_id].append(entry)
             else:
@@ -585,7 +598,7 @@ class _Builder:
             raise DemoRefused("no card is usable on any day, so there can be no visits: ask for more cards")
         plan = self._share(self.visit_target, month_mass)
         writer = TableWriter(Visit, ("card", "venue", "offering", "used_on", "children", "clients",
-                                     "assistants", "uses", "recorded_at", "cancelled_at"))
+                                     "assistants", "uses", "ticket_value_cents", "recorded_at", "cancelled_at"))
         progress = Progress("visits", self.progress_stream)
         done = 0
         for (first, last, cards), wanted in zip(self._active_cards(), plan, strict=True):
@@ -671,8 +684,11 @@ class _Builder:
         cancelled_at = None
         if random() < CANCELLED_SHARE:
             cancelled_at = min(recorded_at + datetime.timedelta(minutes=1 + int(random() * 2880)), self.now)
+        # The value as the desk records it (visits.rules, the one rule): the offering's prices, or unknown.
+        value = (visit_rules.ticket_value_cents(offering.adult_price_cents, offering.child_price_cents,
+                                                children=children, clients=clients) if offering else None)
         return (self.first_card_id + card, venue_id, offering.id if offering else None,
-                datetime.date.fromordinal(day), children, clients, assistants, uses, recorded_at,
+                datetime.date.fromordinal(day), children, clients, assistants, uses, value, recorded_at,
                 cancelled_at)
 
 

@@ -29,7 +29,7 @@ def _sqlite_value(value):
         return value.isoformat(" ")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if isinstance(value, dict):
+    if isinstance(value, (dict, list)):
         return json.dumps(value)
     return value
 

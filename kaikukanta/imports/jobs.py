@@ -258,8 +258,8 @@ def _import(job: ImportJob, actor, phase: str, *, dry_run: bool):
               PROGRESS_SECONDS)
     made = []
 
-    def source(path, columns):
-        made.append(SOURCES[job.file_format](path, columns))
+    def source(path, columns, optional=()):
+        made.append(SOURCES[job.file_format](path, columns, optional))
         return made[-1]
 
     def progress(rows: int, fraction: float | None) -> None:

@@ -23,6 +23,13 @@ def _details():
         (re.compile(r"more than (\d+) rows"), lambda m: _("The file has more than %(rows)s rows: split it.")
          % {"rows": m[1]}),
         (re.compile(r"the database refused a row"), lambda m: _("The database refused a row.")),
+        (re.compile(r"birth years: four digits each"), lambda m: _(
+            "Write each child's birth year as four digits, separated by spaces (at most 20).")),
+        (re.compile(r"(\d+) birth years for (\d+) children"), lambda m: _(
+            "Birth years given: %(years)s; children: %(children)s. Give one year per child.")
+         % {"years": m[1], "children": m[2]}),
+        (re.compile(r"a birth year before 1900 or after the year of issue"), lambda m: _(
+            "A child's birth year is before 1900 or after the year the card was issued.")),
     ]
 
 

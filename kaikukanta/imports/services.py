@@ -59,7 +59,10 @@ CHUNK_SIZE = 5000
 KEPT_ERRORS = 1000
 CARD_COLUMNS = ("number", "card_type", "issuer_id", "issued_on", "valid_until", "birth_year", "postal_code",
                 "children", "gender", "status")
-HOLDER_COLUMNS = ("birth_year", "postal_code", "children", "gender")
+# Optional: each child's birth year, separated by spaces (or commas, semicolons); without the column a card
+# keeps its count with unknown years, as cards issued before the rules aged children.
+CARD_OPTIONAL_COLUMNS = ("children_birth_years",)
+HOLDER_COLUMNS = ("birth_year", "postal_code", "children", "gender", "children_birth_years")
 VISIT_COLUMNS = ("card_number", "venue_id", "offering_id", "used_on", "children", "clients", "assistants")
 CARD_STATUSES = ("active", "closed")
 CARD_TYPES = tuple(CardType.values)
@@ -106,6 +109,23 @@ def _date(text: str, column: str) -> datetime.date:
     return check_date(day, column)
 
 
+def _birth_years(text: str, children: int, issued_on: datetime.date) -> tuple[int, ...] | None:
+    """The children's birth years of a card row, each refusal with a reason (reasons.py translates them); the
+    area's age limit on the day of issue is the card rules' (check_children)."""
+    column = "children_birth_years"
+    try:
+        years = card_rules.parse_children_birth_years(text, field=column)
+    except Refusal:
+        raise Refusal(Code.INVALID, field=column, detail="birth years: four digits each") from None
+    if years is None:
+        return None
+    if len(years) != children:
+        raise Refusal(Code.INVALID, field=column, detail=f"{len(years)} birth years for {children} children")
+    if not all(card_rules.BIRTH_YEAR_MIN <= year <= issued_on.year for year in years):
+        raise Refusal(Code.INVALID, field=column, detail="a birth year before 1900 or after the year of issue")
+    return years
+
+
 def _sites(kind: str) -> dict[int, tuple[bool, datetime.date | None]]:
     """The sites of a kind, each with what tells on which days it was in the network."""
     return {pk: (active, inactive_from) for pk, active, inactive_from in
@@ -126,11 +146,11 @@ class _Run:
 
     def __init__(self, path, columns, progress: ProgressCallback | None, on_error: ErrorCallback | None,
                  caller: Caller | None = None, *, source=CsvSource, dry_run: bool = False,
-                 may_touch: Callable[[int], bool] | None = None):
+                 may_touch: Callable[[int], bool] | None = None, optional_columns: tuple[str, ...] = ()):
         # The operator running the command: policy allows the server's own operator everything, and there
         # is no address to count card-number guesses by (accounts.caller).
         self.caller = caller or Caller.for_console(channel=Channel.IMPORT)
-        self.source = source(Path(path), columns)
+        self.source = source(Path(path), columns, optional_columns)
         # A dry run judges every row and writes none; `may_touch(site id)` is the policy's word on each
         # row's site (imports.jobs: the browser's imports), None for the server's operator.
         self.dry_run = dry_run
@@ -219,8 +239,8 @@ class _CardRow:
 
 class _CardImport:
     CARD_FIELDS = ("id", "number", "card_type", "issuer", "issued_on", "valid_until", "closed_on",
-                   "close_reason", "birth_year", "postal_code", "home_municipality", "children", "gender",
-                   "life_situation", "created_at")
+                   "close_reason", "birth_year", "postal_code", "home_municipality", "children",
+                   "children_birth_years", "gender", "life_situation", "created_at")
     EVENT_FIELDS = ("card", "event", "date", "valid_until", "reason", "other_number", "created_at")
 
     def __init__(self, run: _Run):
@@ -273,9 +293,11 @@ class _CardImport:
                 raise Refusal(Code.INVALID, field="gender")
             if not row["postal_code"]:
                 raise Refusal(Code.INVALID, field="postal_code")
+            children = _integer(row["children"], "children")
             holder = card_rules.Holder(birth_year=_integer(row["birth_year"], "birth_year"),
-                                       postal_code=row["postal_code"],
-                                       children=_integer(row["children"], "children"), gender=row["gender"])
+                                       postal_code=row["postal_code"], children=children, gender=row["gender"],
+                                       children_birth_years=_birth_years(row["children_birth_years"], children,
+                                                                         issued_on))
         if row["status"] not in CARD_STATUSES:
             raise Refusal(Code.INVALID, field="status")
         closed = row["status"] == "closed"
@@ -293,6 +315,9 @@ class _CardImport:
         stock_owner = dict(StockNumber.objects.filter(number__in=numbers)
                            .values_list("number", "distributor_id"))
         good: list[tuple[_CardRow, str | None]] = []
+        # A file with the birth-year column is judged as a card issued that day: where the area's rules then
+        # aged children, a card with children needs their years. Without it, by the count (cards.rules).
+        history = "children_birth_years" not in self.run.source.header
         for card in parsed:
             try:
                 owner = stock_owner.get(card.number)
@@ -302,7 +327,7 @@ class _CardImport:
                 home = card_rules.check_new_card(
                     card_type=card.card_type, holder=card.holder, valid_until=card.valid_until,
                     day=card.issued_on, rules=rules_in_force(self.area_of[card.issuer_id], card.issued_on),
-                    history=True,
+                    history=history,
                     municipality_of_postal_code=self.municipality_of.get,
                     municipality_in_network=self.municipality_in_network)
                 good.append((card, home))
@@ -325,6 +350,7 @@ class _CardImport:
                 closed_on, IMPORTED_CLOSE_REASON if card.closed else "",
                 holder.birth_year if holder else None, holder.postal_code if holder else None, home,
                 holder.children if holder else 0,
+                list(holder.children_birth_years) if holder and holder.children_birth_years is not None else None,
                 holder.gender if holder else "", "", now))
             event_rows.append((card_id, CardEventKind.ISSUED.value, card.issued_on, card.valid_until, "", "",
                                now))
@@ -342,8 +368,9 @@ class _CardImport:
 
 def import_cards(path, *, progress: ProgressCallback | None = None, on_error: ErrorCallback | None = None,
                  caller: Caller | None = None, **options) -> ImportResult:
-    """Import a cards CSV (CARD_COLUMNS). Nothing is written unless every row is good. `options`: _Run's."""
-    run = _Run(path, CARD_COLUMNS, progress, on_error, caller, **options)
+    """Import a cards CSV (CARD_COLUMNS, and CARD_OPTIONAL_COLUMNS if given). Nothing is written unless every
+    row is good. `options`: _Run's."""
+    run = _Run(path, CARD_COLUMNS, progress, on_error, caller, optional_columns=CARD_OPTIONAL_COLUMNS, **options)
     return run.run(_CardImport(run), "import_cards", "card")
 
 
@@ -361,7 +388,7 @@ class _VisitRow:
 
 class _VisitImport:
     VISIT_FIELDS = ("id", "card", "venue", "offering", "used_on", "children", "clients", "assistants", "uses",
-                    "recorded_at")
+                    "ticket_value_cents", "recorded_at")
 
     def __init__(self, run: _Run):
         self.run = run
@@ -369,15 +396,17 @@ class _VisitImport:
         self.venues = _sites(OrganisationKind.VENUE)
         # Each visit is judged by the rules in force on its day in the venue's area.
         self.area_of = _areas_of_sites()
-        self.offerings: dict[int, tuple[int, str]] = {}
+        # id: (venue id, kind, adult price, child price)
+        self.offerings: dict[int, tuple[int, str, int | None, int | None]] = {}
         self.visits = TableWriter(Visit, self.VISIT_FIELDS)
         self.pending = TableWriter(PendingChange, ("card_id", "visit_id", "sign"))
 
     def load_offerings(self, ids: set[int]) -> None:
         missing = ids - self.offerings.keys()
         if missing:
-            found = Offering.objects.filter(pk__in=missing).values_list("id", "venue_id", "kind")
-            self.offerings.update((pk, (venue_id, kind)) for pk, venue_id, kind in found)
+            found = Offering.objects.filter(pk__in=missing).values_list("id", "venue_id", "kind", "adult_price_cents",
+                                                                        "child_price_cents")
+            self.offerings.update((pk, tuple(facts)) for pk, *facts in found)
 
     def parse(self, line: int, row: dict[str, str]) -> _VisitRow:
         card_number = card_rules.normalise_card_number(row["card_number"], field="card_number")
@@ -435,12 +464,16 @@ class _VisitImport:
         card_id, card = cards[visit.card_number]
         visit_rules.check_card_usable(card, visit.used_on)
         visit_rules.check_card_area(card, venue_area_id, rules)
-        offering_venue_id, offering_kind = self.offerings.get(visit.offering_id, (None, None))
+        offering_venue_id, offering_kind, adult_price, child_price = self.offerings.get(
+            visit.offering_id, (None, None, None, None))
         visit_rules.check_party(card, offering_kind, children=visit.children, clients=visit.clients,
                                 used_on=visit.used_on, rules=rules)
         visit_rules.check_offering_at_venue(offering_venue_id, visit.venue_id)
+        # The value as the desk records it: the offering's prices when the visit is written (here, the import).
+        value = (visit_rules.ticket_value_cents(adult_price, child_price, children=visit.children,
+                                                clients=visit.clients) if visit.offering_id is not None else None)
         return (card_id, visit.venue_id, visit.offering_id, visit.used_on, visit.children, visit.clients,
-                visit.assistants, visit_rules.uses_of(visit.children, visit.clients), now)
+                visit.assistants, visit_rules.uses_of(visit.children, visit.clients), value, now)
 
 
 def import_visits(path, *, progress: ProgressCallback | None = None, on_error: ErrorCallback | None = None,

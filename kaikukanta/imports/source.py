@@ -38,13 +38,16 @@ class CsvSource:
     """Streams (line number, {column: text}) out of a UTF-8 CSV file, hashing it and counting bytes read.
 
     The delimiter is a comma, or a semicolon when the header has semicolons and no comma (as spreadsheet
-    programs write CSV in Finnish locales). The header must name exactly `columns`, in any order: an
-    extra column (a holder's name, say) refuses the file rather than being ignored.
+    programs write CSV in Finnish locales). The header must name exactly `columns`, in any order, and may
+    name the `optional` ones (a row of a file without one reads it as empty): an extra column (a holder's
+    name, say) refuses the file rather than being ignored.
     """
 
-    def __init__(self, path: Path, columns: tuple[str, ...]):
+    def __init__(self, path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()):
         self.path = path
         self.columns = columns
+        self.optional = optional
+        self.header: list[str] = []  # as read, once rows() has started
         self.size = os.path.getsize(path)
         self.bytes_read = 0
         self.digest = hashlib.sha256()
@@ -81,14 +84,16 @@ class CsvSource:
 
     def _records(self, reader) -> Iterator[tuple[int, dict[str, str] | RowError]]:
         header = [name.strip().lower() for name in next(reader, [])]
+        self.header = header
         missing = [c for c in self.columns if c not in header]
-        unknown = [c for c in header if c not in self.columns]
-        if missing or unknown or len(header) != len(self.columns):
+        unknown = [c for c in header if c not in self.columns and c not in self.optional]
+        if missing or unknown or len(header) != len(set(header)):
             detail = "; ".join(part for part in (
                 f"missing columns: {', '.join(missing)}" if missing else "",
                 f"unknown columns: {', '.join(unknown)}" if unknown else "",
                 "a column named twice" if not missing and not unknown else "") if part)
             raise FileRefused(RowError(1, Code.INVALID, "header", detail))
+        absent = {name: "" for name in self.optional if name not in header}
         for values in reader:
             if not values or (len(values) == 1 and not values[0].strip()):
                 continue
@@ -96,4 +101,7 @@ class CsvSource:
                 yield reader.line_num, RowError(reader.line_num, Code.INVALID, detail=(
                     f"{len(values)} fields, expected {len(header)}"))
                 continue
-            yield reader.line_num, {name: text.strip() for name, text in zip(header, values, strict=True)}
+            row = {name: text.strip() for name, text in zip(header, values, strict=True)}
+            if absent:
+                row.update(absent)
+            yield reader.line_num, row

@@ -86,8 +86,8 @@ def _text(value) -> str:
 
 
 class XlsxSource(_Tally, CsvSource):
-    def __init__(self, path: Path, columns: tuple[str, ...]):
-        super().__init__(path, columns)
+    def __init__(self, path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()):
+        super().__init__(path, columns, optional)
         self.digest = hashlib.sha256(Path(path).read_bytes())
         self.total_rows: int | None = None
         self.rows_read = 0

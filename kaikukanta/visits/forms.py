@@ -14,6 +14,7 @@ from kaikukanta.cards.rules import normalise_card_number
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network import rules as network_rules
 from kaikukanta.network.models import OfferingKind
+from kaikukanta.programme.ruleset import RuleSet
 from kaikukanta.programme.selectors import rules_in_force
 
 from . import rules
@@ -170,6 +171,14 @@ class PaperRowForm(forms.Form):
     clients = count_field(pgettext_lazy("desk", "Clients"), max_value=rules.MAX_CLIENTS)
     assistants = count_field(pgettext_lazy("desk", "Assistants"), max_value=rules.MAX_ASSISTANTS)
     key = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+    def __init__(self, *args, area_rules: RuleSet | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The steppers' tops are the venue's area's rules on the recording day (the service judges them again).
+        if area_rules is not None:
+            for name, top in (("clients", area_rules.max_clients), ("assistants", area_rules.max_assistants)):
+                field = self.fields[name]
+                self.fields[name] = count_field(field.label, field.help_text, top)
 
     def is_blank(self) -> bool:
         return not any(str(self.data.get(self.add_prefix(name), "")).strip()

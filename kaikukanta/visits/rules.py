@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from kaikukanta.cards.models import CardType
-from kaikukanta.cards.rules import ISSUED_ON_EARLIEST
+from kaikukanta.cards.rules import ISSUED_ON_EARLIEST, children_free
 from kaikukanta.core.bounds import ID_MAX, ID_MIN, INT4_MAX, check_integer
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.models import OfferingKind
@@ -55,12 +55,8 @@ def check_ranges(*, children: int, clients: int, assistants: int, rules: RuleSet
 
 
 def children_admitted(card: CardFacts, day: datetime.date, rules: RuleSet) -> int:
-    """How many children come free on `day`: where the rules age children and the card records each child's
-    birth year, those up to the age limit that calendar year; otherwise the card's count, as before years."""
-    years = card.children_birth_years
-    if rules.children_max_age is None or years is None or len(years) != card.children:
-        return card.children
-    return sum(1 for year in years if 0 <= day.year - year <= rules.children_max_age)
+    """How many children come free on `day` (cards.rules.children_free: the card check says the same)."""
+    return children_free(card.children, card.children_birth_years, day, rules)
 
 
 def check_offering_id(offering_id: int | None) -> None:

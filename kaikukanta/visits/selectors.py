@@ -27,6 +27,7 @@ from kaikukanta.core import sql
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network.models import Offering, Organisation, OrganisationKind
+from kaikukanta.programme.selectors import rules_in_force
 
 from . import rules
 from .models import Visit
@@ -147,8 +148,8 @@ def offerings_of_venue(venue_id: int, day: datetime.date, *, archived: bool = Fa
     return offerings.exclude(_past_or_archived(day)).order_by(F("date").asc(nulls_first=True), "name", "id")
 
 
-def _desk_rows(visits: QuerySet) -> QuerySet:
-    window_start = timezone.now() - rules.CANCEL_WINDOW
+def _desk_rows(visits: QuerySet, window: datetime.timedelta = rules.CANCEL_WINDOW) -> QuerySet:
+    window_start = timezone.now() - window
     return (visits.filter(cancelled_at__isnull=True)
             .annotate(card_number=F("card__number"), offering_name=F("offering__name"),
                       cancellable=ExpressionWrapper(Q(recorded_at__gte=window_start), output_field=BooleanField()))
@@ -156,20 +157,42 @@ def _desk_rows(visits: QuerySet) -> QuerySet:
             .order_by("-recorded_at", "-id"))
 
 
-def visits_at_venue_on(venue_id: int, day: datetime.date) -> QuerySet:
+def _longest_cancel_window(area_id: int | None, day: datetime.date) -> datetime.timedelta:
+    """The longest cancel window of the venue's area's rules on the recording days a visit could still be
+    cancelled on `day` (each is judged by its own recording day's rules: visits.services.cancel_visit)."""
+    return max(rules_in_force(area_id, day - datetime.timedelta(days=back)).cancel_window
+               for back in range(rules.CANCEL_WINDOW.days + 1))
+
+
+def _judged_cancellable(visits, area_id: int | None) -> list[Visit]:
+    """Each visit's `cancellable` as the cancel service will judge it: within the cancel window of the rules in
+    force in the venue's area on the day it was recorded."""
+    now = timezone.now()
+    visits = list(visits)
+    for visit in visits:
+        if visit.cancellable:
+            window = rules_in_force(area_id, timezone.localdate(visit.recorded_at)).cancel_window
+            visit.cancellable = now - visit.recorded_at <= window
+    return visits
+
+
+def visits_at_venue_on(venue_id: int, day: datetime.date, *, area_id: int | None = None) -> list[Visit]:
     """The venue's visits dated `day`, not cancelled, newest first, each with its card number, offering name
-    and whether it can still be cancelled."""
-    return _desk_rows(Visit.objects.filter(venue_id=venue_id, used_on=day))
+    and whether it can still be cancelled by the rules of the venue's area (`area_id`)."""
+    return _judged_cancellable(_desk_rows(Visit.objects.filter(venue_id=venue_id, used_on=day)), area_id)
 
 
 def recent_visits_recorded_by(user, *, limit: int = 5) -> list[Visit]:
-    """The latest visits the user recorded at its venue that can still be cancelled, newest first."""
+    """The latest visits the user recorded at its venue that can still be cancelled (by the rules of the
+    venue's area on each one's recording day), newest first."""
+    area_id = user.organisation.area_id if user.organisation_id is not None else None
+    window = _longest_cancel_window(area_id, today())
     # A visit recorded within the cancel window is dated at most PAPER_LIST_DAYS before its recording, so this
     # bound on used_on lets the (venue, used_on) index do the work at a venue with years of visits.
-    oldest_day = today() - rules.CANCEL_WINDOW - datetime.timedelta(days=rules.PAPER_LIST_DAYS)
+    oldest_day = today() - window - datetime.timedelta(days=rules.PAPER_LIST_DAYS)
     visits = Visit.objects.filter(venue_id=user.organisation_id, recorded_by=user, used_on__gte=oldest_day,
-                                  recorded_at__gte=timezone.now() - rules.CANCEL_WINDOW)
-    return list(_desk_rows(visits)[:limit])
+                                  recorded_at__gte=timezone.now() - window)
+    return [visit for visit in _judged_cancellable(_desk_rows(visits, window)[:limit], area_id) if visit.cancellable]
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.pages import form_errors_from, own_site, refused, safe_next
 from kaikukanta.network import services as network_services
 from kaikukanta.network.selectors import offering_for
+from kaikukanta.programme.selectors import rules_in_force
 
-from . import rules, selectors, services
+from . import selectors, services
 from .forms import KIND_LABELS, OfferingForm, PaperListForm, PaperRowForm, VisitForm, new_idempotency_key
 
 PAPER_ROWS = 10
@@ -201,7 +202,8 @@ def today_visits(request):
     shown = _day_asked(request.GET.get("day"), day)
     venue_id = request.user.organisation_id
     return render(request, "visits/today.html", {
-        "day": shown, "is_today": shown == day, "visits": selectors.visits_at_venue_on(venue_id, shown),
+        "day": shown, "is_today": shown == day, "visits": selectors.visits_at_venue_on(
+            venue_id, shown, area_id=request.user.organisation.area_id),
         "totals": selectors.totals_at_venue_on(venue_id, shown),
         "previous_day": shown - datetime.timedelta(days=1),
         "next_day": shown + datetime.timedelta(days=1) if shown < day else None,
@@ -223,17 +225,19 @@ class PaperRow:
         return self.tried and self.recorded is None
 
 
-def _blank_row(number: int) -> PaperRow:
-    return PaperRow(number, PaperRowForm(prefix=f"row-{number}", initial={"key": new_idempotency_key()}))
+def _blank_row(number: int, area_rules) -> PaperRow:
+    return PaperRow(number, PaperRowForm(prefix=f"row-{number}", initial={"key": new_idempotency_key()},
+                                         area_rules=area_rules))
 
 
-def _posted_rows(data) -> list[PaperRow]:
+def _posted_rows(data, area_rules) -> list[PaperRow]:
     try:
         count = int(data.get("rows", PAPER_ROWS))
     except ValueError:
         count = PAPER_ROWS
     count = min(max(count, 1), MAX_PAPER_ROWS)
-    return [PaperRow(number, PaperRowForm(data, prefix=f"row-{number}")) for number in range(1, count + 1)]
+    return [PaperRow(number, PaperRowForm(data, prefix=f"row-{number}", area_rules=area_rules))
+            for number in range(1, count + 1)]
 
 
 def _record_row(request, row: PaperRow, used_on: datetime.date, offering_id: int | None) -> None:
@@ -263,27 +267,31 @@ def _paper_summary(rows: list[PaperRow]) -> dict:
 def paper(request):
     """Visits written on paper, entered after the event: one date and offering, many rows, each saved on its own."""
     day = today()
+    area_id = request.user.organisation.area_id
+    # The venue's area's rules on the recording day: how far back the list goes, the steppers' tops.
+    area_rules = rules_in_force(area_id, day)
     offerings = selectors.offerings_for_desk(request.user.organisation_id, day,
-                                             since=day - datetime.timedelta(days=rules.PAPER_LIST_DAYS))
+                                             since=day - datetime.timedelta(days=area_rules.paper_list_days))
     context = {}
     if request.method == "POST":
-        header = PaperListForm(request.POST, offerings=offerings, day=day, area_id=request.user.organisation.area_id)
-        rows = _posted_rows(request.POST)
+        header = PaperListForm(request.POST, offerings=offerings, day=day, area_id=area_id)
+        rows = _posted_rows(request.POST, area_rules)
         if "add_rows" in request.POST:
             # Nothing is saved: the list only grows, with what was typed kept.
-            rows += [_blank_row(len(rows) + number)
+            rows += [_blank_row(len(rows) + number, area_rules)
                      for number in range(1, min(PAPER_ROWS, MAX_PAPER_ROWS - len(rows)) + 1)]
         elif header.is_valid():
             for row in rows:
                 _record_row(request, row, header.cleaned_data["used_on"], header.cleaned_data["offering_id"])
             context = {"submitted": True, "used_on": header.cleaned_data["used_on"], **_paper_summary(rows)}
     else:
-        header = PaperListForm(area_id=request.user.organisation.area_id,
+        header = PaperListForm(area_id=area_id,
                                initial={"used_on": day, "offering_id": _initial_offering(None, offerings,
                                                                                         request.user.organisation)},
                                offerings=offerings, day=day)
-        rows = [_blank_row(number) for number in range(1, PAPER_ROWS + 1)]
+        rows = [_blank_row(number, area_rules) for number in range(1, PAPER_ROWS + 1)]
     return render(request, "visits/paper.html", {
+        "paper_list_days": area_rules.paper_list_days,
         "header": header, "rows": rows, "row_count": len(rows), "can_add_rows": len(rows) < MAX_PAPER_ROWS,
         "number_invalid_message": Refusal(Code.NUMBER_INVALID).message(get_language()), **context})
 

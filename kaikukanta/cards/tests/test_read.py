@@ -11,7 +11,7 @@ from kaikukanta.testing import make_card
 
 from .helpers import in_days, refused
 
-CHECK_KEYS = {"number", "status", "valid_until", "card_type", "children"}
+CHECK_KEYS = {"number", "status", "valid_until", "card_type", "children", "children_today"}
 HOLDER_VIEW_KEYS = CHECK_KEYS | {"holder", "issued_on", "issuer_id", "history", "closed_on", "close_reason",
                                  "replaces"}
 
@@ -22,7 +22,7 @@ def test_venues_and_other_areas_see_validity_and_nothing_about_the_holder(networ
 
     assert response.status_code == 200
     assert response.json() == {"number": issued["number"], "status": "valid", "valid_until": in_days(100),
-                               "card_type": "personal", "children": 2}
+                               "card_type": "personal", "children": 2, "children_today": 2}
     assert "1980" not in response.content.decode()
     assert "00100" not in response.content.decode()
 
@@ -71,7 +71,7 @@ def test_status_is_judged_for_today(network):
     assert client.get(f"cards/{closed.number}").json()["status"] == "closed"
     assert client.get(f"cards/{community.number}").json() == {
         "number": community.number, "status": "valid", "valid_until": community.valid_until.isoformat(),
-        "card_type": "community", "children": 0}
+        "card_type": "community", "children": 0, "children_today": 0}
 
 
 def test_a_venue_check_is_one_card_query_after_authentication(network, issued):

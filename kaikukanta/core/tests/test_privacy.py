@@ -34,7 +34,8 @@ pytestmark = pytest.mark.django_db
 
 HOLDER_KEYS = {"birth_year", "postal_code", "home_municipality", "gender", "life_situation", "holder",
                "wellbeing", "history"}
-CHECK_VIEW_KEYS = {"number", "status", "valid_until", "card_type", "children"}
+# `children_today` is a count, as the desk shows it: no child's birth year leaves the register.
+CHECK_VIEW_KEYS = {"number", "status", "valid_until", "card_type", "children", "children_today"}
 GROUP_BYS = ("month", "year", "area", "municipality", "welfare_area", "venue", "sector", "venue_category",
              "age_group", "card_type", "home_area")
 # A holder issued and renewed through the API in the privacy world, with answers to the wellbeing questions.

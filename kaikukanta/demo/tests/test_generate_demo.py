@@ -74,6 +74,11 @@ def visit_violations() -> list[str]:
             problems.append(f"visit {visit.pk}: {refusal.code}")
         if visit.uses != visit_rules.uses_of(visit.children, visit.clients):
             problems.append(f"visit {visit.pk}: uses {visit.uses}")
+        offering = visit.offering
+        value = (visit_rules.ticket_value_cents(offering.adult_price_cents, offering.child_price_cents,
+                                                children=visit.children, clients=visit.clients) if offering else None)
+        if visit.ticket_value_cents != value:
+            problems.append(f"visit {visit.pk}: ticket value {visit.ticket_value_cents}, not {value}")
         if visit.venue.kind != "venue" or visit.venue.active_from > visit.used_on:
             problems.append(f"visit {visit.pk}: venue {visit.venue_id} not open then")
         if visit.offering and visit.offering.ticket_quota is not None:
@@ -130,6 +135,10 @@ def test_small_demo_has_the_counts_asked_for_and_every_row_obeys_the_rules(demo)
     assert Visit.objects.count() == 2000
     assert visit_violations() == []
     assert card_violations() == []
+    # Priced offerings give the value of tickets given; courses, libraries and visits without one have none.
+    valued = Visit.objects.filter(ticket_value_cents__isnull=False)
+    assert 0 < valued.count() < Visit.objects.count()
+    assert valued.filter(ticket_value_cents__gt=0).exists()
     assert sum(CardBatch.objects.values_list("count", flat=True)) == StockNumber.objects.count()
     assert StockNumber.objects.count() > Card.objects.count()
 

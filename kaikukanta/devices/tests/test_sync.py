@@ -131,3 +131,19 @@ def test_an_offering_of_another_venue_is_a_conflict(network):
     result = _sync(client, [queued(card.number, offering_id=other.pk)])[0]
 
     assert result["code"] == "offering_not_at_venue"
+
+
+def test_synced_visits_carry_the_value_of_their_tickets_as_at_the_desk(network):
+    card = make_card(network.distributor, children=2)
+    concert = make_offering(network.venue, "Konsertti", adult_price_cents=2000, child_price_cents=500)
+    unpriced = make_offering(network.venue, "Ilmainen")
+    _, client = enrol_device(network)
+    results = _sync(client, [queued(card.number, offering_id=concert.pk, children=2, assistants=1),
+                             queued(card.number, offering_id=unpriced.pk),
+                             queued(card.number, offering_id=concert.pk, children=3)])
+    assert [r["outcome"] for r in results] == ["stored", "stored", "conflict"]
+    stored = [Visit.objects.get(pk=r["visit_id"]).ticket_value_cents for r in results[:2]]
+    assert stored == [3000, None]
+    # A conflict recorded after all is valued like any other visit, for the party finally recorded.
+    conflict = conflicts.record(Caller.for_console(network.users["venue"]), results[2]["conflict_id"], children=1)
+    assert conflict.visit.ticket_value_cents == 2500

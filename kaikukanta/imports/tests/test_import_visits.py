@@ -63,6 +63,23 @@ def test_good_file_writes_every_visit_with_its_uses(network, cards, tmp_path):
     assert (audit.actor, audit.details["rows"]) == (None, 4)
 
 
+def test_imported_visits_carry_the_value_of_their_tickets_as_the_desk_records_it(network, cards, tmp_path):
+    priced = make_offering(network.venue, "Konsertti", adult_price_cents=2500, child_price_cents=1000)
+    adults_only = make_offering(network.venue, "Näyttely", kind="exhibition", adult_price_cents=1200)
+    group_show = make_offering(network.venue, "Ryhmänäytös", adult_price_cents=800)
+    family, group = cards["family"].number, cards["group"].number
+    path = write_csv(tmp_path, [
+        f"{family},{network.venue.id},{priced.id},2022-02-03,2,0,1",     # 2500 + 2 × 1000; the assistant is free
+        f"{family},{network.venue.id},{adults_only.id},2022-02-04,0,,",  # 1200
+        f"{family},{network.venue.id},{adults_only.id},2022-02-05,1,,",  # a child without a child price: unknown
+        f"{family},{network.venue.id},,2022-02-06,0,,",                  # no offering: unknown
+        f"{group},{network.venue.id},{group_show.id},2022-02-07,0,3,0",  # the worker and three clients: 4 × 800
+    ])
+    call_command("import_visits", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    assert list(Visit.objects.order_by("used_on").values_list("ticket_value_cents", flat=True)) == [
+        4500, 1200, None, None, 3200]
+
+
 def test_every_bad_row_is_reported_with_its_line_and_code_and_nothing_is_written(network, cards, tmp_path):
     course = make_offering(network.venue, "Kurssi", kind="course")
     elsewhere = make_offering(network.other_venue, "Näyttely", kind="exhibition")

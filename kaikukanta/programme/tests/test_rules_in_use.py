@@ -159,3 +159,47 @@ def test_the_desk_counts_only_children_under_the_area_limit(network):
     assert refused.json()["error"]["code"] == "too_many_children"
     assert network.client("venue").post("/api/v1/visits", {"card_number": card.number, "children": 1,
                                                            "offering_id": offering.pk}).status_code == 201
+
+
+def test_the_api_card_check_says_how_many_children_come_today_by_the_callers_area(network):
+    year = today().year
+    card = make_card(network.distributor, children=3, children_birth_years=[year - 17, year - 16, year - 5])
+    venue, other_venue = network.client("venue"), network.client("other_venue")
+    before = venue.get(f"/api/v1/cards/{card.number}").json()
+    assert (before["children"], before["children_today"]) == (3, 3)
+    override(network, children_max_age=16)
+    after = venue.get(f"/api/v1/cards/{card.number}").json()
+    assert (after["children"], after["children_today"]) == (3, 2), "the registered count stays; 17 is over"
+    # A venue of an area without the limit admits all three; the issuing distributor sees its own area's rule.
+    assert other_venue.get(f"/api/v1/cards/{card.number}").json()["children_today"] == 3
+    assert network.client("distributor").get(f"/api/v1/cards/{card.number}").json()["children_today"] == 2
+    assert network.client("admin").get(f"/api/v1/cards/{card.number}").json()["children_today"] == 2
+    listed = network.client("coordinator").get("/api/v1/cards").json()["results"]
+    assert [(c["number"], c["children_today"]) for c in listed if c["number"] == card.number] == [(card.number, 2)]
+
+
+def test_the_venues_card_check_reads_no_more_for_the_children_of_today(network):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    year = today().year
+    card = make_card(network.distributor, children=2, children_birth_years=[year - 17, year - 5])
+    venue = network.client("venue")
+
+    def statements() -> int:
+        venue.get(f"/api/v1/cards/{card.number}")  # the rules' snapshot is read once per process and change
+        with CaptureQueriesContext(connection) as captured:
+            assert venue.get(f"/api/v1/cards/{card.number}").status_code == 200
+        return len(captured)
+
+    without_limit = statements()
+    override(network, children_max_age=16)
+    assert statements() == without_limit
+    assert venue.get(f"/api/v1/cards/{card.number}").json()["children_today"] == 1
+
+
+def test_a_card_without_recorded_birth_years_is_still_judged_by_its_count(network):
+    card = make_card(network.distributor, children=2)
+    override(network, children_max_age=12)
+    checked = network.client("venue").get(f"/api/v1/cards/{card.number}").json()
+    assert (checked["children"], checked["children_today"]) == (2, 2)

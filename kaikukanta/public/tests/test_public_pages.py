@@ -208,6 +208,22 @@ def test_my_card_shows_status_children_and_own_visits_newest_first(holder, netwo
     assert network.distributor.name not in html
 
 
+def test_my_card_says_how_many_children_may_come_today_by_the_card_areas_rules(network):
+    from kaikukanta.programme import services as programme_services
+
+    year = today().year
+    card = make_card(network.distributor, children=2, birth_year=1980, children_birth_years=[year - 17, year - 4])
+    html = _main(_look_up(Client(), card.number, "1980", "en"))
+    assert re.search(r"Children who may come along free today</dt><dd>2<", html)
+    programme_services.set_area_rules(network.users["coordinator"], network.area.pk, effective_from=today(),
+                                      overrides={"children_max_age": 16})
+    html = _main(_look_up(Client(), card.number, "1980", "fi"))
+    assert re.search(r"Korttiin merkityt lapset</dt><dd>2<", html)
+    assert re.search(r"Tänään maksutta mukaan pääsevät lapset</dt><dd>1<", html)
+    assert re.search(r"Barn som i dag får följa med gratis</dt><dd>1<",
+                     _main(_look_up(Client(), card.number, "1980", "sv")))
+
+
 def test_my_card_in_english_and_swedish(holder):
     assert "Valid" in _main(_look_up(Client(), holder.number, "1980", "en"))
     assert "Giltigt" in _main(_look_up(Client(), holder.number, "1980", "sv"))
