@@ -14,7 +14,7 @@ from kaikukanta.core.api_support import StrictSchema, language_of
 from kaikukanta.core.errors import MEANINGS, Code
 
 from . import leases, selectors, services, sync
-from .auth import DeviceAuth, device_caller
+from .auth import DeskSessionAuth, DeviceAuth, device_caller
 
 devices_router = Router(tags=["devices"])
 offline_router = Router(tags=["offline"], auth=[DeviceAuth(), BearerAuth()])
@@ -75,12 +75,14 @@ def issue_enrolment_code(request: HttpRequest, payload: EnrolmentCodeIn):
     return Status(201, {"code": code, "venue_id": enrolment.venue_id, "expires_at": enrolment.expires_at})
 
 
-@devices_router.post("/devices/enrol", response={201: EnrolledOut})
+@devices_router.post("/devices/enrol", response={201: EnrolledOut}, auth=[BearerAuth(), DeskSessionAuth()])
 def enrol_device(request: HttpRequest, payload: EnrolIn):
     """Enrol the device a venue's staff member is signed in on, with a one-use code of that venue; the device
     then acts for that staff member. The answer carries the device's credential once: send it as
-    `Authorization: Bearer kkd_…` to `/offline/...`. Errors: `422 enrolment_code_invalid` (wrong, expired or
-    used), `403 forbidden` (not staff of the code's venue), `400 invalid` (name empty or over 60 characters),
+    `Authorization: Bearer kkd_…` to `/offline/...`. Besides a token, the signed-in session of the offline
+    desk's page is accepted here (with its CSRF token in `X-CSRFToken`), so that the desk enrols itself.
+    Errors: `422 enrolment_code_invalid` (wrong, expired or used), `403 forbidden` (not staff of the code's
+    venue, or the session's CSRF token missing), `400 invalid` (name empty or over 60 characters),
     `422 personal_data_not_allowed`."""
     device, secret = services.enrol(Caller.api(request), code=payload.code, name=payload.name)
     return Status(201, {"device": device_body(device), "credential": secret})

@@ -4,9 +4,10 @@ import hashlib
 import secrets
 
 from django.utils import timezone
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, SessionAuth
 
 from kaikukanta.accounts.caller import Caller, Channel
+from kaikukanta.accounts.selectors import second_factor_pending
 from kaikukanta.core.client_address import client_address
 
 from .models import Device
@@ -50,3 +51,14 @@ def device_caller(request) -> Caller:
         return Caller.api(request)
     return Caller(user=device.user, site=device.venue, address=client_address(request), channel=Channel.DEVICE,
                   device=device)
+
+
+class DeskSessionAuth(SessionAuth):
+    """The signed-in session of the desk's page, for enrolling the device it runs on (the offline desk,
+    static/js/offline-sync.js): Django's CSRF check applies (the `X-CSRFToken` header), and a sign-in still
+    waiting for its second step is not signed in."""
+
+    def authenticate(self, request, key):
+        if second_factor_pending(request):
+            return None
+        return super().authenticate(request, key)

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import offline_views, views
 
 app_name = "desk"
 urlpatterns = [
     path("check/", views.check, name="check"),
     path("check/card/", views.check_card, name="check_card"),
+    path("offline/", offline_views.offline_desk, name="offline"),
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline_views.manifest, name="manifest"),
     path("visits/<int:visit_id>/cancel/", views.cancel, name="cancel"),
     path("today/", views.today_visits, name="today"),
     path("paper/", views.paper, name="paper"),

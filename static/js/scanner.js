@@ -19,7 +19,8 @@
  * - window.KaikuScanner = {digitsFrom, dammValid, fill, open, close}:
  *     digitsFrom(text)  the 10 digits a decoded text holds, or null;
  *     dammValid(digits) whether 10 digits carry a right check digit (kaikukanta/core/damm.py);
- *     fill(input, text) what a successful scan does to the input; returns false when text holds no number;
+ *     fill(input, text) what a successful scan does to the input (the number typed in, the whole text kept
+ *                       in input.dataset.scannedText); returns false when text holds no number;
  *     open(button), close() the camera dialog.
  */
 (() => {
@@ -73,6 +74,8 @@
       return false;
     }
     input.value = digits;
+    // The whole decoded text stays with the input: the offline desk verifies a signed card code from it.
+    input.dataset.scannedText = text.trim();
     input.dispatchEvent(new Event("input", { bubbles: true }));
     input.dispatchEvent(new Event("change", { bubbles: true }));
     return true;
@@ -125,7 +128,7 @@
       return false;
     }
     close();
-    fill(current.input, digits);
+    fill(current.input, text);
     return true;
   }
 
