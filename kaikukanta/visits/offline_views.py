@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from kaikukanta.accounts.pages import page
+from kaikukanta.accounts.pages import page, public_page
 from kaikukanta.accounts.policy import Action
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
@@ -85,6 +85,7 @@ def _scope() -> str:
     return reverse("desk:offline").rsplit("/", 2)[0] + "/"
 
 
+@public_page
 @require_GET
 def service_worker(request):
     """The desk's service worker (no session needed: it holds no data, only the list of the shell's files)."""
@@ -99,6 +100,7 @@ def service_worker(request):
     return response
 
 
+@public_page
 @require_GET
 def manifest(request):
     """The web app manifest that makes the offline desk installable, in the user's language."""

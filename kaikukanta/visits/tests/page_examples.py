@@ -1,5 +1,5 @@
 from kaikukanta.accounts.caller import Caller
-from kaikukanta.testing import SIGNED_IN, PageExample, make_card, make_offering
+from kaikukanta.testing import EVERYONE, SIGNED_IN, PageExample, make_card, make_offering
 
 VENUES = {"venue", "other_venue"}
 MANAGERS_OF_VENUE = {"admin", "coordinator", "venue"}
@@ -21,6 +21,10 @@ EXAMPLES = {
     # The API's card check: every staff role may ask whether a card is valid (never holder data).
     "desk:check_card": PageExample(allowed=SIGNED_IN),
     "desk:cancel": PageExample(allowed={"venue"}, kwargs=_visit, method="post"),
+    "desk:offline": PageExample(allowed=VENUES),
+    # The offline desk's service worker and manifest hold no data: anyone may fetch them.
+    "desk:service_worker": PageExample(allowed=EVERYONE),
+    "desk:manifest": PageExample(allowed=EVERYONE),
     "desk:today": PageExample(allowed=VENUES),
     "desk:paper": PageExample(allowed=VENUES),
     "desk:offerings": PageExample(allowed=VENUES),
