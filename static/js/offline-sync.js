@@ -24,6 +24,7 @@
   const FIRST_DELAY_MS = 2000;
   const LONGEST_DELAY_MS = 5 * 60 * 1000;
   const REFRESH_MS = 5 * 60 * 1000;
+  const RELOOK_MS = 1000;
   const channel = "BroadcastChannel" in window ? new BroadcastChannel("kaikukanta-desk") : null;
   let timer = null;
 
@@ -231,6 +232,9 @@
     }
     const run = async (lock) => {
       if (!lock) {
+        // Another send is under way (in this tab or another): look again shortly, in case it has already
+        // read the queue without the visit just recorded.
+        window.setTimeout(() => { sync().catch(() => {}); }, RELOOK_MS);
         return;
       }
       let state;

@@ -16,7 +16,7 @@ from kaikukanta.accounts.caller import Caller
 from kaikukanta.cards import services as card_services
 from kaikukanta.cards import signing
 from kaikukanta.core import damm
-from kaikukanta.core.browser import AXE, BLOCKING_IMPACTS
+from kaikukanta.core.browser import AXE, BLOCKING_IMPACTS, CHROMIUM, CHROMIUM_FLAGS, PHONE, log_in
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import MEANINGS, Code
 from kaikukanta.devices import services as device_services
@@ -309,3 +309,77 @@ def test_the_offline_desk_is_accessible_on_a_phone_in_every_language(browser_pag
     assert page.viewport_size == {"width": 390, "height": 844}
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     run_axe(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_send_is_retried_by_itself_and_a_second_tab_sees_the_same_queue(browser_page, site):
+    card = make_card(site.distributor)
+    page = open_desk(browser_page, site)
+    enrol(page, site, "Ovi 1")
+    second = page.context.new_page()
+    second.goto(f"{site.base_url}/desk/offline/")
+    expect(second.locator("#offline-desk")).to_have_attribute("data-ready", "true")
+    expect(second.locator("[data-device]")).to_contain_text("Ovi 1")
+
+    # The server is unavailable for the first send: the visit stays queued, in both tabs, and is sent again
+    # without anyone asking.
+    sends = []
+
+    def unavailable_once(route):
+        sends.append(route.request.url)
+        if len(sends) == 1:
+            route.fulfill(status=503, content_type="application/json",
+                          body='{"error": {"code": "unavailable", "message": "Palvelu ei ole käytettävissä."}}')
+        else:
+            route.continue_()
+
+    page.context.route("**/api/v1/offline/visits", unavailable_once)
+    record(page, number=card.number)
+    expect(page.locator("[data-last-sync]")).to_contain_text("Lähetys ei onnistunut; laite yrittää uudelleen itse.")
+    expect(second.locator("[data-waiting]")).to_have_text("1 käynti odottaa lähetystä")
+    assert not Visit.objects.exists()
+
+    expect(page.locator("[data-waiting]")).to_have_text("Ei mitään lähetettävää", timeout=20_000)
+    expect(second.locator("[data-waiting]")).to_have_text("Ei mitään lähetettävää")
+    expect(second.locator("[data-today-summary]")).to_have_text(
+        "Tänään tällä laitteella: 1 lähetetty, 0 odottaa, 0 ristiriitojen jonossa.")
+    assert Visit.objects.get().card_id == card.pk
+    assert len(sends) >= 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queue_survives_a_browser_restart_offline(chromium, site, tmp_path):
+    cards = [make_card(site.distributor) for _ in range(2)]
+    profile = tmp_path / "profile"
+
+    def start_browser():
+        context = chromium.browser_type.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True, viewport=PHONE,
+            locale="fi-FI", has_touch=True, is_mobile=True)
+        context.set_default_timeout(10_000)
+        return context
+
+    browser = start_browser()
+    page = browser.pages[0] if browser.pages else browser.new_page()
+    log_in(page, site.base_url, site.users["venue"].username)
+    page.goto(f"{site.base_url}/desk/offline/")
+    expect(page.locator("#offline-desk")).to_have_attribute("data-ready", "true")
+    enrol(page, site, "Ovi 1")
+    go_offline(page)
+    for card in cards:
+        record(page, number=card.number)
+    browser.close()
+
+    # The browser started again with the network still gone: the desk and its queue are there.
+    browser = start_browser()
+    try:
+        browser.set_offline(True)
+        page = browser.pages[0] if browser.pages else browser.new_page()
+        page.goto(f"{site.base_url}/desk/offline/")
+        expect(page.locator("#offline-desk")).to_have_attribute("data-ready", "true")
+        expect(page.locator("[data-waiting]")).to_have_text("2 käyntiä odottaa lähetystä")
+        assert not Visit.objects.exists()
+        go_online(page)
+        assert sorted(Visit.objects.values_list("card_id", flat=True)) == sorted(card.pk for card in cards)
+    finally:
+        browser.close()
