@@ -6,8 +6,8 @@
  *   every style sheet, script and icon the page loads. A new version (any of those files changed) installs a
  *   new cache and drops the old ones once active.
  * - Pages under /desk/ are asked from the network first; a good answer of the offline desk's page refreshes
- *   the cached copy. With the network gone, any desk page answers with the cached offline desk, which works
- *   without the server (its data lives in IndexedDB, see offline-store.js).
+ *   the cached copy. With the network gone (or the server answering 5xx), any desk page answers with the
+ *   cached offline desk, which works without the server (its data lives in IndexedDB, see offline-store.js).
  * - The shell's static files come from the cache first (their version is the cache's name).
  * - Nothing else is touched: API requests always go to the network, so a queued visit is never "sent" to a
  *   cache, and the card register is never cached.
@@ -21,8 +21,16 @@ const CACHE_PREFIX = "kaikukanta-desk-";
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    // The page with the session's cookie (same origin): the desk of the signed-in user.
-    await cache.addAll(SHELL_FILES.map((url) => new Request(url, { credentials: "same-origin" })));
+    // The page with the session's cookie (same origin): the desk of the signed-in user. Signed out, the
+    // answer is the login page: the previous version's copy of the desk is kept instead.
+    const answer = await fetch(new Request(SHELL_PAGE, { credentials: "same-origin" })).catch(() => null);
+    const previous = await caches.match(SHELL_PAGE);
+    if (answer && answer.ok && !answer.redirected) {
+      await cache.put(SHELL_PAGE, answer);
+    } else if (previous) {
+      await cache.put(SHELL_PAGE, previous);
+    }
+    await cache.addAll(SHELL_FILES.filter((url) => url !== SHELL_PAGE));
     await self.skipWaiting();
   })());
 });
@@ -49,6 +57,10 @@ async function page(request) {
     // Only the desk's own page, as the signed-in user got it: a redirect to the login page is not a desk.
     if (answer.ok && !answer.redirected && isShellPage(new URL(request.url))) {
       await cache.put(SHELL_PAGE, answer.clone());
+    }
+    // The server there but failing (a proxy's 502, a database down): the desk still works from the device.
+    if (answer.status >= 500) {
+      return (await cache.match(SHELL_PAGE)) || answer;
     }
     return answer;
   } catch (error) {

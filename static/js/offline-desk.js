@@ -157,7 +157,7 @@
 
   function renderToday() {
     const day = sync.today();
-    const shown = state.visits.filter((visit) => visit.used_on === day || visit.status !== "stored")
+    const shown = state.visits.filter((visit) => visit.used_on === day || visit.status === "queued")
       .sort((a, b) => b.seq - a.seq);
     const count = (status) => shown.filter((visit) => visit.status === status).length;
     part("today").hidden = !state.device;

@@ -6,7 +6,7 @@
  *           last_error, failures}), "revoked" (true once the server said the device is revoked)
  *   visits  every visit recorded on this device, in order (`seq`, auto-incremented), unique by its
  *           idempotency key (`key`): status "queued" (waiting to be sent), "stored" or "conflict" (with the
- *           server's code and message). Sent visits are kept until the day after, for today's list.
+ *           server's code and message). Sent visits are kept until the next day, for today's list.
  *
  * window.KaikuOfflineStore = {get, put, del, addVisit, visits, queued, updateVisit, removeVisit, prune}; every
  * call returns a promise. Only this file knows the database's layout.
@@ -130,13 +130,15 @@
     return removable;
   }
 
-  // Visits sent before `day` (YYYY-MM-DD) are the register's now: drop the device's copies. Queued ones and
-  // conflicts stay until they are sent or seen.
+  // Visits of days before `day` (YYYY-MM-DD) that were sent are the register's now (stored, or in the venue's
+  // conflict inbox): drop the device's copies. Queued ones stay until they are sent, whatever their day.
   async function prune(day) {
     const db = await open();
     const transaction = db.transaction("visits", "readwrite");
     const store = transaction.objectStore("visits");
-    for (const visit of await promised(store.index("status").getAll("stored"))) {
+    const sent = [...await promised(store.index("status").getAll("stored")),
+      ...await promised(store.index("status").getAll("conflict"))];
+    for (const visit of sent) {
       if (visit.used_on < day) {
         store.delete(visit.seq);
       }

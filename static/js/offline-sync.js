@@ -25,6 +25,7 @@
   const LONGEST_DELAY_MS = 5 * 60 * 1000;
   const REFRESH_MS = 5 * 60 * 1000;
   const RELOOK_MS = 1000;
+  const TIMEOUT_MS = 30 * 1000;
   const channel = "BroadcastChannel" in window ? new BroadcastChannel("kaikukanta-desk") : null;
   let timer = null;
 
@@ -60,9 +61,10 @@
     if (csrfToken) {
       headers["X-CSRFToken"] = csrfToken;
     }
+    // A request that hangs (a network half there) is given up, so the sync lock is never held for ever.
     const answer = await fetch(path, {
       method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: csrfToken ? "same-origin" : "omit", cache: "no-store",
+      credentials: csrfToken ? "same-origin" : "omit", cache: "no-store", signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     const json = answer.status === 204 ? null : await answer.json().catch(() => null);
     if (!answer.ok) {
