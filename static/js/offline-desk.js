@@ -364,6 +364,8 @@
     form.reset();
     notice("");
     await render();
+    // Enrolled, with the bundle, the revocation list and the leases on the device: ready for offline.
+    root.dataset.enrolled = "true";
     number.focus();
   }
 
