@@ -3,8 +3,9 @@
 DEVICES enrolled devices (spread over the database's venues, each acting for a venue user of its own) each
 hold VISITS queued visits of valid cards and send them as the offline desk does: `POST /api/v1/offline/visits`
 in batches, oldest first, keeping a `retry` outcome (and any 5xx or broken connection) queued and sending it
-again with backoff. Every device also sends its first batch once more at the end, as a device whose answer
-was lost would. Meanwhile one online desk checks cards (`GET /cards/{number}`) to show what the others feel.
+again with backoff, and a `429` (the sync's admission control) after its `Retry-After`. Every device also
+sends its first batch once more at the end, as a device whose answer was lost would. Meanwhile one online
+desk checks cards (`GET /cards/{number}`) to show what the others feel.
 
 Measured: the time from the first send to the last device drained, the sync requests' latency (p50/p95/p99)
 and the online desk's, the outcomes; then checked against the database: every queued key is stored once or
@@ -26,6 +27,7 @@ import datetime
 import http.client
 import json
 import os
+import random
 import statistics
 import threading
 import time
@@ -108,7 +110,7 @@ def _send(connection, credential: str, body: dict):
                        headers={"Authorization": f"Bearer {credential}", "Content-Type": "application/json",
                                 "Accept-Language": "fi"})
     response = connection.getresponse()
-    return response.status, response.read()
+    return response.status, response.read(), response.getheader("Retry-After")
 
 
 def _device(port: int, device: dict, queue: list[dict], batch: int, start: threading.Event, stats: Stats,
@@ -123,7 +125,7 @@ def _device(port: int, device: dict, queue: list[dict], batch: int, start: threa
         body = {"visits": visits, "pending": pending}
         began = time.perf_counter()
         try:
-            status, payload = _send(connection, device["credential"], body)
+            status, payload, retry_after = _send(connection, device["credential"], body)
         except (OSError, http.client.HTTPException):
             connection.close()
             connection = http.client.HTTPConnection(HOST, port, timeout=60)
@@ -134,11 +136,17 @@ def _device(port: int, device: dict, queue: list[dict], batch: int, start: threa
         with stats.lock:
             stats.latencies_ms.append(elapsed)
             stats.statuses[status] = stats.statuses.get(status, 0) + 1
+        if status == 429 and retry_after:
+            # The server judges other devices' syncs: come back when it says (as the offline desk does).
+            return float(retry_after)
         return json.loads(payload)["results"] if status == 200 else None
 
     while queue:
         sending = queue[:batch]
         results = sync(sending, pending=len(queue) - len(sending))
+        if isinstance(results, float):
+            time.sleep(results * random.uniform(0.9, 1.1))
+            continue
         if results is None:
             failures += 1
             time.sleep(min(MAX_BACKOFF_SECONDS, 0.1 * 2 ** failures))
@@ -161,8 +169,8 @@ def _device(port: int, device: dict, queue: list[dict], batch: int, start: threa
             time.sleep(0.2)
     finished.append(time.perf_counter())
     # A device whose answer was lost sends its batch again: the same outcome, nothing stored twice.
-    while (results := sync(first_batch, pending=0)) is None:
-        time.sleep(0.2)
+    while not isinstance(results := sync(first_batch, pending=0), list):
+        time.sleep(results if isinstance(results, float) else 0.2)
     with stats.lock:
         for result in results:
             earlier = stats.stored.get(result["key"]) or stats.conflicts.get(result["key"])

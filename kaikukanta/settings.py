@@ -239,6 +239,9 @@ RATELIMIT_USE_CACHE = "default"
 # Card-number guessing (cards.guessing): limits on card checks and the unknown-number alert; any field of
 # cards.guessing.Limits may be overridden here, e.g. {"unknown_per_user": 30}.
 KAIKUKANTA_CARD_GUESSING = json.loads(os.environ.get("KAIKUKANTA_CARD_GUESSING", "{}"))
+# Offline syncs judged at once across all app instances (devices/admission.py); the rest are answered 429 at
+# once, so devices coming back online together leave the other workers to the online desks.
+KAIKUKANTA_SYNC_CONCURRENCY = int(os.environ.get("KAIKUKANTA_SYNC_CONCURRENCY", "2"))
 # With Redis every page reads its session from the shared cache instead of the database (writes still
 # go to both). With each process's own memory a cached session could be stale in another process (still
 # signed in there after signing out here), so sessions then live in the database alone.

@@ -13,7 +13,7 @@ from kaikukanta.accounts.policy import Action
 from kaikukanta.core.api_support import StrictSchema, language_of
 from kaikukanta.core.errors import MEANINGS, Code
 
-from . import leases, selectors, services, sync
+from . import admission, leases, selectors, services, sync
 from .auth import DeskSessionAuth, DeviceAuth, device_caller
 
 devices_router = Router(tags=["devices"])
@@ -228,10 +228,13 @@ def sync_visits(request: HttpRequest, payload: SyncIn):
     rules refused it: kept in the venue's conflict inbox, e.g. `card_closed` for a card closed before the
     visit's date, `card_not_found`, `quota_exhausted`; every visit of a revoked device is `device_revoked`)
     or `retry` (not judged now, `throttled`: send it again later). Sending a batch again is harmless.
-    Errors: `403 device_required` (a user's token), `400 invalid`."""
+    Only a few syncs are judged at once across the service, so that the online desks keep their workers: the
+    others are answered at once `429 throttled` with `Retry-After` (seconds, spread at random); send the batch
+    again then. Errors: `403 device_required` (a user's token), `400 invalid`, `429 throttled`."""
     caller = device_caller(request)
     queued = [sync.QueuedVisit(**visit.dict()) for visit in payload.visits]
-    outcomes = sync.sync_visits(caller, queued, pending=payload.pending)
+    with admission.sync_slot():
+        outcomes = sync.sync_visits(caller, queued, pending=payload.pending)
     language = language_of(request)
     return {"results": [{"key": o.key, "outcome": o.outcome, "visit_id": o.visit_id, "conflict_id": o.conflict_id,
                          "code": o.code,

@@ -9,8 +9,9 @@
  * - sync(): the queued visits, oldest first, in batches of at most 100 to POST /api/v1/offline/visits. Each
  *   outcome is kept with its visit: `stored` and `conflict` (with the server's message, in the venue's
  *   conflict inbox) leave the queue, `retry` stays. A failed send is tried again with exponential backoff
- *   (2 s doubling to 5 min). Only one tab sends at a time (the Web Locks API); every change is announced to
- *   the other tabs on a BroadcastChannel.
+ *   (2 s doubling to 5 min), or after the `Retry-After` of a `429` (the server judging other devices'
+ *   syncs). Only one tab sends at a time (the Web Locks API); every change is announced to the other tabs
+ *   on a BroadcastChannel.
  *
  * window.KaikuOfflineSync = {enrol, refresh, sync, schedule, leaseLeft, promised, today, channel, LOCK}.
  * Needs offline-store.js first.
@@ -30,11 +31,13 @@
   let timer = null;
 
   class ApiError extends Error {
-    constructor(status, body) {
+    constructor(status, body, retryAfter = 0) {
       const error = (body && body.error) || {};
       super(error.message || `HTTP ${status}`);
       this.status = status;
       this.code = error.code || null;
+      // Seconds the server asked to wait (`429 throttled` while it judges other devices' syncs).
+      this.retryAfter = retryAfter;
     }
   }
 
@@ -68,7 +71,7 @@
     });
     const json = answer.status === 204 ? null : await answer.json().catch(() => null);
     if (!answer.ok) {
-      throw new ApiError(answer.status, json);
+      throw new ApiError(answer.status, json, Number(answer.headers.get("Retry-After")) || 0);
     }
     return json;
   }
@@ -240,12 +243,14 @@
         return;
       }
       let state;
+      let retryAfter = 0;
       try {
         state = await noteSync(await sendAll() ? null : new Error("retry"));
       } catch (error) {
         state = await noteSync(error);
+        retryAfter = error.retryAfter || 0;
       }
-      schedule(state.failures);
+      schedule(state.failures, retryAfter);
     };
     if (navigator.locks) {
       await navigator.locks.request(LOCK, { ifAvailable: true }, run);
@@ -254,12 +259,16 @@
     }
   }
 
-  // The next try: soon after a failure, doubling with each one; every REFRESH_MS while all is well.
-  function schedule(failures) {
+  // The next try: soon after a failure, doubling with each one; when the server is busy with other devices'
+  // syncs, when it asked (its Retry-After, already spread at random); every REFRESH_MS while all is well.
+  function schedule(failures, retryAfter = 0) {
     window.clearTimeout(timer);
-    const delay = failures
-      ? Math.min(LONGEST_DELAY_MS, FIRST_DELAY_MS * 2 ** (failures - 1)) * (0.75 + Math.random() / 2)
-      : REFRESH_MS;
+    let delay = REFRESH_MS;
+    if (retryAfter) {
+      delay = retryAfter * 1000 * (0.9 + Math.random() / 5);
+    } else if (failures) {
+      delay = Math.min(LONGEST_DELAY_MS, FIRST_DELAY_MS * 2 ** (failures - 1)) * (0.75 + Math.random() / 2);
+    }
     timer = window.setTimeout(() => {
       if (navigator.onLine) {
         (failures ? sync() : refresh()).catch(() => {});
