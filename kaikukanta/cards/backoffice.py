@@ -66,7 +66,7 @@ def settings(request):
     form = SettingsForm(request.POST or None, initial={"max_validity_months": current.max_validity_months})
     if request.method == "POST" and form.is_valid():
         try:
-            network_services.update_settings(request.user, **form.cleaned_data)
+            network_services.update_settings(Caller.page(request), **form.cleaned_data)
         except Refusal as refusal:
             form_errors_from(form, refusal)
         else:

@@ -36,6 +36,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.models import Role, User
 from kaikukanta.accounts.services import issue_token_from_console
 from kaikukanta.cards.models import (
@@ -358,7 +359,7 @@ class _Builder:
             user.save()
             scope = scopes[role]
             where = str(scope.get("area") or scope.get("organisation") or "the whole network")
-            token = issue_token_from_console(user).secret
+            token = issue_token_from_console(Caller.for_console(), user).secret
             self.result.logins.append(DemoLogin(username, role.value, password, token, where))
 
     # ---- cards ---------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.pages import page
 from kaikukanta.accounts.policy import Action, allowed
 from kaikukanta.core.clock import today
@@ -59,7 +60,7 @@ def area_new(request):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         joinings, rows = _joinings(formset)
         try:
-            area = services.create_area(request.user, name=form.cleaned_data["name"],
+            area = services.create_area(Caller.page(request), name=form.cleaned_data["name"],
                                         status=form.cleaned_data["status"], joinings=joinings)
         except Refusal as refusal:
             _show_refusal(rows, refusal, form)
@@ -102,7 +103,7 @@ def area_edit(request, area_id: int):
         joinings, rows = _joinings(formset)
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            services.update_area(request.user, area.pk, joinings=joinings, **changes)
+            services.update_area(Caller.page(request), area.pk, joinings=joinings, **changes)
         except Refusal as refusal:
             _show_refusal(rows, refusal, form)
         else:

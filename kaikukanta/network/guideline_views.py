@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.pages import page
 from kaikukanta.accounts.policy import Action, allowed
 from kaikukanta.core.clock import today
@@ -31,7 +32,7 @@ def guideline_new(request):
     form = GuidelineVersionForm(request.POST or None, initial={"published_on": today()})
     if request.method == "POST" and form.is_valid():
         try:
-            version = services.publish_guideline_version(request.user, **form.cleaned_data)
+            version = services.publish_guideline_version(Caller.page(request), **form.cleaned_data)
         except Refusal as refusal:
             form_errors_from(form, refusal)
         else:
@@ -50,7 +51,7 @@ def guideline_detail(request, version_id: int):
                           initial={"organisation_id": _int_or_none(request.GET.get("organisation_id"))})
     if request.method == "POST" and form.is_valid():
         try:
-            commitment = services.record_guideline_commitment(request.user, version_id=version.pk,
+            commitment = services.record_guideline_commitment(Caller.page(request), version_id=version.pk,
                                                               **form.cleaned_data)
         except Refusal as refusal:
             form_errors_from(form, refusal)

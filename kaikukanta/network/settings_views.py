@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.pages import page
 from kaikukanta.accounts.policy import Action
 from kaikukanta.core.errors import Refusal
@@ -24,7 +25,7 @@ def statements(request):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
             if changes:
-                services.update_statements(request.user, **changes)
+                services.update_statements(Caller.page(request), **changes)
         except Refusal as refusal:
             form_errors_from(form, refusal)
         else:
@@ -39,7 +40,7 @@ def low_income(request):
     result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.upload_low_income(request.user, form.cleaned_data["file"].read())
+            result = services.upload_low_income(Caller.page(request), form.cleaned_data["file"].read())
         except Refusal as refusal:
             form_errors_from(form, refusal)
         else:

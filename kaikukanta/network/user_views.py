@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts import services as accounts
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.policy import Action, allowed
 from kaikukanta.accounts.selectors import user_for
 from kaikukanta.core.errors import Refusal
@@ -53,7 +54,7 @@ def user_new(request):
                     initial={"organisation_id": _int_or_none(request.GET.get("organisation_id"))})
     if request.method == "POST" and form.is_valid():
         try:
-            created = accounts.create_user(request.user, **form.service_fields())
+            created = accounts.create_user(Caller.page(request), **form.service_fields())
         except Refusal as refusal:
             form_errors_from(form, refusal)
         else:
@@ -83,7 +84,7 @@ def user_password(request, user_id: int):
     form = PasswordForm(request.POST, username=target.username)
     if form.is_valid():
         try:
-            accounts.update_user(request.user, target.pk, password=form.cleaned_data["password"])
+            accounts.update_user(Caller.page(request), target.pk, password=form.cleaned_data["password"])
         except Refusal as refusal:
             form_errors_from(form, refusal)
         else:
@@ -97,7 +98,7 @@ def user_password(request, user_id: int):
 def user_active(request, user_id: int):
     target = user_for(request.user, user_id)
     active = request.POST.get("active") == "1"
-    accounts.update_user(request.user, target.pk, active=active)
+    accounts.update_user(Caller.page(request), target.pk, active=active)
     messages.success(request, _("The user can sign in again.") if active
                      else _("The user was deactivated: no sign-in and no API calls any more."))
     return redirect("network:user_detail", user_id=target.pk)
@@ -107,7 +108,7 @@ def user_active(request, user_id: int):
 @require_POST
 def token_new(request, user_id: int):
     target = user_for(request.user, user_id)
-    issued = accounts.issue_token(request.user, target.pk)
+    issued = accounts.issue_token(Caller.page(request), target.pk)
     response = render(request, "network/token_issued.html", {"target": target, "secret": issued.secret,
                                                               "token": issued.token})
     # The secret is shown once: no cache may keep the page.

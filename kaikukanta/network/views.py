@@ -12,8 +12,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.pages import page
-from kaikukanta.accounts.policy import Action, allowed, require
+from kaikukanta.accounts.policy import Action, allowed
 from kaikukanta.core.errors import Refusal
 from kaikukanta.core.pages import form_errors_from, own_area, safe_next
 
@@ -146,7 +147,7 @@ def organisation_new(request):
         fields = form.service_fields()
         fields.setdefault("area_id", fixed_area.pk if fixed_area else None)
         try:
-            site = services.create_organisation(request.user, **fields)
+            site = services.create_organisation(Caller.page(request), **fields)
         except Refusal as refusal:
             form_errors_from(form, refusal)
         else:
@@ -180,8 +181,7 @@ def organisation_detail(request, organisation_id: int):
 
 @coordinator_page
 def organisation_edit(request, organisation_id: int):
-    site = selectors.organisation_for(request.user, organisation_id)
-    require(request.user, Action.UPDATE_ORGANISATION, site)
+    site = selectors.organisation_to_update(request.user, organisation_id)
     initial = {"name": site.name, "municipality": site.municipality_id, "category": site.category,
                "sector": site.sector, "contact_name": site.contact_name, "contact_email": site.contact_email,
                "contact_phone": site.contact_phone,
@@ -193,7 +193,7 @@ def organisation_edit(request, organisation_id: int):
         changes = form.changes()
         try:
             if changes:
-                services.update_organisation(request.user, site.pk, **changes)
+                services.update_organisation(Caller.page(request), site.pk, **changes)
         except Refusal as refusal:
             form_errors_from(form, refusal)
         else:
@@ -210,7 +210,7 @@ def organisation_edit(request, organisation_id: int):
 def organisation_active(request, organisation_id: int):
     site = selectors.organisation_for(request.user, organisation_id)
     active = request.POST.get("active") == "1"
-    services.update_organisation(request.user, site.pk, active=active)
+    services.update_organisation(Caller.page(request), site.pk, active=active)
     messages.success(request, _("The site is in the network again.") if active
                      else _("The site was taken out of the network. Its history stays."))
     return redirect("network:organisation_detail", organisation_id=site.pk)
