@@ -88,7 +88,7 @@ def wellbeing_questions(request):
         questions = [services.QuestionText(key=row.cleaned_data["key"].strip(), fi=row.cleaned_data["fi"],
                                         sv=row.cleaned_data["sv"], en=row.cleaned_data["en"]) for row in rows]
         try:
-            services.replace_wellbeing_questions(request.user, questions)
+            services.replace_wellbeing_questions(Caller.page(request), questions)
         except Refusal as refusal:
             network_views._show_refusal(rows, refusal)
         else:

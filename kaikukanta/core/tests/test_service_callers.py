@@ -1,14 +1,17 @@
-"""The back office's doors (test_entry_points.py walks the desk's and the cards'): every service of the network
-and of the accounts takes a `Caller` and does its own checks, and no page or endpoint does one itself.
+"""The back office's doors (test_entry_points.py walks the desk's and the cards'): every service of the network,
+the accounts and the programme's rules takes a `Caller` and does its own checks, and no page or endpoint of
+theirs does one itself.
 
-- every public function of `network/services.py` and `accounts/services.py` takes the caller first, refuses a
-  bare user (a programming error: `TypeError`), an inactive user's and an inactive site's caller, and works for
-  the right one, writing nothing when it refuses (EXAMPLES: a function without an example fails here);
-- every call of those functions anywhere in production code (API, pages, admin, commands, demo data, the
-  other apps) hands on a `Caller` built by its entry point, never `request.user` or another bare user;
-- the modules that call them ask the policy only for what to show: no `require`, no `Refusal(FORBIDDEN)` of
-  their own, no `allowed(...)` deciding a refusal (the `page(...)` declaration and the selectors are where a
-  page's reads are refused, accounts/pages.py).
+- no public function of any app's `services.py` takes a bare user or an `actor` (READS excepted);
+- every public function of the network's, the accounts' and the programme's services (and the wellbeing
+  questions of the cards') takes the caller first, refuses a bare user (a programming error: `TypeError`), an
+  inactive user's and an inactive site's caller, and works for the right one, writing nothing when it refuses
+  (EXAMPLES: a function without an example fails here);
+- every call of a service that takes a caller, anywhere in production code (API, pages, admin, commands, demo
+  data, the other apps), hands on a `Caller` built by its entry point, never `request.user` or a bare user;
+- the modules that call the back office's services ask the policy only for what to show: no `require`, no
+  `Refusal(FORBIDDEN)` of their own, no `allowed(...)` deciding a refusal (the `page(...)` declaration and the
+  selectors are where a page's reads are refused, accounts/pages.py).
 """
 
 import ast
@@ -22,26 +25,49 @@ from django.db import connection
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import kaikukanta
-from kaikukanta.accounts import services as account_services
 from kaikukanta.accounts.caller import Caller, Channel
+from kaikukanta.cards.services import QuestionText
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
-from kaikukanta.network import services as network_services
 from kaikukanta.network.models import GuidelineVersion
+from kaikukanta.programme.selectors import rules_in_force
 from kaikukanta.testing import current_code, give_authenticator, make_offering, make_token
 
-SERVICE_MODULES = {"kaikukanta.network.services": network_services, "kaikukanta.accounts.services": account_services}
+ROOT = Path(kaikukanta.__file__).parent
+SERVICE_MODULES = {f"kaikukanta.{path.parent.name}.services": importlib.import_module(
+    f"kaikukanta.{path.parent.name}.services") for path in sorted(ROOT.glob("*/services.py"))}
+BACK_OFFICE = ("network", "accounts", "programme")
+# Reads of what every signed-in user may read, taking the user as the selectors do.
+READS = {"programme.rules_for", "programme.rules_body", "stats.scope_for"}
 OPERATOR = "operator"  # the server's shell, acting as nobody (manage.py issue_token, the demo data)
 
 
-def acting_functions() -> dict[str, object]:
-    """The public functions defined in the two service modules, by `module.name`."""
+def public_functions() -> dict[str, object]:
+    """The public functions defined in every app's services module, by `app.name`."""
     found = {}
     for module_name, module in SERVICE_MODULES.items():
         for name, value in vars(module).items():
             if inspect.isfunction(value) and value.__module__ == module_name and not name.startswith("_"):
                 found[f"{module_name.rsplit('.', 2)[1]}.{name}"] = value
     return found
+
+
+def _first_parameter(function) -> inspect.Parameter | None:
+    return next(iter(inspect.signature(function).parameters.values()), None)
+
+
+def caller_functions() -> dict[str, object]:
+    """The services that act for a caller: those whose first parameter is it."""
+    return {name: function for name, function in public_functions().items()
+            if getattr(_first_parameter(function), "name", None) == "caller"}
+
+
+def acting_functions() -> dict[str, object]:
+    """The back office's services, and the cards' wellbeing questions (the card and visit services are walked
+    by test_entry_points.py)."""
+    return {name: function for name, function in public_functions().items()
+            if name.split(".")[0] in BACK_OFFICE and name not in READS
+            or name == "cards.replace_wellbeing_questions"}
 
 
 def _version(network):
@@ -87,6 +113,12 @@ EXAMPLES = {
     "accounts.verify_second_factor": ("admin", lambda n: ((current_code(give_authenticator(n.users["admin"])),),
                                                           {})),
     "accounts.reset_second_factor": ("admin", lambda n: ((n.users["coordinator"].pk,), {})),
+    "programme.set_national_rules": ("admin", lambda n: ((), {
+        "effective_from": today(), "values": rules_in_force(None, today()).values(), "overridable": []})),
+    "programme.set_area_rules": ("coordinator", lambda n: ((n.area.pk,), {"effective_from": today(),
+                                                                          "overrides": {}})),
+    "cards.replace_wellbeing_questions": ("admin", lambda n: (([QuestionText(
+        key="mood", fi="Mieliala", sv="Humör", en="Mood")],), {})),
 }
 
 
@@ -115,11 +147,17 @@ def _right_caller(network, name: str) -> Caller:
     return Caller(user, user.organisation, "127.0.0.1", Channel.API)
 
 
+def test_no_service_takes_a_bare_user():
+    bare = {name for name, function in public_functions().items()
+            if getattr(_first_parameter(function), "name", None) in ("actor", "user")}
+    assert bare == READS
+
+
 def test_every_acting_service_has_an_example_and_takes_the_caller_first():
     functions = acting_functions()
     assert set(functions) == set(EXAMPLES)
     for name, function in functions.items():
-        first = next(iter(inspect.signature(function).parameters.values()))
+        first = _first_parameter(function)
         assert (first.name, first.annotation) == ("caller", Caller), name
 
 
@@ -180,8 +218,6 @@ def test_a_console_only_service_refuses_every_user(network, name, channel):
 
 # Where the services are called from.
 
-ROOT = Path(kaikukanta.__file__).parent
-
 
 def production_modules():
     for path in sorted(ROOT.rglob("*.py")):
@@ -216,7 +252,7 @@ def _service_names(relative: str, tree: ast.AST) -> tuple[dict[str, str], dict[s
 
 def _acting(dotted: str) -> bool:
     module, name = dotted.rsplit(".", 1)
-    return f"{module.rsplit('.', 2)[1]}.{name}" in acting_functions()
+    return f"{module.rsplit('.', 2)[1]}.{name}" in caller_functions()
 
 
 def _names_bound_to_a_caller(tree: ast.AST) -> set[str]:
@@ -231,10 +267,11 @@ def _names_bound_to_a_caller(tree: ast.AST) -> set[str]:
 
 
 def _builds_a_caller(node) -> bool:
+    """`Caller(…)`, `Caller.page(…)`, or a helper named for what it builds (`device_caller(request)`)."""
     if not isinstance(node, ast.Call):
         return False
     func = node.func
-    return (isinstance(func, ast.Name) and func.id == "Caller") or (
+    return (isinstance(func, ast.Name) and (func.id == "Caller" or func.id.endswith("_caller"))) or (
         isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "Caller")
 
 
@@ -322,17 +359,18 @@ def checks_of_its_own(tree: ast.AST) -> list[str]:
 
 
 def door_modules() -> list[str]:
-    """Every module that calls a network or accounts service, and every page and endpoint module of the two
-    apps (services and selectors themselves excepted: they are where the checks belong)."""
-    calling = {module for module, *_ in service_calls()}
-    own = {str(path.relative_to(ROOT)) for app in ("network", "accounts")
+    """Every module that calls a service of the back office, and every page and endpoint module of its apps
+    (services themselves excepted: they are where the checks belong)."""
+    calling = {module for module, _, dotted, *_ in service_calls() if dotted.split(".")[1] in BACK_OFFICE}
+    own = {str(path.relative_to(ROOT)) for app in BACK_OFFICE
            for pattern in ("views.py", "*_views.py", "api.py") for path in (ROOT / app).glob(pattern)}
-    return sorted((calling | own) - {"network/services.py", "accounts/services.py", "testing.py"})
+    return sorted(module for module in calling | own if not module.endswith("services.py") and module != "testing.py")
 
 
 def test_no_door_of_the_back_office_checks_a_permission_itself():
     modules = door_modules()
-    assert {"network/views.py", "network/user_views.py", "accounts/views.py", "network/api.py"} <= set(modules)
+    assert {"network/views.py", "network/user_views.py", "accounts/views.py", "network/api.py", "programme/views.py",
+            "cards/backoffice.py"} <= set(modules)
     found = {module: checks_of_its_own(ast.parse((ROOT / module).read_text())) for module in modules}
     assert {module: checks for module, checks in found.items() if checks} == {}
 
