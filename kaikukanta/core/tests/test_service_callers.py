@@ -388,3 +388,21 @@ def test_the_walk_would_see_a_view_checking_a_permission_itself():
 def test_the_service_modules_resolve_as_the_walk_names_them():
     for dotted in SERVICE_MODULES:
         assert importlib.import_module(dotted) is SERVICE_MODULES[dotted]
+
+
+@pytest.mark.django_db
+def test_the_admin_site_has_no_door_that_changes_the_back_office(network, rf):
+    """Django's admin is a read-only fallback: none of its pages of the network's, the accounts' or the
+    programme's models adds, changes or deletes anything past the services."""
+    from django.contrib import admin
+
+    request = rf.get("/admin/")
+    request.user = network.users["admin"]
+    request.user.is_superuser = True  # as the national admin's account is (accounts.services._new_user)
+    registered = {model: model_admin for model, model_admin in admin.site._registry.items()
+                  if model._meta.app_label in BACK_OFFICE}
+    assert {"network", "accounts"} <= {model._meta.app_label for model in registered}
+    for model, model_admin in registered.items():
+        assert not model_admin.has_add_permission(request), model
+        assert not model_admin.has_change_permission(request), model
+        assert not model_admin.has_delete_permission(request), model
