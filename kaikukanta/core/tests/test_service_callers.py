@@ -301,7 +301,7 @@ def service_calls():
         yield from calls_in(relative, tree)
 
 
-def test_every_call_of_a_network_or_accounts_service_hands_on_a_caller():
+def test_every_call_of_a_service_taking_a_caller_hands_one_on():
     calls = list(service_calls())
     bare = [f"{module}:{line} {function}({first}, …)" for module, line, function, first, ok in calls if not ok]
     assert bare == []
@@ -383,11 +383,6 @@ def test_the_walk_would_see_a_view_checking_a_permission_itself():
                      "    return render(request, 'x', {'may': allowed(request.user, Action.MANAGE_USER)})\n")
     assert checks_of_its_own(tree) == ["line 2: require(…)", "line 3: if allowed(…) refuses",
                                        "line 4: Code.FORBIDDEN"]
-
-
-def test_the_service_modules_resolve_as_the_walk_names_them():
-    for dotted in SERVICE_MODULES:
-        assert importlib.import_module(dotted) is SERVICE_MODULES[dotted]
 
 
 @pytest.mark.django_db
