@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.test import Client
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.models import ApiToken, Role, User
 from kaikukanta.cards.models import Card, CardEvent, StockNumber
 from kaikukanta.core import damm
@@ -294,10 +295,10 @@ def lock_out(network: Network, caller: str) -> str:
 
     admin = network.users["admin"]
     if caller == "inactive_user":
-        update_user(admin, admin.pk, active=False)
+        update_user(Caller.for_console(admin), admin.pk, active=False)
         return "admin"
     assert caller == "inactive_site", caller
-    update_organisation(admin, network.distributor.pk, active=False)
+    update_organisation(Caller.for_console(admin), network.distributor.pk, active=False)
     return "distributor"
 
 
@@ -312,7 +313,7 @@ def bring_back(network: Network, caller: str) -> None:
         # written as the console would, to the row itself.
         User.objects.filter(pk=admin.pk).update(is_active=True)
         return
-    update_organisation(network.users["coordinator"], network.distributor.pk, active=True)
+    update_organisation(Caller.for_console(network.users["coordinator"]), network.distributor.pk, active=True)
 
 
 def all_page_examples() -> dict[str, PageExample]:

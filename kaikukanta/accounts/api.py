@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.core.api_support import PatchSchema, StrictSchema, keyset_page
 
 from . import selectors, services
@@ -83,7 +84,7 @@ def create_user(request: HttpRequest, payload: UserIn):
     """Create a user. The national admin manages everyone; a coordinator the distributor and venue users of
     its area's sites. Errors: 400 invalid (username, password, role, a missing or superfluous area_id or
     organisation_id, a site of the wrong kind), 403 forbidden, 409 username_taken."""
-    user = services.create_user(request.user, **payload.model_dump())
+    user = services.create_user(Caller.api(request), **payload.model_dump())
     return Status(201, _user_body(user))
 
 
@@ -104,7 +105,7 @@ def get_user(request: HttpRequest, user_id: int):
 def update_user(request: HttpRequest, user_id: int, payload: UserPatch):
     """Errors: 400 invalid, 400 current_password_wrong (one's own password without the right current one),
     403 forbidden, 404 not_found. `"active": false` also revokes the user's tokens and ends their sessions."""
-    return _user_body(services.update_user(request.user, user_id, **payload.changes()))
+    return _user_body(services.update_user(Caller.api(request), user_id, **payload.changes()))
 
 
 @router.post("/users/{user_id}/tokens", response={201: TokenOut})
@@ -112,7 +113,7 @@ def create_token(request: HttpRequest, user_id: int, payload: TokenIn | None = N
     """A new API token for the user, by whoever may manage that user or the user itself.
     Errors: 400 invalid (expires_at not in the future), 403 forbidden, 404 not_found."""
     expires_at = payload.expires_at if payload is not None else None
-    issued = services.issue_token(request.user, user_id, expires_at=expires_at)
+    issued = services.issue_token(Caller.api(request), user_id, expires_at=expires_at)
     return Status(201, {"token": issued.secret, "id": issued.token.pk, "user_id": issued.token.user_id,
                  "expires_at": issued.token.expires_at})
 
@@ -122,12 +123,12 @@ def revoke_token_by_id(request: HttpRequest, user_id: int, token_id: int):
     """Revoke one of the user's tokens by its id (its owner, or whoever may manage the owner); the secret
     never travels in a URL. Revoking a revoked token again answers 204 and changes nothing.
     Errors: 403 forbidden, 404 not_found (no such token of that user)."""
-    services.revoke_token_by_id(request.user, token_id, user_id=user_id)
+    services.revoke_token_by_id(Caller.api(request), token_id, user_id=user_id)
     return Status(204, None)
 
 
 @router.delete("/tokens/{token}", response={204: None})
 def revoke_token(request: HttpRequest, token: str):
     """Revoke a token (its owner, or whoever may manage the owner). Errors: 403 forbidden, 404 not_found."""
-    services.revoke_token(request.user, token)
+    services.revoke_token(Caller.api(request), token)
     return Status(204, None)

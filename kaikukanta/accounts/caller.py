@@ -1,5 +1,5 @@
-"""Who is acting, and through which door: the first argument of every service that checks a card, records
-a visit or issues a card.
+"""Who is acting, and through which door: the first argument of every service that acts for someone (cards,
+visits, devices, imports, the network, the accounts, the programme's rules).
 
 Entry points build a `Caller` and hand it on; the services do every check a rule needs with it (policy,
 an account that may act, the guessing limits, bounds), so that an entry point cannot skip one by

@@ -1,6 +1,8 @@
 """Who may do what: the one place where permissions live.
 
-Every entry point (API, pages, admin) asks `allowed(user, action, target)` or `require(...)`.
+Every service asks `require_caller(caller, action, target)` with the `Caller` its entry point built (the
+console-only ones `require_operator`); selectors ask `require(user, ...)` for what they read, and pages
+`allowed(user, ...)` only for what to show (a button) and `accounts.pages.page` for who may open them.
 Targets are model instances (or None for actions without an object). Scope rules:
 national admin everything; area coordinator its area; distributor and venue their own site.
 """
@@ -12,6 +14,7 @@ from django.db.models import Q
 
 from kaikukanta.core.errors import Code, Refusal
 
+from .caller import Caller, Channel
 from .models import Role
 
 
@@ -275,10 +278,32 @@ def require(user, action: Action, target=None, *, refusal: Code = Code.FORBIDDEN
         raise Refusal(refusal)
 
 
-def require_caller(caller, action: Action, target=None, *, refusal: Code = Code.FORBIDDEN) -> None:
+def _check_is_caller(caller) -> None:
+    # A bare user handed to a service would carry no channel and no address (so no guessing limits): a
+    # programming error, not a refusal to show anyone.
+    if not isinstance(caller, Caller):
+        raise TypeError(f"a service takes an accounts.caller.Caller, not {type(caller).__name__}")
+
+
+def require_caller(caller: Caller, action: Action, target=None, *, refusal: Code = Code.FORBIDDEN) -> None:
     """What a service asks first: the caller's account may act, and the policy allows `action` on `target`."""
+    _check_is_caller(caller)
     if not account_usable(caller.user):
         raise Refusal(Code.FORBIDDEN)
     # `allowed` would ask account_usable again: the rule table alone is left to ask.
     if not _RULES[action](caller.user, target):
         raise Refusal(refusal)
+
+
+def caller_allowed(caller: Caller, action: Action, target=None) -> bool:
+    """`allowed` for a service that chooses between two rules (one's own account or a manager's)."""
+    _check_is_caller(caller)
+    return allowed(caller.user, action, target)
+
+
+def require_operator(caller: Caller) -> None:
+    """What the services run only from the server's shell ask (`manage.py issue_token`, the demo data): the
+    operator, who can read the database anyway, acting as nobody; never a request's caller nor a user's."""
+    _check_is_caller(caller)
+    if caller.channel != Channel.CONSOLE or caller.user is not None or caller.address is not None:
+        raise Refusal(Code.FORBIDDEN)

@@ -1,8 +1,9 @@
 """Every change to accounts: users and their API tokens.
 
-Each function takes the acting user first, checks the policy, writes and leaves an audit record in
-one transaction. The `*_from_console` functions serve `manage.py issue_token`, the bootstrap step run
-by whoever operates the server, and so have no acting user to check.
+Each function takes the `Caller` first (accounts.caller: who acts, through which door), checks it with the
+policy, writes and leaves an audit record in one transaction. The `*_from_console` functions serve
+`manage.py issue_token` and the demo data, the bootstrap steps run by whoever operates the server: their
+caller is the console acting as nobody (`policy.require_operator`).
 """
 
 import datetime
@@ -25,8 +26,9 @@ from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.personal_data import check_free_text
 
 from . import passwords
+from .caller import Caller
 from .models import ApiToken, Role, User
-from .policy import Action, account_usable, allowed, require
+from .policy import Action, account_usable, caller_allowed, require_caller, require_operator
 
 LANGUAGES = ("fi", "sv", "en")
 TOKEN_PREFIX_LENGTH = 8
@@ -122,19 +124,20 @@ def _save_new_user(user: User) -> None:
 
 
 @transaction.atomic
-def create_user(actor, *, username: str, role: str, password: str | None = None, area_id: int | None = None,
-                organisation_id: int | None = None, language: str = "fi") -> User:
+def create_user(caller: Caller, *, username: str, role: str, password: str | None = None,
+                area_id: int | None = None, organisation_id: int | None = None, language: str = "fi") -> User:
     user = _new_user(username=username, role=role, password=password, area_id=area_id,
                      organisation_id=organisation_id, language=language)
-    require(actor, Action.MANAGE_USER, user)
+    require_caller(caller, Action.MANAGE_USER, user)
     _save_new_user(user)
-    audit.record(actor, "user.created", user, role=role, area_id=area_id, organisation_id=organisation_id)
+    audit.record(caller.user, "user.created", user, role=role, area_id=area_id, organisation_id=organisation_id)
     return user
 
 
 @transaction.atomic
-def create_user_from_console(*, username: str, role: str, area_id: int | None = None,
+def create_user_from_console(caller: Caller, *, username: str, role: str, area_id: int | None = None,
                              organisation_id: int | None = None, language: str = "fi") -> User:
+    require_operator(caller)
     user = _new_user(username=username, role=role, password=None, area_id=area_id,
                      organisation_id=organisation_id, language=language)
     _save_new_user(user)
@@ -146,7 +149,7 @@ def create_user_from_console(*, username: str, role: str, area_id: int | None = 
 OWN_ACCOUNT_FIELDS = frozenset({"password", "language"})
 
 
-def end_access(actor, user_ids, *, reason: str) -> int:
+def _end_access(actor, user_ids, *, reason: str) -> int:
     """Revoke every live API token of these users and end their open sessions (accounts.models.User
     .session_generation); the number of tokens revoked. Used when a user or a site is deactivated and when
     a manager resets a password: taking the account back into use later brings none of them back."""
@@ -179,7 +182,7 @@ def _check_current_password(user: User, current_password: str | None) -> None:
 
 
 @transaction.atomic
-def update_user(actor, user_id: int, *, current_password: str | None = None, **changes) -> User:
+def update_user(caller: Caller, user_id: int, *, current_password: str | None = None, **changes) -> User:
     """`changes`: any of password, language and active (false locks the user out of every call, revokes
     the user's tokens and ends their sessions). Everyone may change their own language, and their own
     password with `current_password`; the rest takes whoever manages the user. A manager's new password
@@ -188,9 +191,9 @@ def update_user(actor, user_id: int, *, current_password: str | None = None, **c
             .filter(pk=user_id).first())
     if user is None:
         raise Refusal(Code.NOT_FOUND)
-    own = allowed(actor, Action.UPDATE_OWN_ACCOUNT, user)
-    if not (set(changes) <= OWN_ACCOUNT_FIELDS and own):
-        require(actor, Action.MANAGE_USER, user)
+    own = caller_allowed(caller, Action.UPDATE_OWN_ACCOUNT, user)
+    require_caller(caller, Action.UPDATE_OWN_ACCOUNT if own and set(changes) <= OWN_ACCOUNT_FIELDS
+                   else Action.MANAGE_USER, user)
     if "language" in changes:
         _check_language(changes["language"])
         user.language = changes["language"]
@@ -205,16 +208,18 @@ def update_user(actor, user_id: int, *, current_password: str | None = None, **c
         if not user.is_active:
             ended_because = "user_deactivated"
     user.save()
-    audit.record(actor, "user.updated", user, fields=sorted(changes))
+    audit.record(caller.user, "user.updated", user, fields=sorted(changes))
     if ended_because:
-        end_access(actor, [user.pk], reason=ended_because)
+        _end_access(caller.user, [user.pk], reason=ended_because)
         user.refresh_from_db(fields=["session_generation"])
     return user
 
 
-def end_access_of_site(actor, organisation) -> int:
-    """A site taken out of the network: every token of its staff is revoked and their sessions end."""
-    return end_access(actor, list(organisation.users.values_list("pk", flat=True)), reason="site_deactivated")
+def end_access_of_site(caller: Caller, organisation) -> int:
+    """A site taken out of the network (network.services): every token of its staff is revoked and their
+    sessions end."""
+    require_caller(caller, Action.UPDATE_ORGANISATION, organisation)
+    return _end_access(caller.user, list(organisation.users.values_list("pk", flat=True)), reason="site_deactivated")
 
 
 def _token_expiry(expires_at: datetime.datetime | None) -> datetime.datetime:
@@ -237,21 +242,23 @@ def _create_token(user: User, expires_at: datetime.datetime | None) -> IssuedTok
 
 
 @transaction.atomic
-def issue_token(actor, user_id: int, *, expires_at: datetime.datetime | None = None) -> IssuedToken:
+def issue_token(caller: Caller, user_id: int, *, expires_at: datetime.datetime | None = None) -> IssuedToken:
     user = User.objects.select_related("organisation").filter(pk=user_id).first()
     if user is None:
         raise Refusal(Code.NOT_FOUND)
-    require(actor, Action.CREATE_TOKEN, user)
+    require_caller(caller, Action.CREATE_TOKEN, user)
     if not account_usable(user):
         # A token made while the account is out of use would come back to life with the account.
         raise Refusal(Code.INVALID, field="user_id")
     issued = _create_token(user, expires_at)
-    audit.record(actor, "token.issued", issued.token, user_id=user.pk, prefix=issued.token.prefix)
+    audit.record(caller.user, "token.issued", issued.token, user_id=user.pk, prefix=issued.token.prefix)
     return issued
 
 
 @transaction.atomic
-def issue_token_from_console(user: User, *, expires_at: datetime.datetime | None = None) -> IssuedToken:
+def issue_token_from_console(caller: Caller, user: User, *,
+                             expires_at: datetime.datetime | None = None) -> IssuedToken:
+    require_operator(caller)
     issued = _create_token(user, expires_at)
     audit.record(None, "token.issued", issued.token, user_id=user.pk, prefix=issued.token.prefix,
                  via="console")
@@ -259,20 +266,20 @@ def issue_token_from_console(user: User, *, expires_at: datetime.datetime | None
 
 
 @transaction.atomic
-def revoke_token(actor, secret: str) -> None:
+def revoke_token(caller: Caller, secret: str) -> None:
     """Unknown and already revoked tokens are both `404 not_found`: there is nothing left to revoke."""
     token = (ApiToken.objects.select_for_update(of=("self",)).select_related("user__organisation")
              .filter(digest=token_digest(secret), revoked_at__isnull=True).first())
     if token is None:
         raise Refusal(Code.NOT_FOUND)
-    require(actor, Action.REVOKE_TOKEN, token.user)
+    require_caller(caller, Action.REVOKE_TOKEN, token.user)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit.record(actor, "token.revoked", token, user_id=token.user_id, prefix=token.prefix)
+    audit.record(caller.user, "token.revoked", token, user_id=token.user_id, prefix=token.prefix)
 
 
 @transaction.atomic
-def revoke_token_by_id(actor, token_id: int, *, user_id: int | None = None) -> ApiToken:
+def revoke_token_by_id(caller: Caller, token_id: int, *, user_id: int | None = None) -> ApiToken:
     """Revoke a token chosen by its id (the pages' button, `DELETE /users/{id}/tokens/{token_id}`). Revoking
     a revoked token again changes nothing: a second press of the button is harmless. With `user_id`, a token
     of another user is `404 not_found`, as an unknown one."""
@@ -282,15 +289,22 @@ def revoke_token_by_id(actor, token_id: int, *, user_id: int | None = None) -> A
     token = tokens.filter(pk=token_id).first()
     if token is None:
         raise Refusal(Code.NOT_FOUND)
-    require(actor, Action.REVOKE_TOKEN, token.user)
+    require_caller(caller, Action.REVOKE_TOKEN, token.user)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(actor, "token.revoked", token, user_id=token.user_id, prefix=token.prefix)
+        audit.record(caller.user, "token.revoked", token, user_id=token.user_id, prefix=token.prefix)
     return token
 
 
-# Two-factor authentication (TOTP) of the roles that need it (selectors.requires_second_factor).
+# Two-factor authentication (TOTP) of the roles that need it (selectors.requires_second_factor). The
+# caller sets up and proves its own authenticator, between the password and the second factor.
+
+def _own_account(caller: Caller) -> User:
+    # getattr: a bare user handed here must reach require_caller's refusal of it, not fail on `.user`.
+    require_caller(caller, Action.UPDATE_OWN_ACCOUNT, getattr(caller, "user", None))
+    return caller.user
+
 
 def _device_of(user: User, *, confirmed: bool) -> TOTPDevice | None:
     return (TOTPDevice.objects.select_for_update().filter(user=user, confirmed=confirmed)
@@ -298,9 +312,10 @@ def _device_of(user: User, *, confirmed: bool) -> TOTPDevice | None:
 
 
 @transaction.atomic
-def start_enrolment(user: User) -> TOTPDevice:
+def start_enrolment(caller: Caller) -> TOTPDevice:
     """The device a user is setting up: a new secret the first time, the same one on reloading the page
     (so that a scanned code stays right) until it is confirmed."""
+    user = _own_account(caller)
     if _device_of(user, confirmed=True) is not None:
         raise Refusal(Code.FORBIDDEN)
     device = _device_of(user, confirmed=False)
@@ -320,9 +335,10 @@ def _check_code(user: User, device: TOTPDevice, code: str) -> None:
         raise Refusal(Code.SECOND_FACTOR_WRONG, field="code")
 
 
-def confirm_enrolment(user: User, code: str) -> TOTPDevice:
+def confirm_enrolment(caller: Caller, code: str) -> TOTPDevice:
     """The first code from the app confirms the device. Not one transaction: a wrong code must stay
     counted by the throttle, whose counter is written on the device."""
+    user = _own_account(caller)
     with transaction.atomic():
         device = _device_of(user, confirmed=False)
         if device is None:
@@ -335,7 +351,8 @@ def confirm_enrolment(user: User, code: str) -> TOTPDevice:
     return device
 
 
-def verify_second_factor(user: User, code: str) -> TOTPDevice:
+def verify_second_factor(caller: Caller, code: str) -> TOTPDevice:
+    user = _own_account(caller)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
     if device is None:
         raise Refusal(Code.NOT_FOUND)
@@ -344,11 +361,11 @@ def verify_second_factor(user: User, code: str) -> TOTPDevice:
 
 
 @transaction.atomic
-def reset_second_factor(actor, user_id: int) -> None:
+def reset_second_factor(caller: Caller, user_id: int) -> None:
     """Remove a user's authenticator (a lost phone): at the next sign-in the user sets up a new one."""
     user = User.objects.select_related("organisation").filter(pk=user_id).first()
     if user is None:
         raise Refusal(Code.NOT_FOUND)
-    require(actor, Action.RESET_SECOND_FACTOR, user)
+    require_caller(caller, Action.RESET_SECOND_FACTOR, user)
     removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
-    audit.record(actor, "second_factor.reset", user, devices_removed=removed)
+    audit.record(caller.user, "second_factor.reset", user, devices_removed=removed)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from kaikukanta.accounts import selectors, services
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.forms import LoginForm, SecondFactorForm
 from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.pages import page, password_step_page, public_page, signed_in_page
@@ -87,9 +88,9 @@ def second_factor(request):
     if request.method == "POST" and form.is_valid():
         try:
             if enrolling:
-                device = services.confirm_enrolment(user, form.cleaned_data["code"])
+                device = services.confirm_enrolment(Caller.page(request), form.cleaned_data["code"])
             else:
-                device = services.verify_second_factor(user, form.cleaned_data["code"])
+                device = services.verify_second_factor(Caller.page(request), form.cleaned_data["code"])
         except Refusal as refusal:
             form_errors_from(form, refusal)
         else:
@@ -97,7 +98,7 @@ def second_factor(request):
             return HttpResponseRedirect(target)
     context = {"form": form, "enrolling": enrolling, "next": target}
     if enrolling:
-        device = services.start_enrolment(user)
+        device = services.start_enrolment(Caller.page(request))
         context["qr_image"] = _qr_image(device.config_url)
         context["secret"] = _grouped(b32encode(device.bin_key).decode())
     response = render(request, "accounts/second_factor.html", context)
@@ -108,7 +109,7 @@ def second_factor(request):
 @page(Action.RESET_SECOND_FACTOR)
 @require_POST
 def reset_second_factor(request, user_id: int):
-    services.reset_second_factor(request.user, user_id)
+    services.reset_second_factor(Caller.page(request), user_id)
     messages.success(request, _("The authenticator was removed. At the next sign-in the user sets up a new one."))
     return HttpResponseRedirect(_back(request, reverse("accounts:home")))
 
@@ -116,7 +117,7 @@ def reset_second_factor(request, user_id: int):
 @signed_in_page
 @require_POST
 def revoke_token(request, token_id: int):
-    token = services.revoke_token_by_id(request.user, token_id)
+    token = services.revoke_token_by_id(Caller.page(request), token_id)
     messages.success(request, _("The token %(prefix)s… was revoked.") % {"prefix": token.prefix})
     return HttpResponseRedirect(_back(request, reverse("accounts:account")))
 
@@ -139,7 +140,7 @@ def choose_language(request):
     response = HttpResponseRedirect(_back(request, reverse("public:home")))
     if language in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
-            update_user(request.user, request.user.pk, language=language)
+            update_user(Caller.page(request), request.user.pk, language=language)
         _remember_language(response, language)
     return response
 

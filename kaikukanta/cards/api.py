@@ -424,6 +424,6 @@ def replace_wellbeing_questions(request: HttpRequest, payload: QuestionsIn):
     Errors: `400 invalid` (key not 1..40 of a-z, 0-9, _; a key twice; a text missing), `403 forbidden`.
     """
     questions = services.replace_wellbeing_questions(
-        request.user, [services.QuestionText(key=item.key, fi=item.text.fi, sv=item.text.sv, en=item.text.en)
+        Caller.api(request), [services.QuestionText(key=item.key, fi=item.text.fi, sv=item.text.sv, en=item.text.en)
                        for item in payload.results])
     return _questions_view(questions)

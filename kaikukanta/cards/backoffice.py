@@ -66,7 +66,7 @@ def settings(request):
     form = SettingsForm(request.POST or None, initial={"max_validity_months": current.max_validity_months})
     if request.method == "POST" and form.is_valid():
         try:
-            network_services.update_settings(request.user, **form.cleaned_data)
+            network_services.update_settings(Caller.page(request), **form.cleaned_data)
         except Refusal as refusal:
             form_errors_from(form, refusal)
         else:
@@ -88,7 +88,7 @@ def wellbeing_questions(request):
         questions = [services.QuestionText(key=row.cleaned_data["key"].strip(), fi=row.cleaned_data["fi"],
                                         sv=row.cleaned_data["sv"], en=row.cleaned_data["en"]) for row in rows]
         try:
-            services.replace_wellbeing_questions(request.user, questions)
+            services.replace_wellbeing_questions(Caller.page(request), questions)
         except Refusal as refusal:
             network_views._show_refusal(rows, refusal)
         else:

@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.models import Role
-from kaikukanta.accounts.policy import Action, account_usable, allowed, require, require_caller
+from kaikukanta.accounts.policy import Action, account_usable, allowed, require_caller
 from kaikukanta.core import audit, changes, damm
 from kaikukanta.core.clock import add_months, today
 from kaikukanta.core.errors import Code, Refusal
@@ -260,9 +260,9 @@ class QuestionText:
 
 
 @transaction.atomic
-def replace_wellbeing_questions(actor, questions: list[QuestionText]) -> list[WellbeingQuestion]:
+def replace_wellbeing_questions(caller: Caller, questions: list[QuestionText]) -> list[WellbeingQuestion]:
     """The new current set, in the order given. Retired questions stay, so earlier answers keep their keys."""
-    require(actor, Action.MANAGE_WELLBEING_QUESTIONS)
+    require_caller(caller, Action.MANAGE_WELLBEING_QUESTIONS)
     keys = [question.key for question in questions]
     for position, key in enumerate(keys):
         if not rules.is_wellbeing_key(key) or key in keys[:position]:
@@ -278,7 +278,7 @@ def replace_wellbeing_questions(actor, questions: list[QuestionText]) -> list[We
             key=question.key,
             defaults={"text_fi": question.fi, "text_sv": question.sv, "text_en": question.en,
                       "position": position, "current": True})
-    audit.record(actor, "wellbeing_questions.replace", object_type="wellbeingquestion", object_id="current",
+    audit.record(caller.user, "wellbeing_questions.replace", object_type="wellbeingquestion", object_id="current",
                  keys=keys)
     return selectors.current_wellbeing_questions()
 

@@ -17,36 +17,28 @@ What it builds, deterministically for a given seed (and day):
 - the statistics rollups, rebuilt from all of it at the end.
 
 Cards, events, stock and visits are streamed to the database in chunks (COPY on PostgreSQL), so memory
-stays small: per card only a few numbers are kept, to draw its visits from.
+stays small: per card only a few numbers are kept, to draw its visits from. The world it draws from (sizes,
+chances, mixes, names) is `world.py`; the writing of the stock and the cards is `cards.py`.
 """
 
 import bisect
 import datetime
-import functools
 import itertools
 import random
 import time
-from array import array
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.models import Role, User
 from kaikukanta.accounts.services import issue_token_from_console
-from kaikukanta.cards.models import (
-    REPLACED,
-    Card,
-    CardBatch,
-    CardEvent,
-    CardEventKind,
-    StockNumber,
-)
-from kaikukanta.core import audit, damm
+from kaikukanta.cards.models import Card, CardBatch, CardEvent, StockNumber
+from kaikukanta.core import audit
 from kaikukanta.core.clock import add_months, today
 from kaikukanta.imports.bulk import (
     Progress,
@@ -73,54 +65,23 @@ from kaikukanta.stats import rollups
 from kaikukanta.visits import rules as visit_rules
 from kaikukanta.visits.models import Visit
 
-FIRST_YEAR = 2015
-CHUNK = 5000
-BATCH_SIZE = 5000
-COMMUNITY_SHARE = 0.03
-RENEWAL_CHANCE = 0.45
-CLOSE_CHANCE = 0.06
-REPLACE_CHANCE = 0.025
-NEVER_USED_SHARE = 0.25
-CANCELLED_SHARE = 0.008
-HELSINKI = ZoneInfo("Europe/Helsinki")
-
-# Seasons and weekdays of culture and sport visits: quiet in July, busy in autumn and spring, at weekends.
-MONTH_FACTOR = {1: 1.0, 2: 1.1, 3: 1.15, 4: 1.1, 5: 0.95, 6: 0.7, 7: 0.45, 8: 0.75, 9: 1.15, 10: 1.2,
-                11: 1.2, 12: 0.9}
-WEEKDAY_FACTOR = (0.75, 0.75, 0.8, 0.9, 1.25, 1.45, 1.2)
-
-AGE_GROUPS = (((16, 17), 0.04), ((18, 29), 0.2), ((30, 49), 0.3), ((50, 64), 0.25), ((65, 90), 0.21))
-CHILDREN = ((0, 0.66), (1, 0.14), (2, 0.1), (3, 0.06), (4, 0.04))
-GENDER_MIX = (("female", 0.57), ("male", 0.38), ("other", 0.01), ("unspecified", 0.04))
-WORKING_AGE_SITUATIONS = (("unemployed", 0.35), ("employed", 0.15), ("disability_or_sick_leave", 0.2),
-                          ("family_leave", 0.08), ("retired", 0.05), ("other", 0.07), ("unspecified", 0.1))
-WORKING_AGE_SITUATIONS_CHILDLESS = tuple(mix for mix in WORKING_AGE_SITUATIONS if mix[0] != "family_leave")
-CLOSE_REASON_MIX = (("lost", 0.3), ("withdrawn", 0.2), ("moved", 0.25), ("deceased", 0.1), ("other", 0.15))
-CLIENTS_MIX = ((0, 0.1), (1, 0.1), (2, 0.15), (3, 0.15), (4, 0.15), (5, 0.12), (6, 0.1), (8, 0.08),
-               (10, 0.05))
-
-VENUE_SECTOR = {"adult_education": "education", "science_centre": "science", "sport": "sport"}
-VENUE_NAMES = {"theatre": "Teatteri", "museum": "Museo", "music": "Konserttitalo",
-               "cinema": "Elokuvateatteri", "dance": "Tanssiteatteri", "festival": "Festivaali",
-               "library": "Kirjasto",
-               "visual_arts": "Taidekeskus", "adult_education": "Kansalaisopisto",
-               "science_centre": "Tiedekeskus", "sport": "Liikuntakeskus", "other": "Kulttuuritalo"}
-DISTRIBUTOR_NAMES = {"social_services": "Sosiaalipalvelut", "health_services": "Terveysasema",
-                     "wellbeing": "Hyvinvointikeskus", "youth_services": "Nuorisopalvelut",
-                     "ngo": "Mielenterveysyhdistys ry", "other": "Seurakunnan diakoniatyö"}
-RUNNING_OFFERINGS = {"museum": ("Näyttelyt", "exhibition"), "visual_arts": ("Näyttelyt", "exhibition"),
-                     "sport": ("Uinti ja kuntosali", "sport"), "adult_education": ("Kurssit", "course"),
-                     "science_centre": ("Tiedekeskuksen näyttelyt", "exhibition"),
-                     "library": ("Tapahtumat", "event")}
-
-# Regular ticket prices in cents (adult, child) by venue category, for the value of tickets given; courses and
-# library events have none, so the demo also shows the share of uses whose value is unknown.
-TICKET_PRICES = {"theatre": (3200, 1600), "museum": (1500, 0), "music": (2800, 1400), "cinema": (1200, 900),
-                 "dance": (2600, 1300), "festival": (4500, 2000), "visual_arts": (1200, 0),
-                 "science_centre": (2200, 1500), "sport": (800, 400), "other": (1500, 800)}
-
-DEMO_LOGINS = (("admin", Role.NATIONAL_ADMIN), ("coordinator", Role.AREA_COORDINATOR),
-               ("distributor", Role.DISTRIBUTOR), ("venue", Role.VENUE))
+from .cards import CardWriting
+from .world import (
+    CANCELLED_SHARE,
+    CLIENTS_MIX,
+    DEMO_LOGINS,
+    DISTRIBUTOR_NAMES,
+    FIRST_YEAR,
+    HELSINKI,
+    RUNNING_OFFERINGS,
+    TICKET_PRICES,
+    VENUE_NAMES,
+    VENUE_SECTOR,
+    _Area,
+    _day_weight,
+    _Municipality,
+    _Offering,
+)
 
 
 def demo_password(username: str) -> str:
@@ -160,58 +121,7 @@ def existing_demo_logins() -> list[str]:
                 .order_by("id").values_list("username", flat=True))
 
 
-@functools.cache
-def _weighted(mix) -> tuple[list, list[float]]:
-    values = [value for value, _ in mix]
-    cumulative = list(itertools.accumulate(weight for _, weight in mix))
-    return values, cumulative
-
-
-def _day_weight(day: datetime.date) -> float:
-    return MONTH_FACTOR[day.month] * WEEKDAY_FACTOR[day.weekday()]
-
-
-@dataclass
-class _Municipality:
-    code: str
-    joined: int  # ordinal day
-    postal_codes: list[str]
-
-
-@dataclass
-class _Area:
-    index: int
-    area: Area
-    start: int
-    members: list[_Municipality]
-    venues_from: list[int] = field(default_factory=list)  # venues' active_from, ascending
-    venue_ids: list[int] = field(default_factory=list)    # in the same order
-
-
-@dataclass(frozen=True)
-class _Story:
-    """What the cards of one holder (or community worker) share: a replacement and the card it replaced."""
-
-    issuer_id: int
-    area: _Area
-    holder: tuple  # birth year, postal code, home municipality, children, gender, life situation
-    children: int  # -1 for a community card
-    weight: float  # how much the holder uses the card, relative to others
-    key: int       # the day the first card was issued: stories come in this order
-    community: bool
-
-
-@dataclass
-class _Offering:
-    id: int
-    venue_id: int
-    kind: str
-    quota: int | None
-    adult_price_cents: int | None = None
-    child_price_cents: int | None = None
-
-
-class _Builder:
+class _Builder(CardWriting):
     def __init__(self, *, cards: int, visits: int, seed: int, areas: int, on: datetime.date,
                  progress_stream=None):
         self.card_target = cards
@@ -371,198 +281,8 @@ class _Builder:
             user.save()
             scope = scopes[role]
             where = str(scope.get("area") or scope.get("organisation") or "the whole network")
-            token = issue_token_from_console(user).secret
+            token = issue_token_from_console(Caller.for_console(), user).secret
             self.result.logins.append(DemoLogin(username, role.value, password, token, where))
-
-    # ---- cards ---------------------------------------------------------------------------------------
-
-    def write_cards(self) -> None:
-        """Cards in the order they were issued, with their events and the stock they came from."""
-        rng = self.rng
-        count = self.card_target
-        self.card_start = array("i")
-        self.card_end = array("i")
-        self.card_key = array("i")
-        self.card_children = array("b")  # -1 marks a community card
-        self.card_area = array("h")
-        self.card_weight = array("d")
-        multiplier = rng.randrange(10**8, 10**9) | 1
-        if multiplier % 5 == 0:
-            multiplier += 2
-        offset = rng.randrange(10**9)
-        self._number_of = lambda k: f"{(multiplier * k + offset) % 10**9:09d}"
-        self.next_stock = 0
-        self.stock_used: dict[int, int] = defaultdict(int)
-        self.batches: dict[int, list[int]] = defaultdict(list)   # distributor → its batch ids
-        self.batch_rows: dict[int, list] = {}                     # batch id → [distributor, count, created]
-        card_writer = TableWriter(Card, ("id", "number", "card_type", "issuer", "issued_on", "valid_until",
-                                         "closed_on", "close_reason", "replaces", "birth_year", "postal_code",
-                                         "home_municipality", "children", "gender", "life_situation",
-                                         "created_at"))
-        event_writer = TableWriter(CardEvent, ("card", "event", "date", "valid_until", "reason",
-                                               "other_number", "created_at"))
-        stock_writer = TableWriter(StockNumber, ("number", "distributor", "batch"))
-        progress = Progress("cards", self.progress_stream)
-        self.first_card_id = (Card.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-        made = 0
-        while made < count:
-            cards, events, stock = [], [], []
-            while made < count and len(cards) < CHUNK:
-                made += self._holder(made / count, count - made, cards, events, stock)
-            card_writer.write(cards)
-            event_writer.write(events)
-            stock_writer.write(stock)
-            self.result.card_events += len(events)
-            progress.update(made, made / count)
-        self.result.cards = made
-        self._write_spare_stock(stock_writer)
-
-    def _take_number(self, distributor_id: int, stock: list) -> str:
-        used = self.stock_used[distributor_id]
-        if used % BATCH_SIZE == 0:
-            batch_id = len(self.batch_rows) + 1 + self.first_batch_id
-            self.batches[distributor_id].append(batch_id)
-            self.batch_rows[batch_id] = [distributor_id, 0]
-        batch_id = self.batches[distributor_id][-1]
-        self.batch_rows[batch_id][1] += 1
-        self.stock_used[distributor_id] = used + 1
-        body = self._number_of(self.next_stock)
-        self.next_stock += 1
-        number = body + damm.check_digit(body)
-        stock.append((number, distributor_id, batch_id))
-        return number
-
-    def _write_spare_stock(self, stock_writer: TableWriter) -> None:
-        """Every distributor keeps some numbers not yet issued, as after a real batch order."""
-        stock = []
-        for distributor_id, _, _ in self.distributors:
-            for _ in range(10 + self.stock_used[distributor_id] // 10):
-                self._take_number(distributor_id, stock)
-        stock_writer.write(stock)
-        batch_created = {distributor_id: self.moment(self.distributors_from[i], 9 * 3600)
-                         for i, (distributor_id, _, _) in enumerate(self.distributors)}
-        TableWriter(CardBatch, ("id", "distributor", "count", "created_at")).write(
-            (batch_id, distributor_id, size, batch_created[distributor_id])
-            for batch_id, (distributor_id, size) in self.batch_rows.items())
-        self.result.stock_numbers = self.next_stock
-
-    def _issue_day(self, position: float) -> int:
-        """More cards as the network grows: the issue day's quantile rises with the square root."""
-        span = self.today.toordinal() - self.first_day
-        day = self.first_day + int(span * position ** 0.5)
-        weekday = datetime.date.fromordinal(day).weekday()
-        shift = {5: -1, 6: 1}.get(weekday, 0)
-        return max(self.first_day, min(day + shift, self.today.toordinal()))
-
-    def _holder(self, position: float, room: int, cards: list, events: list, stock: list) -> int:
-        """One holder's card(s): issued, maybe renewed, then maybe closed or replaced. Returns cards made."""
-        rng = self.rng
-        issued = self._issue_day(position)
-        available = bisect.bisect_right(self.distributors_from, issued)
-        issuer_id, area_id, issuer_municipality = self.distributors[rng.randrange(available)]
-        area = self.area_of[area_id]
-        community = rng.random() < COMMUNITY_SHARE
-        if community:
-            holder = (None, None, None, 0, "", "")
-            children = -1
-        else:
-            holder = self._holder_data(area, issuer_municipality, issued)
-            children = holder[3]
-        months = self.max_months if rng.random() < 0.8 else min(6, self.max_months)
-        periods = [(issued, add_months(datetime.date.fromordinal(issued), months).toordinal())]
-        while periods[-1][1] < self.today.toordinal() and rng.random() < RENEWAL_CHANCE:
-            renewed = max(periods[-1][1] - rng.randrange(21), periods[-1][0] + 1)
-            if renewed > self.today.toordinal():
-                break
-            until = add_months(datetime.date.fromordinal(renewed), self.max_months)
-            periods.append((renewed, until.toordinal()))
-        ending = None
-        chance = rng.random()
-        last_possible = min(periods[-1][1], self.today.toordinal())
-        if chance < CLOSE_CHANCE + REPLACE_CHANCE and last_possible > issued:
-            ending = (rng.randint(issued + 1, last_possible),
-                      REPLACED if chance < REPLACE_CHANCE and room > 1 else self._pick(CLOSE_REASON_MIX))
-        story = _Story(issuer_id, area, holder, children, self._activity(community), issued, community)
-        card_id = self.first_card_id + len(self.card_start)
-        number = self._take_number(issuer_id, stock)
-        if ending is None:
-            self._add_card(cards, events, story, card_id, number, periods)
-            return 1
-        day, reason = ending
-        before = [p for p in periods if p[0] < day]
-        if reason != REPLACED:
-            self._add_card(cards, events, story, card_id, number, before, ending=(day, reason, ""))
-            return 1
-        new_number = self._take_number(issuer_id, stock)
-        self._add_card(cards, events, story, card_id, number, before, ending=(day, REPLACED, new_number))
-        after = [(day, before[-1][1])] + [p for p in periods if p[0] >= day]
-        self._add_card(cards, events, story, card_id + 1, new_number, after, replaces=(card_id, number))
-        return 2
-
-    def _pick(self, mix):
-        values, cumulative = _weighted(mix)
-        return values[bisect.bisect_right(cumulative, self.rng.random() * cumulative[-1])]
-
-    def _holder_data(self, area: _Area, issuer_municipality: str, issued: int) -> tuple:
-        rng = self.rng
-        members = [m for m in area.members if m.joined <= issued]
-        home = next((m for m in members if m.code == issuer_municipality), None)
-        if home is None or rng.random() < 0.2:
-            home = rng.choice(members)
-        low, high = self._pick(AGE_GROUPS)
-        age = rng.randint(low, high)
-        issued_year = datetime.date.fromordinal(issued).year
-        children = self._pick(CHILDREN) if age < 75 else 0
-        if age >= 65:
-            situation = "retired" if rng.random() < 0.9 else "other"
-        elif age < 25 and rng.random() < 0.5:
-            situation = "student"
-        else:
-            situation = self._pick(WORKING_AGE_SITUATIONS if children else WORKING_AGE_SITUATIONS_CHILDLESS)
-        return (issued_year - age, rng.choice(home.postal_codes), home.code, children, self._pick(GENDER_MIX),
-                situation)
-
-    def _activity(self, community: bool) -> float:
-        """How much a card gets used, relative to others: many never, most a little, a few a lot."""
-        rng = self.rng
-        if not community and rng.random() < NEVER_USED_SHARE:
-            return 0.0
-        weight = min(rng.paretovariate(1.4), 30.0)
-        return weight * 3 if community else weight
-
-    def _add_card(self, cards: list, events: list, story: _Story, card_id: int, number: str,
-                  periods: list[tuple[int, int]], ending: tuple | None = None,
-                  replaces: tuple[int, str] | None = None) -> None:
-        """One card of the story, valid over `periods` (issue and renewals), maybe ended (closed or replaced),
-        maybe replacing the story's previous card; and what its visits will be drawn from."""
-        birth_year, postal_code, home, children_count, gender, situation = story.holder
-        issued, valid_until = periods[0][0], periods[-1][1]
-        closed_on = ending[0] if ending else None
-        issued_date = datetime.date.fromordinal(issued)
-        cards.append((
-            card_id, number, "community" if story.community else "personal", story.issuer_id, issued_date,
-            datetime.date.fromordinal(valid_until),
-            datetime.date.fromordinal(closed_on) if closed_on else None, ending[1] if ending else "",
-            replaces[0] if replaces else None, birth_year, postal_code, home, children_count, gender,
-            situation, self.moment(issued, 10 * 3600)))
-        events.append((card_id, CardEventKind.ISSUED.value, issued_date,
-                       datetime.date.fromordinal(periods[0][1]), "", replaces[1] if replaces else "",
-                       self.moment(issued, 10 * 3600)))
-        for renewed, until in periods[1:]:
-            events.append((card_id, CardEventKind.RENEWED.value, datetime.date.fromordinal(renewed),
-                           datetime.date.fromordinal(until), "", "", self.moment(renewed, 11 * 3600)))
-        if ending:
-            day, reason, other_number = ending
-            kind = CardEventKind.REPLACED if reason == REPLACED else CardEventKind.CLOSED
-            events.append((card_id, kind.value, datetime.date.fromordinal(day), None, reason, other_number,
-                           self.moment(day, 12 * 3600)))
-        last_usable = min(valid_until, closed_on - 1 if closed_on else valid_until, self.today.toordinal())
-        self.card_start.append(issued)
-        self.card_end.append(last_usable)
-        self.card_key.append(story.key)
-        self.card_children.append(story.children)
-        self.card_area.append(story.area.index)
-        self.card_weight.append(story.weight if last_usable >= issued else 0.0)
 
     # ---- visits --------------------------------------------------------------------------------------
 

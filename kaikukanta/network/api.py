@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.core.api_support import PatchSchema, StrictSchema, keyset_page
 from kaikukanta.core.clock import today
 
@@ -103,7 +104,7 @@ def _area_body(area: Area) -> dict:
 def create_area(request: HttpRequest, payload: AreaIn):
     """Create an area (national admin). The status holds from the earliest joined_on.
     Errors: 400 invalid, 403 forbidden, 422 municipality_unknown, 409 municipality_taken."""
-    area = services.create_area(request.user, name=payload.name, status=payload.status,
+    area = services.create_area(Caller.api(request), name=payload.name, status=payload.status,
                                 joinings=_joinings(payload.municipalities))
     return Status(201, _area_body(selectors.area_for(request.user, area.pk)))
 
@@ -127,7 +128,7 @@ def update_area(request: HttpRequest, area_id: int, payload: AreaPatch):
     Errors: 400 invalid, 403 forbidden, 404 not_found, 422 municipality_unknown, 409 municipality_taken."""
     changes = payload.changes()
     services.update_area(
-        request.user, area_id, name=changes.get("name"), status=changes.get("status"),
+        Caller.api(request), area_id, name=changes.get("name"), status=changes.get("status"),
         joinings=_joinings(payload.municipalities) if payload.municipalities is not None else None)
     return _area_body(selectors.area_for(request.user, area_id))
 
@@ -271,7 +272,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn):
     """Create a site in an area (national admin, or the area's coordinator).
     Errors: 400 invalid (area_id unknown, category or sector not for the kind), 403 forbidden,
     422 municipality_unknown, 422 municipality_not_in_area."""
-    organisation = services.create_organisation(request.user, **payload.model_dump())
+    organisation = services.create_organisation(Caller.api(request), **payload.model_dump())
     return Status(201, _organisation_body(organisation))
 
 
@@ -294,7 +295,7 @@ def update_organisation(request: HttpRequest, organisation_id: int, payload: Org
     """Change a site (national admin, or its area's coordinator).
     Errors: 400 invalid, 403 forbidden, 404 not_found, 422 municipality_unknown,
     422 municipality_not_in_area."""
-    organisation = services.update_organisation(request.user, organisation_id, **payload.changes())
+    organisation = services.update_organisation(Caller.api(request), organisation_id, **payload.changes())
     return _organisation_body(organisation)
 
 
@@ -355,7 +356,7 @@ def _offering_body(offering: Offering) -> dict:
 def create_offering(request: HttpRequest, payload: OfferingIn):
     """Add an offering to a venue (its staff, its area's coordinator, national admin).
     Errors: 400 invalid (venue_id unknown or not a venue), 403 forbidden."""
-    offering = services.create_offering(request.user, **payload.model_dump())
+    offering = services.create_offering(Caller.api(request), **payload.model_dump())
     return Status(201, _offering_body(offering))
 
 
@@ -376,7 +377,7 @@ def get_offering(request: HttpRequest, offering_id: int):
 @router.patch("/offerings/{offering_id}", response=OfferingOut)
 def update_offering(request: HttpRequest, offering_id: int, payload: OfferingPatch):
     """Errors: 400 invalid, 403 forbidden, 404 not_found."""
-    return _offering_body(services.update_offering(request.user, offering_id, **payload.changes()))
+    return _offering_body(services.update_offering(Caller.api(request), offering_id, **payload.changes()))
 
 
 # National settings
@@ -400,5 +401,5 @@ def get_settings(request: HttpRequest):
 @router.patch("/settings", response=SettingsOut)
 def update_settings(request: HttpRequest, payload: SettingsPatch):
     """National admin only. Errors: 400 invalid (max_validity_months outside 1..60), 403 forbidden."""
-    settings_row = services.update_settings(request.user, **payload.changes())
+    settings_row = services.update_settings(Caller.api(request), **payload.changes())
     return {"max_validity_months": settings_row.max_validity_months}

@@ -133,6 +133,13 @@ def organisation_for(user, organisation_id: int) -> Organisation:
     return organisation
 
 
+def organisation_to_update(user, organisation_id: int) -> Organisation:
+    """A site as its edit form shows it: refused as `update_organisation` would refuse the change."""
+    organisation = organisation_for(user, organisation_id)
+    require(user, Action.UPDATE_ORGANISATION, organisation)
+    return organisation
+
+
 def offerings_visible_to(user):
     return Offering.objects.select_related("venue").filter(
         scope_filter(user, area="venue__area_id", site={Role.VENUE: "venue_id"}))
@@ -158,6 +165,13 @@ def offering_for(user, offering_id: int) -> Offering:
     if offering is None:
         raise Refusal(Code.NOT_FOUND)
     require(user, Action.VIEW_OFFERING, offering.venue)
+    return offering
+
+
+def offering_to_manage(user, offering_id: int) -> Offering:
+    """An offering as its edit form shows it: refused as `update_offering` would refuse the change."""
+    offering = offering_for(user, offering_id)
+    require(user, Action.MANAGE_OFFERINGS, offering)
     return offering
 
 

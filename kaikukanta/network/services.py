@@ -1,7 +1,8 @@
 """Every change to the network: areas and their history, organisations, offerings and national settings.
 
-Each function takes the acting user first, checks the policy, writes, and leaves an audit record,
-all in one transaction, so a refusal anywhere leaves nothing behind.
+Each function takes the `Caller` first (accounts.caller: who acts, through which door), checks it with the
+policy, writes, and leaves an audit record, all in one transaction, so a refusal anywhere leaves nothing
+behind.
 """
 
 import csv
@@ -15,7 +16,8 @@ from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from kaikukanta.accounts.policy import Action, require
+from kaikukanta.accounts.caller import Caller
+from kaikukanta.accounts.policy import Action, require_caller
 from kaikukanta.accounts.services import end_access_of_site
 from kaikukanta.core import audit
 from kaikukanta.core.bounds import check_date
@@ -93,16 +95,16 @@ def _join(actor, area: Area, joinings: list[Joining]) -> None:
 
 
 @transaction.atomic
-def create_area(actor, *, name: str, status: str, joinings: list[Joining]) -> Area:
-    require(actor, Action.MANAGE_AREAS)
+def create_area(caller: Caller, *, name: str, status: str, joinings: list[Joining]) -> Area:
+    require_caller(caller, Action.MANAGE_AREAS)
     check_free_text(name, "name")
     area = Area.objects.create(name=name)
-    _join(actor, area, joinings)
+    _join(caller.user, area, joinings)
     # An area registered today may bring years of history from an earlier register: its first status
     # holds from its earliest membership (and from today at the latest, so it has a status now).
     status_from = min([joining.joined_on for joining in joinings] + [today()])
     AreaStatusPeriod.objects.create(area=area, status=status, effective_from=status_from)
-    audit.record(actor, "area.created", area, name=name, status=status, status_from=status_from.isoformat())
+    audit.record(caller.user, "area.created", area, name=name, status=status, status_from=status_from.isoformat())
     return area
 
 
@@ -140,21 +142,21 @@ def _replace_memberships(actor, area: Area, joinings: list[Joining]) -> None:
 
 
 @transaction.atomic
-def update_area(actor, area_id: int, *, name: str | None = None, status: str | None = None,
+def update_area(caller: Caller, area_id: int, *, name: str | None = None, status: str | None = None,
                 joinings: list[Joining] | None = None) -> Area:
     area = Area.objects.select_for_update().filter(pk=area_id).first()
     if area is None:
         raise Refusal(Code.NOT_FOUND)
-    require(actor, Action.MANAGE_AREAS, area)
+    require_caller(caller, Action.MANAGE_AREAS, area)
     if name is not None and name != area.name:
         check_free_text(name, "name")
         area.name = name
         area.save(update_fields=["name"])
-        audit.record(actor, "area.renamed", area, name=name)
+        audit.record(caller.user, "area.renamed", area, name=name)
     if joinings is not None:
-        _replace_memberships(actor, area, joinings)
+        _replace_memberships(caller.user, area, joinings)
     if status is not None:
-        _set_status_today(actor, area, status)
+        _set_status_today(caller.user, area, status)
     return area
 
 
@@ -202,12 +204,12 @@ ORGANISATION_DETAILS = ("contact_name", "contact_email", "contact_phone", "guide
 
 
 @transaction.atomic
-def create_organisation(actor, *, name: str, kind: str, area_id: int, municipality: str, category: str,
+def create_organisation(caller: Caller, *, name: str, kind: str, area_id: int, municipality: str, category: str,
                         sector: str | None = None, active_from: datetime.date | None = None,
                         **details) -> Organisation:
     """`details`: the optional contact and guideline fields of ORGANISATION_DETAILS."""
     area = _area_from_body(area_id)
-    require(actor, Action.CREATE_ORGANISATION, area)
+    require_caller(caller, Action.CREATE_ORGANISATION, area)
     _check_organisation_texts(name=name, **details)
     _check_category_and_sector(kind, category, sector)
     _check_contact_email(details.get("contact_email", ""))
@@ -216,17 +218,17 @@ def create_organisation(actor, *, name: str, kind: str, area_id: int, municipali
     organisation = Organisation.objects.create(
         name=name, kind=kind, area=area, municipality_id=municipality, category=category, sector=sector or "",
         active_from=active_from or today(), **details)
-    audit.record(actor, "organisation.created", organisation, kind=kind, area_id=area.pk)
+    audit.record(caller.user, "organisation.created", organisation, kind=kind, area_id=area.pk)
     return organisation
 
 
 @transaction.atomic
-def update_organisation(actor, organisation_id: int, **changes) -> Organisation:
+def update_organisation(caller: Caller, organisation_id: int, **changes) -> Organisation:
     """`changes`: any of name, municipality, category, sector, active and ORGANISATION_DETAILS."""
     organisation = Organisation.objects.select_for_update().filter(pk=organisation_id).first()
     if organisation is None:
         raise Refusal(Code.NOT_FOUND)
-    require(actor, Action.UPDATE_ORGANISATION, organisation)
+    require_caller(caller, Action.UPDATE_ORGANISATION, organisation)
     changed_fields = sorted(changes)
     _check_organisation_texts(**changes)
     if "category" in changes or "sector" in changes:
@@ -240,15 +242,15 @@ def update_organisation(actor, organisation_id: int, **changes) -> Organisation:
         _check_municipality_in_area(changes["municipality"], organisation.area)
         changes["municipality_id"] = changes.pop("municipality")
     if "active" in changes:
-        _set_active(actor, organisation, changes.pop("active"))
+        _set_active(caller, organisation, changes.pop("active"))
     for field_name, value in changes.items():
         setattr(organisation, field_name, value)
     organisation.save()
-    audit.record(actor, "organisation.updated", organisation, fields=changed_fields)
+    audit.record(caller.user, "organisation.updated", organisation, fields=changed_fields)
     return organisation
 
 
-def _set_active(actor, organisation: Organisation, active: bool) -> None:
+def _set_active(caller: Caller, organisation: Organisation, active: bool) -> None:
     """Leaving the network is dated, so counts as of earlier dates still include the organisation. Its
     staff's tokens are revoked and their sessions end: taking the site back in brings none of them back."""
     if active == organisation.active:
@@ -256,12 +258,12 @@ def _set_active(actor, organisation: Organisation, active: bool) -> None:
     organisation.active = active
     organisation.inactive_from = None if active else today()
     if not active:
-        end_access_of_site(actor, organisation)
+        end_access_of_site(caller, organisation)
 
 
 @transaction.atomic
-def update_settings(actor, *, max_validity_months: int | None = None) -> NationalSettings:
-    require(actor, Action.UPDATE_SETTINGS)
+def update_settings(caller: Caller, *, max_validity_months: int | None = None) -> NationalSettings:
+    require_caller(caller, Action.UPDATE_SETTINGS)
     NationalSettings.current()
     settings_row = NationalSettings.objects.select_for_update().get(pk=1)
     if max_validity_months is not None:
@@ -270,7 +272,7 @@ def update_settings(actor, *, max_validity_months: int | None = None) -> Nationa
             raise Refusal(Code.INVALID, field="max_validity_months")
         settings_row.max_validity_months = max_validity_months
         settings_row.save(update_fields=["max_validity_months"])
-    audit.record(actor, "settings.updated", settings_row,
+    audit.record(caller.user, "settings.updated", settings_row,
                  max_validity_months=settings_row.max_validity_months)
     return settings_row
 
@@ -282,10 +284,10 @@ STATEMENT_TEXT_LENGTHS = {"controller_name": 200, "controller_address": 300, "ac
 
 
 @transaction.atomic
-def update_statements(actor, **changes) -> NationalSettings:
+def update_statements(caller: Caller, **changes) -> NationalSettings:
     """The parts of the accessibility statement and the privacy notice that differ between deployments: the
     controller (an organisation), its contact addresses, the known gaps in each language, the review date."""
-    require(actor, Action.UPDATE_SETTINGS)
+    require_caller(caller, Action.UPDATE_SETTINGS)
     unknown = set(changes) - set(STATEMENT_FIELDS)
     if unknown:
         raise Refusal(Code.INVALID, field=sorted(unknown)[0])
@@ -309,7 +311,7 @@ def update_statements(actor, **changes) -> NationalSettings:
     for field, value in changes.items():
         setattr(settings_row, field, "" if value is None and field != "statements_reviewed_on" else value)
     settings_row.save(update_fields=list(changes) or None)
-    audit.record(actor, "statements.updated", settings_row, fields=sorted(changes))
+    audit.record(caller.user, "statements.updated", settings_row, fields=sorted(changes))
     return settings_row
 
 
@@ -325,30 +327,30 @@ def _check_quota(ticket_quota: int | None) -> None:
 
 
 @transaction.atomic
-def create_offering(actor, *, venue_id: int, name: str, kind: str, date: datetime.date | None = None,
+def create_offering(caller: Caller, *, venue_id: int, name: str, kind: str, date: datetime.date | None = None,
                     ticket_quota: int | None = None, adult_price_cents: int | None = None,
                     child_price_cents: int | None = None) -> Offering:
     venue = _venue_from_body(venue_id)
-    require(actor, Action.MANAGE_OFFERINGS, venue)
+    require_caller(caller, Action.MANAGE_OFFERINGS, venue)
     check_free_text(name, "name")
     _check_quota(ticket_quota)
     rules.check_ticket_prices(adult_price_cents=adult_price_cents, child_price_cents=child_price_cents)
     offering = Offering.objects.create(venue=venue, name=name, kind=kind, date=date,
                                        ticket_quota=ticket_quota, adult_price_cents=adult_price_cents,
                                        child_price_cents=child_price_cents)
-    audit.record(actor, "offering.created", offering, venue_id=venue.pk)
+    audit.record(caller.user, "offering.created", offering, venue_id=venue.pk)
     return offering
 
 
 @transaction.atomic
-def update_offering(actor, offering_id: int, **changes) -> Offering:
+def update_offering(caller: Caller, offering_id: int, **changes) -> Offering:
     """`changes`: any of name, kind, date, ticket_quota, adult_price_cents, child_price_cents and archived.
     A new price counts from the next visit on: recorded visits keep the value they were recorded with."""
     offering = (Offering.objects.select_for_update(of=("self",)).select_related("venue")
                 .filter(pk=offering_id).first())
     if offering is None:
         raise Refusal(Code.NOT_FOUND)
-    require(actor, Action.MANAGE_OFFERINGS, offering.venue)
+    require_caller(caller, Action.MANAGE_OFFERINGS, offering.venue)
     check_free_text(changes.get("name"), "name")
     _check_quota(changes.get("ticket_quota"))
     rules.check_ticket_prices(**{name: changes[name] for name in ("adult_price_cents", "child_price_cents")
@@ -356,25 +358,25 @@ def update_offering(actor, offering_id: int, **changes) -> Offering:
     for field_name, value in changes.items():
         setattr(offering, field_name, value)
     offering.save()
-    audit.record(actor, "offering.updated", offering, fields=sorted(changes))
+    audit.record(caller.user, "offering.updated", offering, fields=sorted(changes))
     return offering
 
 
 @transaction.atomic
-def set_default_offering(actor, *, venue_id: int, offering_id: int | None) -> Organisation:
+def set_default_offering(caller: Caller, *, venue_id: int, offering_id: int | None) -> Organisation:
     """The offering the venue's desk starts with: one of its own, in use and not past; None gives the desk
     back its own order (today's first, then the undated ones)."""
     venue = Organisation.objects.select_for_update().filter(pk=venue_id, kind=OrganisationKind.VENUE).first()
     if venue is None:
         raise Refusal(Code.INVALID, field="venue_id")
-    require(actor, Action.MANAGE_OFFERINGS, venue)
+    require_caller(caller, Action.MANAGE_OFFERINGS, venue)
     if offering_id is not None and not (
             Offering.objects.filter(pk=offering_id, venue=venue, archived=False)
             .filter(Q(date__isnull=True) | Q(date__gte=today())).exists()):
         raise Refusal(Code.OFFERING_NOT_AT_VENUE, field="offering_id")
     venue.default_offering_id = offering_id
     venue.save(update_fields=["default_offering"])
-    audit.record(actor, "offering.default_set", venue, offering_id=offering_id)
+    audit.record(caller.user, "offering.default_set", venue, offering_id=offering_id)
     return venue
 
 
@@ -392,11 +394,11 @@ def _check_document_url(url: str) -> None:
 
 
 @transaction.atomic
-def publish_guideline_version(actor, *, label: str, published_on: datetime.date, summary: str = "",
+def publish_guideline_version(caller: Caller, *, label: str, published_on: datetime.date, summary: str = "",
                               document_url: str = "") -> GuidelineVersion:
     """A new version of the national guidelines, which sites then commit to one by one."""
     # Publishing the guidelines is a national decision, like the other national settings.
-    require(actor, Action.UPDATE_SETTINGS)
+    require_caller(caller, Action.UPDATE_SETTINGS)
     label = label.strip()
     if not label or len(label) > GUIDELINE_LABEL_LENGTH or GuidelineVersion.objects.filter(
             label__iexact=label).exists():
@@ -411,7 +413,7 @@ def publish_guideline_version(actor, *, label: str, published_on: datetime.date,
     except IntegrityError:
         # Another request published the same label between the check and the insert.
         raise Refusal(Code.INVALID, field="label") from None
-    audit.record(actor, "guideline_version.published", version, label=label,
+    audit.record(caller.user, "guideline_version.published", version, label=label,
                  published_on=published_on.isoformat())
     return version
 
@@ -426,14 +428,14 @@ def _mirror_newest_commitment(organisation: Organisation) -> None:
 
 
 @transaction.atomic
-def record_guideline_commitment(actor, *, organisation_id: int, version_id: int,
+def record_guideline_commitment(caller: Caller, *, organisation_id: int, version_id: int,
                                 committed_on: datetime.date | None = None) -> GuidelineCommitment:
     """A site's commitment to a version, recorded by its area's coordinator or the national admin.
     The date lies between the version's publication and today; a site commits to a version once."""
     organisation = Organisation.objects.select_for_update().filter(pk=organisation_id).first()
     if organisation is None:
         raise Refusal(Code.INVALID, field="organisation_id")
-    require(actor, Action.UPDATE_ORGANISATION, organisation)
+    require_caller(caller, Action.UPDATE_ORGANISATION, organisation)
     version = GuidelineVersion.objects.filter(pk=version_id).first()
     if version is None:
         raise Refusal(Code.INVALID, field="version_id")
@@ -446,9 +448,9 @@ def record_guideline_commitment(actor, *, organisation_id: int, version_id: int,
     if organisation.guideline_commitments.filter(version=version).exists():
         raise Refusal(Code.INVALID, field="organisation_id")
     commitment = GuidelineCommitment.objects.create(organisation=organisation, version=version,
-                                                    committed_on=day, recorded_by=actor)
+                                                    committed_on=day, recorded_by=caller.user)
     _mirror_newest_commitment(organisation)
-    audit.record(actor, "guideline.committed", commitment, organisation_id=organisation.pk,
+    audit.record(caller.user, "guideline.committed", commitment, organisation_id=organisation.pk,
                  version=version.label, committed_on=day.isoformat())
     return commitment
 
@@ -456,10 +458,10 @@ def record_guideline_commitment(actor, *, organisation_id: int, version_id: int,
 # Low-income figures
 
 @transaction.atomic
-def upload_low_income(actor, content: bytes) -> ImportResult:
+def upload_low_income(caller: Caller, content: bytes) -> ImportResult:
     """The national admin's upload of Statistics Finland's figures, through the importer the command uses:
     every bad line is reported and nothing is written unless all lines are good."""
-    require(actor, Action.UPDATE_SETTINGS)
+    require_caller(caller, Action.UPDATE_SETTINGS)
     with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
         handle.write(content)
         handle.flush()
@@ -468,6 +470,6 @@ def upload_low_income(actor, content: bytes) -> ImportResult:
         except (UnicodeDecodeError, csv.Error):
             raise Refusal(Code.INVALID, field="file") from None
     if result.ok:
-        audit.record(actor, "low_income.uploaded", object_type="lowincomefigure", object_id="",
+        audit.record(caller.user, "low_income.uploaded", object_type="lowincomefigure", object_id="",
                      created=result.created, updated=result.updated)
     return result

@@ -17,6 +17,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 
+from kaikukanta.accounts.policy import Action, require
+from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.network.models import Area
+
 from .ruleset import NATIONAL_DEFAULTS, RULE_FIELDS, RuleSet, combine
 
 GENERATION_KEY = "programme:rules:generation"
@@ -149,3 +153,12 @@ def versions(area) -> list[Version]:
     snapshot = _current()
     area_id = _area_id(area)
     return list(snapshot.national if area_id is None else snapshot.areas.get(area_id, []))
+
+
+def area_to_manage(user, area_id: int) -> Area:
+    """An area as its rules page shows it: refused as `services.set_area_rules` would refuse the change."""
+    area = Area.objects.filter(pk=area_id).first()
+    if area is None:
+        raise Refusal(Code.NOT_FOUND)
+    require(user, Action.MANAGE_AREA_RULES, area)
+    return area

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from kaikukanta.accounts.policy import Action, require
+from kaikukanta.accounts.caller import Caller
+from kaikukanta.accounts.policy import Action, require, require_caller
 from kaikukanta.core import audit
 from kaikukanta.core.bounds import check_date
 from kaikukanta.core.clock import today
@@ -59,9 +60,9 @@ def _area(area_id) -> Area:
 
 
 @transaction.atomic
-def set_national_rules(actor, *, effective_from: datetime.date, values: dict, overridable) -> RuleVersion:
+def set_national_rules(caller: Caller, *, effective_from: datetime.date, values: dict, overridable) -> RuleVersion:
     """A new national version from `effective_from` (today or later): every rule, and which areas may set."""
-    require(actor, Action.MANAGE_NATIONAL_RULES)
+    require_caller(caller, Action.MANAGE_NATIONAL_RULES)
     _check_effective_from(effective_from)
     unknown = set(values) - set(RULE_FIELDS)
     if unknown:
@@ -72,23 +73,23 @@ def set_national_rules(actor, *, effective_from: datetime.date, values: dict, ov
     if any(name not in RULE_FIELDS for name in overridable):
         raise Refusal(Code.INVALID, field="overridable")
     version = RuleVersion.objects.create(area=None, effective_from=effective_from, overridable=overridable,
-                                         created_by=actor, **{name: values.get(name) for name in RULE_FIELDS})
+                                         created_by=caller.user, **{name: values.get(name) for name in RULE_FIELDS})
     if effective_from == today():
         # The old release, and GET /api/v1/settings, read the longest validity from here.
         NationalSettings.current()
         NationalSettings.objects.filter(pk=1).update(max_validity_months=values["max_validity_months"])
-    audit.record(actor, "rules.national_changed", version, effective_from=effective_from.isoformat(),
+    audit.record(caller.user, "rules.national_changed", version, effective_from=effective_from.isoformat(),
                  overridable=overridable, **{name: values.get(name) for name in RULE_FIELDS})
     _changed()
     return version
 
 
 @transaction.atomic
-def set_area_rules(actor, area_id: int, *, effective_from: datetime.date, overrides: dict) -> RuleVersion:
+def set_area_rules(caller: Caller, area_id: int, *, effective_from: datetime.date, overrides: dict) -> RuleVersion:
     """A new version of an area's overrides from `effective_from`: a rule left out (or None) follows the
     national rules. Only rules the national version in force on that day lets areas set may be given."""
     area = _area(area_id)
-    require(actor, Action.MANAGE_AREA_RULES, area)
+    require_caller(caller, Action.MANAGE_AREA_RULES, area)
     _check_effective_from(effective_from)
     national = selectors.national_version_in_force(effective_from)
     allowed = national.overridable if national is not None else frozenset()
@@ -99,8 +100,8 @@ def set_area_rules(actor, area_id: int, *, effective_from: datetime.date, overri
         if name not in allowed:
             raise Refusal(Code.RULE_NOT_OVERRIDABLE, field=name)
         _check_value(name, value, nullable=False)
-    version = RuleVersion.objects.create(area=area, effective_from=effective_from, created_by=actor, **given)
-    audit.record(actor, "rules.area_changed", version, area_id=area.pk, effective_from=effective_from.isoformat(),
+    version = RuleVersion.objects.create(area=area, effective_from=effective_from, created_by=caller.user, **given)
+    audit.record(caller.user, "rules.area_changed", version, area_id=area.pk, effective_from=effective_from.isoformat(),
                  **given)
     _changed()
     return version

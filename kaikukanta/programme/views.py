@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.pages import page
-from kaikukanta.accounts.policy import Action, require
+from kaikukanta.accounts.policy import Action
 from kaikukanta.core.clock import today
-from kaikukanta.core.errors import Code, Refusal
+from kaikukanta.core.errors import Refusal
 from kaikukanta.core.pages import form_errors_from, own_area
 from kaikukanta.network.models import Area
 
@@ -74,7 +75,7 @@ def rules(request):
     form = RulesForm(request.POST or None, national=True, initial=initial)
 
     def save(effective_from, values):
-        services.set_national_rules(request.user, effective_from=effective_from, values=values,
+        services.set_national_rules(Caller.page(request), effective_from=effective_from, values=values,
                                     overridable=form.cleaned_data["overridable"])
 
     done, preview = _handle(request, form, None, save)
@@ -87,10 +88,7 @@ def rules(request):
 
 @page(Action.MANAGE_AREA_RULES, target=own_area)
 def area_rules(request, area_id: int):
-    area = Area.objects.filter(pk=area_id).first()
-    if area is None:
-        raise Refusal(Code.NOT_FOUND)
-    require(request.user, Action.MANAGE_AREA_RULES, area)
+    area = selectors.area_to_manage(request.user, area_id)
     day = today()
     current = selectors.rules_in_force(area, day)
     national = selectors.national_version_in_force(day)
@@ -103,7 +101,7 @@ def area_rules(request, area_id: int):
     form = RulesForm(request.POST or None, fields=names, national=False, initial=initial)
 
     def save(effective_from, values):
-        services.set_area_rules(request.user, area.pk, effective_from=effective_from, overrides=values)
+        services.set_area_rules(Caller.page(request), area.pk, effective_from=effective_from, overrides=values)
 
     done, preview = _handle(request, form, area, save)
     if done is not None:

@@ -22,13 +22,13 @@ from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.pages import page, signed_in_page
-from kaikukanta.accounts.policy import Action, allowed, require
+from kaikukanta.accounts.policy import Action, allowed
 from kaikukanta.core.api_support import is_id
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.pages import form_errors_from, own_site, refused, safe_next
 from kaikukanta.network import services as network_services
-from kaikukanta.network.selectors import offering_for
+from kaikukanta.network.selectors import offering_to_manage
 from kaikukanta.programme.selectors import rules_in_force
 
 from . import selectors, services
@@ -326,7 +326,7 @@ def offering_default(request):
     raw = request.POST.get("offering_id", "")
     if raw and not is_id(raw):
         raise Refusal(Code.INVALID, field="offering_id")
-    network_services.set_default_offering(request.user, venue_id=request.user.organisation_id,
+    network_services.set_default_offering(Caller.page(request), venue_id=request.user.organisation_id,
                                           offering_id=int(raw) if raw else None)
     messages.success(request, _("The desk now starts with this offering.") if raw
                      else _("The desk no longer starts with a chosen offering."))
@@ -338,7 +338,7 @@ def offering_new(request):
     form = OfferingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            offering = network_services.create_offering(request.user, venue_id=request.user.organisation_id,
+            offering = network_services.create_offering(Caller.page(request), venue_id=request.user.organisation_id,
                                                         **form.cleaned_data)
         except Refusal as refusal:
             form_errors_from(form, refusal)
@@ -352,8 +352,7 @@ def offering_new(request):
 @_refusals_as_pages
 def offering_edit(request, offering_id: int):
     """Venue staff edit their venue's offerings; the area coordinator and the national admin any in their scope."""
-    offering = offering_for(request.user, offering_id)
-    require(request.user, Action.MANAGE_OFFERINGS, offering)
+    offering = offering_to_manage(request.user, offering_id)
     initial = {"name": offering.name, "kind": offering.kind, "date": offering.date,
                "ticket_quota": offering.ticket_quota,
                "adult_price_cents": OfferingForm.euros(offering.adult_price_cents),
@@ -361,7 +360,7 @@ def offering_edit(request, offering_id: int):
     form = OfferingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            network_services.update_offering(request.user, offering.pk, **form.changes())
+            network_services.update_offering(Caller.page(request), offering.pk, **form.changes())
         except Refusal as refusal:
             form_errors_from(form, refusal)
         else:
@@ -378,7 +377,7 @@ def offering_edit(request, offering_id: int):
 def offering_archive(request, offering_id: int):
     """Archive an offering (it leaves the desk; its visits stay), or with `restore` bring it back."""
     restore = "restore" in request.POST
-    offering = network_services.update_offering(request.user, offering_id, archived=not restore)
+    offering = network_services.update_offering(Caller.page(request), offering_id, archived=not restore)
     if restore:
         messages.success(request, _("Offering “%(name)s” is in use again.") % {"name": offering.name})
     else:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaikukanta.accounts import middleware
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.models import User
 from kaikukanta.accounts.services import update_user
 from kaikukanta.core.browser import TEST_PASSWORD
@@ -41,7 +42,7 @@ def quick_password_hashing(request, settings):
 # Passwords
 
 def test_a_new_password_is_stored_with_argon2(network):
-    update_user(network.users["admin"], network.users["venue"].pk, password="uusi-salasana-2025")
+    update_user(Caller.for_console(network.users["admin"]), network.users["venue"].pk, password="uusi-salasana-2025")
 
     assert User.objects.get(pk=network.users["venue"].pk).password.startswith("argon2$")
 

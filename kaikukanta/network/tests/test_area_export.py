@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kaikukanta.accounts import services as accounts
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.models import Role
 from kaikukanta.cards.models import WellbeingAnswer
 from kaikukanta.core.models import AuditRecord
@@ -43,9 +44,10 @@ def _export(client, **data) -> dict[str, list[dict]]:
 def _world(network):
     """Rows of the first area, and of the other one that must not show."""
     admin = network.users["admin"]
-    offering = services.create_offering(admin, venue_id=network.venue.pk, name="Kevätkonsertti 2026",
+    as_admin = Caller.for_console(admin)
+    offering = services.create_offering(as_admin, venue_id=network.venue.pk, name="Kevätkonsertti 2026",
                                         kind="event")
-    services.create_offering(admin, venue_id=network.other_venue.pk, name="Pirkanmaan salaisuus", kind="event")
+    services.create_offering(as_admin, venue_id=network.other_venue.pk, name="Pirkanmaan salaisuus", kind="event")
     card = make_card(network.distributor, issued_on=d(2025, 1, 10), birth_year=1971, postal_code="02100",
                      children=2)
     other_card = make_card(network.other_distributor, issued_on=d(2025, 1, 10), birth_year=1990,
@@ -58,9 +60,9 @@ def _world(network):
     staff = make_user("kallio-kassa", Role.DISTRIBUTOR, organisation=network.distributor)
     staff.set_password("a secret that must not leave")
     staff.save()
-    issued = accounts.issue_token(admin, staff.pk)
+    issued = accounts.issue_token(as_admin, staff.pk)
     version = GuidelineVersion.objects.create(label="2026", published_on=d(2025, 1, 1))
-    services.record_guideline_commitment(admin, organisation_id=network.venue.pk, version_id=version.pk,
+    services.record_guideline_commitment(as_admin, organisation_id=network.venue.pk, version_id=version.pk,
                                          committed_on=d(2025, 1, 2))
     return {"offering": offering, "card": card, "other_card": other_card, "staff": staff, "issued": issued,
             "visits": (at_our_venue, with_our_card, elsewhere)}

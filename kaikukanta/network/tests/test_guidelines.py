@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.models import AuditRecord
@@ -22,12 +23,12 @@ PUBLISHED = datetime.date(2025, 1, 15)
 
 
 def publish(network, label="2025", published_on=PUBLISHED, **extra) -> GuidelineVersion:
-    return services.publish_guideline_version(network.users["admin"], label=label, published_on=published_on,
-                                              **extra)
+    return services.publish_guideline_version(Caller.for_console(network.users["admin"]), label=label,
+                                              published_on=published_on, **extra)
 
 
 def commit(network, who, site, version, committed_on=None):
-    return services.record_guideline_commitment(network.users[who], organisation_id=site.pk,
+    return services.record_guideline_commitment(Caller.for_console(network.users[who]), organisation_id=site.pk,
                                                 version_id=version.pk, committed_on=committed_on)
 
 
@@ -56,7 +57,7 @@ def test_the_national_admin_publishes_a_version(network):
 @pytest.mark.parametrize("who", ["coordinator", "distributor", "venue"])
 def test_only_the_national_admin_publishes(network, who):
     refused = refusal_of(lambda: services.publish_guideline_version(
-        network.users[who], label="2025", published_on=PUBLISHED))
+        Caller.for_console(network.users[who]), label="2025", published_on=PUBLISHED))
 
     assert refused == (Code.FORBIDDEN, None)
     assert not GuidelineVersion.objects.exists()
@@ -111,10 +112,10 @@ def test_commitment_refusals_name_their_field(network):
     tomorrow = today() + datetime.timedelta(days=1)
 
     assert refusal_of(lambda: services.record_guideline_commitment(
-        network.users["coordinator"], organisation_id=999999, version_id=version.pk)) == (
+        Caller.for_console(network.users["coordinator"]), organisation_id=999999, version_id=version.pk)) == (
         Code.INVALID, "organisation_id")
     assert refusal_of(lambda: services.record_guideline_commitment(
-        network.users["coordinator"], organisation_id=network.venue.pk, version_id=999999)) == (
+        Caller.for_console(network.users["coordinator"]), organisation_id=network.venue.pk, version_id=999999)) == (
         Code.INVALID, "version_id")
     assert refusal_of(lambda: commit(network, "coordinator", retired, version)) == (Code.INVALID, "organisation_id")
     assert refusal_of(lambda: commit(network, "coordinator", network.venue, version, tomorrow)) == (

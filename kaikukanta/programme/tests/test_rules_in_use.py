@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.models import AuditRecord
@@ -18,8 +19,8 @@ YESTERDAY = datetime.timedelta(days=1)
 
 
 def override(network, who="coordinator", day=None, **values):
-    return services.set_area_rules(network.users[who], network.area.pk, effective_from=day or today(),
-                                   overrides=values)
+    return services.set_area_rules(Caller.for_console(network.users[who]), network.area.pk,
+                                   effective_from=day or today(), overrides=values)
 
 
 def test_an_area_override_starts_on_its_day_and_leaves_earlier_days_alone(network):
@@ -61,7 +62,7 @@ def test_a_coordinator_sets_only_what_the_national_admin_allows_and_only_in_its_
 
 def test_the_national_admin_lets_areas_set_a_rule_from_a_day(network):
     current = rules_in_force(None, today())
-    services.set_national_rules(network.users["admin"], effective_from=today(),
+    services.set_national_rules(Caller.for_console(network.users["admin"]), effective_from=today(),
                                 values={**current.values(), "max_validity_months": 24},
                                 overridable=["max_clients"])
     assert rules_in_force(network.area, today()).max_validity_months == 24
@@ -70,7 +71,7 @@ def test_the_national_admin_lets_areas_set_a_rule_from_a_day(network):
     with pytest.raises(Refusal):
         override(network, children_max_age=17)  # no longer the areas' to set
     with pytest.raises(Refusal) as refused:
-        services.set_national_rules(network.users["coordinator"], effective_from=today(),
+        services.set_national_rules(Caller.for_console(network.users["coordinator"]), effective_from=today(),
                                     values=current.values(), overridable=[])
     assert refused.value.code == Code.FORBIDDEN
 

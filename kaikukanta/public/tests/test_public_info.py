@@ -11,6 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network import services as network_services
 from kaikukanta.testing import make_organisation, sign_in
@@ -26,7 +27,8 @@ def english() -> Client:
 def described(network):
     """The test network's venue with a public page filled in through the service, and two more venues."""
     venue = network_services.update_organisation(
-        network.users["coordinator"], network.venue.pk, street_address="Eläintarhantie 5, 00530 Helsinki",
+        Caller.for_console(network.users["coordinator"]), network.venue.pk,
+        street_address="Eläintarhantie 5, 00530 Helsinki",
         website="https://teatteri.example/liput", public_phone="+358 9 394 022", public_email="liput@teatteri.example",
         opening_hours="Ti–la 12–19", booking_info="Varaa lippu lippukassasta tai verkosta.",
         accessibility_info="Esteetön sisäänkäynti Eläintarhantieltä, induktiosilmukka salissa.",
@@ -81,13 +83,14 @@ def test_venue_page_shows_address_hours_booking_accessibility_and_contact(networ
 ])
 def test_venue_information_is_refused_naming_the_field(network, field, value, code):
     with pytest.raises(Refusal) as refused:
-        network_services.update_organisation(network.users["coordinator"], network.venue.pk, **{field: value})
+        network_services.update_organisation(Caller.for_console(network.users["coordinator"]), network.venue.pk,
+                                             **{field: value})
     assert (refused.value.code, refused.value.field) == (code, field)
 
 
 def test_typed_contact_fields_take_what_free_text_refuses(network):
     """A phone number and an e-mail address are the venue's own here, so they are not holder data."""
-    venue = network_services.update_organisation(network.users["coordinator"], network.venue.pk,
+    venue = network_services.update_organisation(Caller.for_console(network.users["coordinator"]), network.venue.pk,
                                                  public_phone="040 123 4567", public_email="kassa@teatteri.example")
     venue.refresh_from_db()
     assert (venue.public_phone, venue.public_email) == ("040 123 4567", "kassa@teatteri.example")
@@ -145,7 +148,7 @@ def test_every_page_links_the_statements_from_its_footer(network, path):
 def test_statements_read_what_the_national_admin_set(network, settings):
     settings.KAIKUKANTA_HOLDER_RETENTION_YEARS = 5
     network_services.update_statements(
-        network.users["admin"], controller_name="Kaikukortin tukikeskus",
+        Caller.for_console(network.users["admin"]), controller_name="Kaikukortin tukikeskus",
         privacy_email="tietosuoja@kaikukortti.example",
         accessibility_email="saavutettavuus@kaikukortti.example",
         accessibility_gaps_fi="Kaavioiden värit\nPDF-tiedostot", accessibility_gaps_en="Chart colours\nPDF files")
@@ -173,13 +176,14 @@ def test_without_known_gaps_the_statement_says_it_meets_the_criteria(network):
 
 def test_statements_refuse_personal_data_and_bad_addresses(network):
     with pytest.raises(Refusal) as refused:
-        network_services.update_statements(network.users["admin"], accessibility_gaps_fi="Soita Maijalle 040 123 4567")
+        network_services.update_statements(Caller.for_console(network.users["admin"]),
+                                           accessibility_gaps_fi="Soita Maijalle 040 123 4567")
     assert (refused.value.code, refused.value.field) == (Code.PERSONAL_DATA_NOT_ALLOWED, "accessibility_gaps_fi")
     with pytest.raises(Refusal) as refused:
-        network_services.update_statements(network.users["admin"], privacy_email="nobody")
+        network_services.update_statements(Caller.for_console(network.users["admin"]), privacy_email="nobody")
     assert refused.value.field == "privacy_email"
     with pytest.raises(Refusal) as refused:
-        network_services.update_statements(network.users["coordinator"], controller_name="X")
+        network_services.update_statements(Caller.for_console(network.users["coordinator"]), controller_name="X")
     assert refused.value.code == Code.FORBIDDEN
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network import services as network_services
@@ -57,12 +58,12 @@ def test_a_venue_cannot_choose_another_venues_or_a_past_offering(network):
     past = make_offering(network.venue, "Eilinen", date=today() - datetime.timedelta(days=1))
     for offering in (other, past):
         with pytest.raises(Refusal) as refused:
-            network_services.set_default_offering(network.users["venue"], venue_id=network.venue.pk,
+            network_services.set_default_offering(Caller.for_console(network.users["venue"]), venue_id=network.venue.pk,
                                                   offering_id=offering.pk)
         assert (refused.value.code, refused.value.field) == (Code.OFFERING_NOT_AT_VENUE, "offering_id")
     with pytest.raises(Refusal) as refused:
-        network_services.set_default_offering(network.users["other_venue"], venue_id=network.venue.pk,
-                                              offering_id=None)
+        network_services.set_default_offering(Caller.for_console(network.users["other_venue"]),
+                                              venue_id=network.venue.pk, offering_id=None)
     assert refused.value.code == Code.FORBIDDEN
 
 

@@ -7,6 +7,7 @@ gives the first national admin a token, with which everything else is done throu
 from django.core.management.base import BaseCommand, CommandError
 
 from kaikukanta.accounts import services
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.models import Role, User
 from kaikukanta.core.errors import Refusal
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
                 user = self._create(username, role, area_id, organisation_id, language)
             else:
                 user = self._existing(username, role, area_id, organisation_id)
-            issued = services.issue_token_from_console(user)
+            issued = services.issue_token_from_console(Caller.for_console(), user)
         except Refusal as refusal:
             raise _refused(refusal) from None
         until = issued.token.expires_at.date().isoformat()
@@ -45,8 +46,9 @@ class Command(BaseCommand):
     def _create(self, username, role, area_id, organisation_id, language) -> User:
         if role is None:
             raise CommandError("--create needs --role.")
-        user = services.create_user_from_console(username=username, role=role, area_id=area_id,
-                                                 organisation_id=organisation_id, language=language)
+        user = services.create_user_from_console(Caller.for_console(), username=username, role=role,
+                                                 area_id=area_id, organisation_id=organisation_id,
+                                                 language=language)
         self.stdout.write(f"Created user {user.username} ({user.role}).")
         return user
 
