@@ -329,7 +329,7 @@ KAIKUKANTA_WORKER_HEARTBEAT_SECONDS = 15
 # The dashboard's tables in the shared cache (stats/dashboard_cache.py): the longest an entry lives, and how old
 # an entry of an earlier fold a reader may take while a live worker folds and makes them again.
 KAIKUKANTA_DASHBOARD_CACHE_SECONDS = int(os.environ.get("KAIKUKANTA_DASHBOARD_CACHE_SECONDS", "300"))
-KAIKUKANTA_DASHBOARD_STALE_SECONDS = float(os.environ.get("KAIKUKANTA_DASHBOARD_STALE_SECONDS", "15"))
+KAIKUKANTA_DASHBOARD_STALE_SECONDS = float(os.environ.get("KAIKUKANTA_DASHBOARD_STALE_SECONDS", "120"))
 CELERY_BEAT_SCHEDULE = {
     "fold-statistics": {"task": "kaikukanta.operations.tasks.fold_statistics",
                         "schedule": KAIKUKANTA_FOLD_SECONDS, "options": {"expires": KAIKUKANTA_FOLD_SECONDS * 2}},

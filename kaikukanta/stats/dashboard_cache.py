@@ -25,6 +25,7 @@ suppression and rounding, and the scope (from `services.scope_for`) is part of i
 
 import datetime
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 
@@ -41,6 +42,7 @@ from . import selectors as stats_selectors
 from .selectors import Scope
 from .tables import Figures, Table
 
+logger = logging.getLogger(__name__)
 INPUTS_KEY = "stats:dashboard:inputs"
 RECENT_KEY = "stats:dashboard:recent"
 RECENT_SECONDS = 15 * 60
@@ -166,6 +168,11 @@ def warm(budget_seconds: float | None = None) -> int:
         now = generation()
         kept = cache.get(key)
         if kept is None or kept.generation != now:
-            _make(dashboard, now)
+            try:
+                _make(dashboard, now)
+            except Exception:
+                # Its reader computes it instead; the fold that ran before is not undone by this.
+                logger.exception("a dashboard could not be made ahead", extra={"dashboard": key})
+                continue
             made += 1
     return made

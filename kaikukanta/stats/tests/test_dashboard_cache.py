@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kaikukanta.core.clock import today
-from kaikukanta.stats import dashboard_cache
+from kaikukanta.stats import dashboard_cache, rollups
 from kaikukanta.testing import make_card, sign_in
 from kaikukanta.visits.tests.support import post_visit
 
@@ -83,3 +83,20 @@ def test_the_cache_holds_a_dashboard_per_scope_filters_day_and_language(network)
     shown = {(made.scope.area_id, made.start.isoformat(), made.language, made.today) for _at, made in recent.values()}
     assert shown == {(None, "2024-01-01", "fi", today()), (None, "2024-01-01", "sv", today()),
                      (None, "2024-03-01", "fi", today()), (network.area.pk, "2024-01-01", "fi", today())}
+
+
+def test_a_dashboard_that_cannot_be_made_ahead_is_left_to_its_reader(network, monkeypatch):
+    small_world(network)
+    read(network, "admin", **PERIOD)
+    card = make_card(network.distributor)
+    assert post_visit(network.client("venue"), {"card_number": card.number}).status_code == 201
+    rollups.fold()
+
+    def broken(*_args):
+        raise RuntimeError("the database went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(dashboard_cache, "_make", broken)
+        assert dashboard_cache.warm() == 0
+    assert dashboard_cache.warm() == 1
+    assert dashboard_cache.warm() == 0, "already of the current generation"
