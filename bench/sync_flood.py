@@ -51,20 +51,24 @@ from kaikukanta.network.models import Offering, Organisation
 from kaikukanta.testing import make_token, make_user
 DEVICES, VISITS = {devices}, {visits}
 day = today()
-venues = list(Organisation.objects.filter(kind="venue", active=True).order_by("id")[:50])
+numbers_by_area = {{}}
+for venue in Organisation.objects.filter(kind="venue", active=True).order_by("id")[:200]:
+    if venue.area_id not in numbers_by_area:
+        numbers_by_area[venue.area_id] = list(
+            Card.objects.filter(issued_on__lte=day, valid_until__gte=day, issuer__area_id=venue.area_id)
+            .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day)).order_by("?")
+            .values_list("number", flat=True)[:2000])
+# Venues of areas with valid cards of their own (an area may admit only its own), at most 50.
+venues = [venue for venue in Organisation.objects.filter(kind="venue", active=True).order_by("id")[:200]
+          if numbers_by_area.get(venue.area_id)][:50]
 rng = random.Random(7)
-plan, numbers_by_area = [], {{}}
+plan = []
 for index in range(DEVICES):
     venue = venues[index % len(venues)]
     username = f"bench-flood-{{venue.pk}}"
     user = User.objects.filter(username=username).first() or make_user(username, Role.VENUE, organisation=venue)
     offering = (Offering.objects.filter(venue=venue, name="Flood benchmark").first()
                 or Offering.objects.create(venue=venue, name="Flood benchmark", kind="event"))
-    if venue.area_id not in numbers_by_area:
-        numbers_by_area[venue.area_id] = list(
-            Card.objects.filter(issued_on__lte=day, valid_until__gte=day, issuer__area_id=venue.area_id)
-            .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day)).order_by("?")
-            .values_list("number", flat=True)[:2000])
     caller = Caller.for_console(user)
     _, code = services.issue_enrolment_code(caller, venue.pk)
     device, secret = services.enrol(caller, code=code, name=f"Flood {{index + 1}}")

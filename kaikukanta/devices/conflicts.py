@@ -80,10 +80,13 @@ def record(caller: Caller, conflict_id: int, *, children: int | None = None, cli
     recorded = visit_services.record_visit(
         _recording_caller(caller, conflict), idempotency_key=conflict.idempotency_key,
         card_number=conflict.card_number, offering_id=conflict.offering_id, used_on=conflict.used_on, **party)
+    as_sent = {name: getattr(conflict, name) for name in PARTY}
+    # The conflict then shows the party recorded; what the device sent stays in the audit record.
+    for name, value in party.items():
+        setattr(conflict, name, value)
     conflict.status, conflict.resolved_at, conflict.resolved_by = ConflictStatus.RECORDED, timezone.now(), caller.user
     conflict.visit_id = recorded.visit.pk
-    conflict.save(update_fields=["status", "resolved_at", "resolved_by", "visit"])
+    conflict.save(update_fields=["status", "resolved_at", "resolved_by", "visit", *PARTY])
     audit.record(caller.user, "conflict.recorded", conflict, venue_id=conflict.venue_id, code=conflict.code,
-                 visit_id=recorded.visit.pk, corrected=corrected, **{
-                     name: getattr(recorded.visit, name) for name in PARTY})
+                 visit_id=recorded.visit.pk, corrected=corrected, as_sent=as_sent)
     return conflict

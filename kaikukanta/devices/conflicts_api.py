@@ -95,7 +95,8 @@ def record_conflict(request: HttpRequest, conflict_id: int, payload: RecordIn | 
     the device's idempotency key (so never twice). Without a body, or with the party as the device sent it,
     only the venue's area coordinator or the national admin may (`403 conflict_needs_coordinator` for its
     staff); with `children`, `clients` or `assistants` corrected the venue's staff may too. Answers the
-    recorded conflict with its `visit_id`. Errors: `404 not_found`, `403 forbidden`, `409 conflict_resolved`,
+    recorded conflict with its `visit_id` and the party recorded (what the device sent stays in the audit
+    record). Errors: `404 not_found`, `403 forbidden`, `409 conflict_resolved`,
     and every refusal of `POST /visits` (e.g. `422 card_closed`, `409 quota_exhausted`), which leaves the
     conflict open."""
     caller = Caller.api(request)

@@ -91,6 +91,7 @@ def _real_path_parameters(world) -> dict[str, object]:
         "batch_id": world.batch.pk,
         "visit_id": world.visit.pk,
         "device_id": world.device_id,
+        "conflict_id": world.conflict_id,
     }
 
 
