@@ -11,6 +11,7 @@ MENUS = {
         ("desk:today", _("Today's visits")),
         ("desk:paper", _("Paper list")),
         ("desk:offerings", _("Offerings")),
+        ("desk:venue_info", _("Venue page")),
         ("stats:dashboard", _("Statistics")),
     ],
     Role.DISTRIBUTOR: [

@@ -1,6 +1,8 @@
 """Forms of the coordinators' and national admin's pages. Fields are named as in the API, so a refusal's
 `field` lands next to the input it concerns; the services decide, the forms only parse."""
 
+import copy
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -207,6 +209,20 @@ class OrganisationForm(forms.Form):
     def changes(self) -> dict:
         """Only what was changed: an unchanged municipality is not judged again against today's area."""
         data = self.service_fields()
+        return {name: data[name] for name in self.changed_data if name in data}
+
+
+class VenueInfoForm(forms.Form):
+    """A venue's public page alone (venue_info.FIELDS), as its own staff keep it: the fields, labels and help
+    of the site form."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {name: copy.deepcopy(OrganisationForm.base_fields[name]) for name in venue_info.FIELDS}
+
+    def changes(self) -> dict:
+        data = {name: value for name, value in self.cleaned_data.items()
+                if not (name in venue_info.FLAGS and value is None)}
         return {name: data[name] for name in self.changed_data if name in data}
 
 
