@@ -6,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 
 from kaikukanta.core.errors import Refusal
+from kaikukanta.core.forms import add_refusal
 
 
 def own_site(user):
@@ -41,8 +42,6 @@ def safe_next(request, fallback: str, *, from_query: bool = True) -> str:
 
 
 def form_errors_from(form, refusal: Refusal) -> None:
-    """Show a refusal next to the field it concerns (or above the form), in the page's language."""
-    names = [refusal.field, refusal.field.rsplit(".", 1)[-1]] if refusal.field else []
-    field = next((name for name in names if name in form.fields), None)
-    form.add_error(field, refusal.message(get_language()))
-
+    """Show a refusal next to the field it concerns (or above the form), with its reason, in the page's
+    language (core/forms.py)."""
+    add_refusal(form, refusal)
