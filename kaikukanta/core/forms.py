@@ -67,6 +67,17 @@ def reason_for(form, refusal: Refusal, field: str | None) -> str:
     return refusal.message(get_language())
 
 
+def page_message(refusal: Refusal) -> str:
+    """A refusal on a page of its own (no form to show it beside a field): the message, and for `invalid`
+    the reason for the field it names."""
+    message = refusal.message(get_language())
+    if refusal.code == Code.INVALID and not refusal.detail and refusal.field:
+        reason = FIELD_REASONS.get(refusal.field.rsplit(".", 1)[-1])
+        if reason:
+            return f"{message} {reason}"
+    return message
+
+
 def field_of(form, refusal: Refusal) -> str | None:
     """The form's field a refusal concerns: its `refusal_fields` entry, the field named, or its last part."""
     if not refusal.field:

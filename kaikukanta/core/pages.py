@@ -3,10 +3,9 @@ refusal shown next to its field. Access to pages is declared with accounts.pages
 
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 
 from kaikukanta.core.errors import Refusal
-from kaikukanta.core.forms import add_refusal
+from kaikukanta.core.forms import add_refusal, page_message
 
 
 def own_site(user):
@@ -25,7 +24,7 @@ def own_scope(user):
 
 
 def refused(request, refusal: Refusal, status: int | None = None):
-    response = render(request, "core/refused.html", {"message": refusal.message(get_language())},
+    response = render(request, "core/refused.html", {"message": page_message(refusal)},
                       status=status or refusal.status)
     response.kaikukanta_page = True  # the app's own page: core.middleware.DebugNotFoundMiddleware keeps it
     return response

@@ -138,3 +138,17 @@ class _NoExample:
 
 
 _NO_EXAMPLE = _NoExample()
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("operations:start_area_export", {"area": "999999"}, "Valitse jokin luettelon alueista."),
+    ("operations:start_report", {"area_id": "999999", "year": "2025", "language": "fi"},
+     "Valitse jokin luettelon alueista."),
+])
+def test_a_made_up_choice_of_a_list_only_form_gets_the_reason_on_its_refusal_page(name, data, reason, network):
+    """The forms of WITHOUT_REFUSALS made of lists: only a made-up request is refused, on a page of its own
+    that still says why."""
+    response = _client(network, "admin").post(reverse(name), data)
+
+    assert response.status_code == 400
+    assert reason in html.unescape(response.content.decode())
