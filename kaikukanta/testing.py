@@ -334,6 +334,37 @@ def all_page_examples() -> dict[str, PageExample]:
     return examples
 
 
+@dataclass
+class FormRefusal:
+    """One refusal a page form can get from the server (its service or its own checks), for the form walk
+    (core/tests/test_form_refusals.py): `caller` posts `data(network)` to the form's page, and the refusal
+    must land on `field` (the input `id_<field>`) with a reason in the page's language. `kwargs` builds the
+    page's path arguments (default: those of its PageExample)."""
+
+    caller: str
+    data: Callable[[Network], dict]
+    field: str
+    kwargs: Callable[[Network], dict] | None = None
+
+
+def all_app_tests_attribute(module_name: str, attribute: str) -> dict:
+    """Every app's `tests/<module_name>.py` `attribute` (a dict), merged."""
+    import importlib
+
+    from django.apps import apps
+
+    merged = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("kaikukanta."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.{module_name}")
+        except ModuleNotFoundError:
+            continue
+        merged.update(getattr(module, attribute))
+    return merged
+
+
 # The caller each page is opened as when one allowed caller is enough (the desk first: it is phone-sized).
 PREFERRED_CALLERS = ("venue", "distributor", "coordinator", "admin", "anonymous")
 

@@ -12,6 +12,7 @@ MENUS = {
         ("desk:paper", _("Paper list")),
         ("desk:offerings", _("Offerings")),
         ("devices:index", _("Desk devices")),
+        ("desk:venue_info", _("Venue page")),
         ("stats:dashboard", _("Statistics")),
     ],
     Role.DISTRIBUTOR: [

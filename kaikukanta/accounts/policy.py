@@ -24,6 +24,7 @@ class Action(StrEnum):
     VIEW_ORGANISATION = "view_organisation"
     CREATE_ORGANISATION = "create_organisation"  # target: the area it goes into
     UPDATE_ORGANISATION = "update_organisation"
+    UPDATE_VENUE_INFO = "update_venue_info"      # the venue's public page only; target: the venue
     VIEW_USER = "view_user"                      # target: a User
     UPDATE_OWN_ACCOUNT = "update_own_account"    # own password and language; target: a User
     MANAGE_USER = "manage_user"                  # target: a User, or an unsaved one being created
@@ -151,6 +152,8 @@ _RULES = {
         _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target)),
     Action.UPDATE_ORGANISATION: lambda user, target: (
         _is(user, Role.NATIONAL_ADMIN) or _coordinates(user, target)),
+    # A venue's public page (address, opening hours, contacts, accessibility): its own staff keep it up to date.
+    Action.UPDATE_VENUE_INFO: lambda user, target: _may_manage_offerings(user, target),
     Action.VIEW_USER: lambda user, target: _may_manage_user(user, target) or _is_self(user, target),
     Action.UPDATE_OWN_ACCOUNT: lambda user, target: _is_self(user, target),
     Action.MANAGE_USER: _may_manage_user,

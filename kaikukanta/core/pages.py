@@ -3,9 +3,9 @@ refusal shown next to its field. Access to pages is declared with accounts.pages
 
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 
 from kaikukanta.core.errors import Refusal
+from kaikukanta.core.forms import add_refusal, page_message
 
 
 def own_site(user):
@@ -24,7 +24,7 @@ def own_scope(user):
 
 
 def refused(request, refusal: Refusal, status: int | None = None):
-    response = render(request, "core/refused.html", {"message": refusal.message(get_language())},
+    response = render(request, "core/refused.html", {"message": page_message(refusal)},
                       status=status or refusal.status)
     response.kaikukanta_page = True  # the app's own page: core.middleware.DebugNotFoundMiddleware keeps it
     return response
@@ -41,8 +41,6 @@ def safe_next(request, fallback: str, *, from_query: bool = True) -> str:
 
 
 def form_errors_from(form, refusal: Refusal) -> None:
-    """Show a refusal next to the field it concerns (or above the form), in the page's language."""
-    names = [refusal.field, refusal.field.rsplit(".", 1)[-1]] if refusal.field else []
-    field = next((name for name in names if name in form.fields), None)
-    form.add_error(field, refusal.message(get_language()))
-
+    """Show a refusal next to the field it concerns (or above the form), with its reason, in the page's
+    language (core/forms.py)."""
+    add_refusal(form, refusal)

@@ -10,18 +10,19 @@ from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.pages import page
 from kaikukanta.accounts.policy import Action
 from kaikukanta.core.errors import Code, Refusal
-from kaikukanta.core.pages import own_area
+from kaikukanta.core.pages import form_errors_from, own_area
 from kaikukanta.core.uploads import upload_too_large
 
 from . import jobs, selectors
-from .models import ImportKind
+from .forms import ImportForm
 
 
 @page(Action.VIEW_IMPORTS)
 def imports_page(request):
     fixed_area = own_area(request.user)
-    error = None
-    if request.method == "POST":
+    areas = None if fixed_area else selectors.areas_for_upload(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, areas=areas)
+    if request.method == "POST" and form.is_valid():
         try:
             if upload_too_large(request):
                 raise Refusal(Code.TOO_LARGE, field="file", detail=jobs.too_large_detail())
@@ -29,14 +30,13 @@ def imports_page(request):
                              area_id=fixed_area.pk if fixed_area else request.POST.get("area", ""),
                              upload=request.FILES.get("file"))
         except Refusal as refusal:
-            error = refusal.message(get_language())
+            form_errors_from(form, refusal)
         else:
             return redirect("imports:job", job_id=job.pk)
     return render(request, "imports/page.html", {
-        "fixed_area": fixed_area, "areas": None if fixed_area else selectors.areas_for_upload(request.user),
-        "kinds": ImportKind.choices, "jobs": selectors.recent_jobs(request.user), "error": error,
+        "fixed_area": fixed_area, "form": form, "jobs": selectors.recent_jobs(request.user),
         "max_mb": jobs.MAX_BYTES // 2**20, "max_rows": jobs.MAX_ROWS,
-    }, status=422 if error else 200)
+    }, status=422 if request.method == "POST" else 200)
 
 
 def _job_context(request, job_id: int) -> dict:

@@ -343,6 +343,9 @@ class OfferingPage(Schema):
 class OfferingFilter(Schema):
     venue_id: int | None = None
     on: datetime.date | None = Field(None, description="Offerings of that day and those without a date.")
+    archived: bool = Field(False, description="false (the default): only offerings in use; true: only the "
+                                              "archived ones. Ignored with include_archived=true.")
+    include_archived: bool = Field(False, description="true: offerings in use and archived ones together.")
 
 
 def _offering_body(offering: Offering) -> dict:
@@ -362,9 +365,11 @@ def create_offering(request: HttpRequest, payload: OfferingIn):
 
 @router.get("/offerings", response=OfferingPage)
 def list_offerings(request: HttpRequest, filters: Query[OfferingFilter]):
-    """Offerings the caller may read. Errors: 400 invalid (venue_id unknown or not a venue),
+    """Offerings the caller may read; archived ones only when asked for (`archived=true` alone, or
+    `include_archived=true` with the rest). Errors: 400 invalid (venue_id unknown or not a venue),
     403 forbidden (venue outside the caller's scope)."""
-    offerings = selectors.offering_list(request.user, venue_id=filters.venue_id, on=filters.on)
+    archived = None if filters.include_archived else filters.archived
+    offerings = selectors.offering_list(request.user, venue_id=filters.venue_id, on=filters.on, archived=archived)
     return keyset_page(request, offerings, _offering_body)
 
 

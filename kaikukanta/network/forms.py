@@ -1,6 +1,8 @@
 """Forms of the coordinators' and national admin's pages. Fields are named as in the API, so a refusal's
 `field` lands next to the input it concerns; the services decide, the forms only parse."""
 
+import copy
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -8,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from kaikukanta.accounts import passwords
 from kaikukanta.accounts.models import Role, User
 from kaikukanta.core.clock import today
+from kaikukanta.core.forms import mark_required
 
 from . import venue_info
 from .models import DISTRIBUTOR_CATEGORIES, VENUE_CATEGORIES, AreaStatus, OrganisationKind
@@ -210,6 +213,20 @@ class OrganisationForm(forms.Form):
         return {name: data[name] for name in self.changed_data if name in data}
 
 
+class VenueInfoForm(forms.Form):
+    """A venue's public page alone (venue_info.FIELDS), as its own staff keep it: the fields, labels and help
+    of the site form."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {name: copy.deepcopy(OrganisationForm.base_fields[name]) for name in venue_info.FIELDS}
+
+    def changes(self) -> dict:
+        data = {name: value for name, value in self.cleaned_data.items()
+                if not (name in venue_info.FLAGS and value is None)}
+        return {name: data[name] for name in self.changed_data if name in data}
+
+
 # Users
 
 class UserFilterForm(forms.Form):
@@ -289,12 +306,12 @@ class UserForm(forms.Form):
         sites = self.fields["organisation_id"]
         sites.widget = SiteSelect(choices=[("", "—")] + list(site_choices), kinds=self.site_kinds)
         # Required for the roles that work at a site (core/field.html marks it; clean() says why).
-        sites.marked_required = True
+        mark_required(sites)
         if areas is None:
             del self.fields["area_id"]
         else:
             self.fields["area_id"].widget.choices = [("", "—")] + [(area.pk, area.name) for area in areas]
-            self.fields["area_id"].marked_required = True
+            mark_required(self.fields["area_id"])
 
     def clean(self):
         data = super().clean()
@@ -439,6 +456,13 @@ class QuestionRowForm(forms.Form):
     sv = forms.CharField(label=_("Question in Swedish"), required=False, widget=forms.TextInput(attrs={"lang": "sv"}))
     en = forms.CharField(label=_("Question in English"), required=False, widget=forms.TextInput(attrs={"lang": "en"}))
 
+    refusal_reasons = {
+        "key": _("A key of lower-case letters, digits and _ (at most 40), used by no other question."),
+        "fi": _("Write the question in Finnish too: every question is asked in all three languages."),
+        "sv": _("Write the question in Swedish too: every question is asked in all three languages."),
+        "en": _("Write the question in English too: every question is asked in all three languages."),
+    }
+
     def is_blank(self) -> bool:
         return not any(self.cleaned_data.get(name) for name in ("key", "fi", "sv", "en"))
 
@@ -448,6 +472,8 @@ QuestionFormSet = forms.formset_factory(QuestionRowForm, extra=2, can_delete=Tru
 
 class LowIncomeForm(forms.Form):
     MAX_BYTES = 5 * 1024 * 1024
+    refusal_reasons = {"file": _("A CSV file of UTF-8 text with the columns municipality_code, year and "
+                                 "low_income_persons.")}
 
     file = forms.FileField(label=_("CSV file"),
                            help_text=_("Columns municipality_code,year,low_income_persons; UTF-8."),

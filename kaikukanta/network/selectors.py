@@ -145,10 +145,14 @@ def offerings_visible_to(user):
         scope_filter(user, area="venue__area_id", site={Role.VENUE: "venue_id"}))
 
 
-def offering_list(user, *, venue_id: int | None = None, on: datetime.date | None = None):
+def offering_list(user, *, venue_id: int | None = None, on: datetime.date | None = None,
+                  archived: bool | None = None):
     """The offerings `user` may read, narrowed to a venue (400 if it is no venue, 403 outside the caller's
-    scope) and to a day (offerings dated that day and those without a date)."""
+    scope), to a day (offerings dated that day and those without a date) and, unless `archived` is None,
+    to the archived ones (True) or those in use (False)."""
     offerings = offerings_visible_to(user)
+    if archived is not None:
+        offerings = offerings.filter(archived=archived)
     if venue_id is not None:
         venue = Organisation.objects.filter(pk=venue_id, kind=OrganisationKind.VENUE).first()
         if venue is None:

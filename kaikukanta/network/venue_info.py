@@ -10,10 +10,15 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kaikukanta.accounts.policy import Action, require_caller
+from kaikukanta.core import audit
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.personal_data import check_free_text, normalised
+
+from .models import Organisation, OrganisationKind
 
 TEXT_LENGTHS = {"street_address": 200, "opening_hours": 500, "booking_info": 500, "accessibility_info": 1000}
 WEBSITE_LENGTH, PHONE_LENGTH, EMAIL_LENGTH = 200, 40, 254
@@ -92,3 +97,25 @@ def cleaned(changes: dict) -> dict:
         if field in result and not isinstance(result[field], bool):
             _refuse(field)
     return result
+
+
+@transaction.atomic
+def update_venue_info(caller, venue_id: int, **changes):
+    """The venue's public information (FIELDS), changed by its own staff, its area's coordinator or the
+    national admin (Action.UPDATE_VENUE_INFO), with the checks of every other door, audited. Nothing else of
+    the site (name, municipality, category, contact person) can be changed here."""
+    venue = Organisation.objects.select_for_update().filter(pk=venue_id).first()
+    if venue is None:
+        raise Refusal(Code.NOT_FOUND)
+    require_caller(caller, Action.UPDATE_VENUE_INFO, venue)
+    if venue.kind != OrganisationKind.VENUE:
+        raise Refusal(Code.FORBIDDEN)
+    unknown = sorted(set(changes) - set(FIELDS))
+    if unknown:
+        raise Refusal(Code.INVALID, field=unknown[0])
+    changes = cleaned(changes)
+    for name, value in changes.items():
+        setattr(venue, name, value)
+    venue.save(update_fields=list(changes) or None)
+    audit.record(caller.user, "venue_info.updated", venue, fields=sorted(changes), channel=caller.channel.value)
+    return venue

@@ -17,4 +17,5 @@ urlpatterns = [
     path("offerings/default/", views.offering_default, name="offering_default"),
     path("offerings/<int:offering_id>/", views.offering_edit, name="offering_edit"),
     path("offerings/<int:offering_id>/archive/", views.offering_archive, name="offering_archive"),
+    path("venue/", views.venue_info, name="venue_info"),
 ]

@@ -28,6 +28,8 @@ from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.pages import form_errors_from, own_site, refused, safe_next
 from kaikukanta.network import services as network_services
+from kaikukanta.network import venue_info as network_venue_info
+from kaikukanta.network.forms import VenueInfoForm
 from kaikukanta.network.selectors import offering_to_manage
 from kaikukanta.programme.selectors import rules_in_force
 
@@ -386,3 +388,24 @@ def offering_archive(request, offering_id: int):
     if not restore and back == reverse("desk:offerings"):
         back += "?show=archived"  # where it now is, with its button to take it back into use
     return redirect(_back(request, back))
+
+
+@page(Action.UPDATE_VENUE_INFO, target=own_site)
+def venue_info(request):
+    """The venue's own public page: address, opening hours, how to book, accessibility and its contacts."""
+    venue = request.user.organisation
+    form = VenueInfoForm(request.POST or None, initial={
+        **{name: getattr(venue, name) for name in network_venue_info.FIELDS},
+        **{name: "1" if getattr(venue, name) else "0" for name in network_venue_info.FLAGS}})
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        try:
+            if changes:
+                network_venue_info.update_venue_info(Caller.page(request), venue.pk, **changes)
+        except Refusal as refusal:
+            form_errors_from(form, refusal)
+        else:
+            messages.success(request, _("The venue's public page was saved.") if changes
+                             else _("Nothing was changed."))
+            return redirect("desk:venue_info")
+    return render(request, "visits/venue_info.html", {"form": form, "venue": venue})

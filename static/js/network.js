@@ -43,6 +43,12 @@
       const site = role.value === "distributor" || role.value === "venue";
       form.querySelectorAll("[data-scope=site]").forEach((part) => { part.hidden = !site; });
       form.querySelectorAll("[data-scope=area]").forEach((part) => { part.hidden = role.value !== "area_coordinator"; });
+      // Required only where shown: the role chosen works at a site, or in an area.
+      form.querySelectorAll("[data-scope] select").forEach((select) => {
+        const shown = !select.closest("[data-scope]").hidden;
+        select.required = shown;
+        select.setAttribute("aria-required", String(shown));
+      });
       // Only the sites of the chosen role's kind: a venue user works at a venue.
       form.querySelectorAll("select[name=organisation_id] option[data-kind]").forEach((option) => {
         option.hidden = site && option.dataset.kind !== role.value;

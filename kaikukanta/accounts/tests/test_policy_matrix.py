@@ -30,6 +30,8 @@ view_organisation           venue           Y     Y     -       -    -      Y   
 create_organisation         area            Y     Y     -       -    -      -     -
 update_organisation         distributor     Y     Y     -       -    -      -     -
 update_organisation         venue           Y     Y     -       -    -      -     -
+update_venue_info           distributor     -     -     -       -    -      -     -
+update_venue_info           venue           Y     Y     -       -    -      Y     -
 view_user                   admin_user      Y     -     -       -    -      -     -
 view_user                   coord_user      Y     Y     -       -    -      -     -
 view_user                   dist_user       Y     Y     -       Y    -      -     -

@@ -54,7 +54,7 @@ def test_a_batch_size_outside_1_to_5000_is_refused_next_to_it(network, count):
     response = signed_in(network, "coordinator").post(
         reverse("network:batch_new"), {"distributor_id": network.distributor.pk, "count": count})
 
-    assert field_errors(response, "id_count") == ["Pyyntö on virheellinen."]
+    assert field_errors(response, "id_count") == ["Kokonaisluku 1–5 000."]
     assert input_value(response, "count") == str(count)
     assert not CardBatch.objects.exists()
 
@@ -71,7 +71,7 @@ def test_a_venue_gets_no_card_batch(network):
     response = signed_in(network, "admin").post(
         reverse("network:batch_new"), {"distributor_id": network.venue.pk, "count": 5})
 
-    assert field_errors(response, "id_distributor_id") == ["Pyyntö on virheellinen."]
+    assert field_errors(response, "id_distributor_id") == ["Valitse jokin luettelon alueen kortin jakajista."]
 
 
 def test_batches_are_listed_within_the_callers_area(network):
@@ -96,7 +96,7 @@ def test_national_admin_changes_the_maximum_validity(network):
 
     assert saved.status_code == 302
     assert NationalSettings.current().max_validity_months == 24
-    assert field_errors(refused, "id_max_validity_months") == ["Pyyntö on virheellinen."]
+    assert field_errors(refused, "id_max_validity_months") == ["Kuukausien määrä kokonaislukuna 1–60."]
     assert input_value(refused, "max_validity_months") == "61"
     assert reverse("admin:index") in client.get(reverse("network:settings")).content.decode()
 
@@ -135,16 +135,18 @@ def test_wellbeing_questions_are_replaced_as_a_set(network):
     assert WellbeingQuestion.objects.get(key="mood").current is False
 
 
-@pytest.mark.parametrize("row, field", [
-    (("Iso Kirjain", "Mieliala", "Humör", "Mood"), "key"),
-    (("mood", "Mieliala", "", "Mood"), "sv"),
+@pytest.mark.parametrize("row, field, reason", [
+    (("Iso Kirjain", "Mieliala", "Humör", "Mood"), "key",
+     "Avain pienistä kirjaimista, numeroista ja merkistä _ (enintään 40), jota mikään muu kysymys ei käytä."),
+    (("mood", "Mieliala", "", "Mood"), "sv",
+     "Kirjoita kysymys myös ruotsiksi: jokainen kysymys esitetään kaikilla kolmella kielellä."),
 ])
-def test_a_refused_question_is_marked_on_its_row(network, row, field):
+def test_a_refused_question_is_marked_on_its_row(network, row, field, reason):
     WellbeingQuestion.objects.create(key="company", text_fi="Seura", text_sv="Sällskap", text_en="Company")
     response = signed_in(network, "admin").post(reverse("network:wellbeing_questions"), question_rows(
         ("company", "Seura", "Sällskap", "Company"), ("", "", "", ""), row))
 
-    assert field_errors(response, f"id_questions-2-{field}") == ["Pyyntö on virheellinen."]
+    assert field_errors(response, f"id_questions-2-{field}") == [reason]
     assert input_value(response, "questions-2-fi") == "Mieliala"
     assert current_questions() == [("company", "Seura", "Sällskap", "Company")]
 
@@ -192,5 +194,6 @@ def test_an_upload_that_is_not_a_utf8_csv_is_refused_next_to_the_file(network):
 
     assert [line for line in re.findall(r'<th scope="row" class="number">(\d+)</th>',
                                         wrong_header.content.decode())] == ["1"]
-    assert field_errors(latin1, "id_file") == ["Pyyntö on virheellinen."]
+    assert field_errors(latin1, "id_file") == [
+        "CSV-tiedosto UTF-8-tekstinä, sarakkeina municipality_code, year ja low_income_persons."]
     assert not LowIncomeFigure.objects.exists()

@@ -241,7 +241,7 @@ def test_a_refused_commitment_is_shown_next_to_its_field(network):
     other_area = signed_in(network, "coordinator").post(path, {"organisation_id": network.other_venue.pk})
 
     assert re.findall(r'id="id_committed_on_error">(.*?)</p>', too_early.content.decode()) == [
-        "Pyyntö on virheellinen."]
+        "Päivä version julkaisupäivän ja tämän päivän väliltä."]
     assert 'value="2024-12-31"' in too_early.content.decode()
     assert "Sinulla ei ole oikeutta tähän." in other_area.content.decode()
     assert not GuidelineCommitment.objects.exists()
@@ -278,7 +278,8 @@ def test_the_national_admin_publishes_on_the_page_and_a_taken_label_is_refused(n
     published = client.post(reverse("network:guideline_new"), {
         "label": "2025", "published_on": "2025-01-15", "summary": "Lapsiperheet", "document_url": ""})
 
-    assert re.findall(r'id="id_label_error">(.*?)</p>', taken.content.decode()) == ["Pyyntö on virheellinen."]
+    assert re.findall(r'id="id_label_error">(.*?)</p>', taken.content.decode()) == [
+        "Enintään 40 merkin versionimi, jota millään aiemmalla versiolla ei ole."]
     version = GuidelineVersion.objects.get(label="2025")
     assert published["Location"] == reverse("network:guideline_detail", kwargs={"version_id": version.pk})
     overview = client.get(reverse("network:guidelines"))

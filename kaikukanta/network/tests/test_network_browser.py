@@ -40,6 +40,11 @@ def test_coordinator_adds_a_site_its_user_a_card_batch_and_a_guideline_commitmen
     page.get_by_label("Käyttäjätunnus").fill("museo-kassa")
     page.get_by_label("Rooli").select_option("venue")
     assert page.get_by_label("Toimipaikka").input_value() != ""
+    # Only venues are offered to venue staff, and the site is required for the role (for assistive technology too).
+    sites = page.get_by_label("Toimipaikka")
+    assert sites.get_attribute("aria-required") == "true" and sites.evaluate("select => select.required")
+    assert sites.evaluate("select => [...select.options].filter(o => !o.hidden && o.value)"
+                          ".every(o => o.dataset.kind === 'venue')")
     page.get_by_label("Salasana", exact=True).fill("kulttuuria-kaikille-42")
     assert_accessible(page)
     page.get_by_role("button", name="Luo käyttäjä").click()

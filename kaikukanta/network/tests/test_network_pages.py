@@ -131,9 +131,11 @@ def test_national_admin_chooses_the_area_of_a_new_site(network):
 @pytest.mark.parametrize("changes, field, message", [
     ({"municipality": "837"}, "municipality", "Kunta ei kuulu alueeseen."),
     ({"municipality": "999"}, "municipality", "Kuntakoodia ei tunneta."),
-    ({"category": "social_services"}, "category", "Pyyntö on virheellinen."),
-    ({"sector": ""}, "sector", "Pyyntö on virheellinen."),
-    ({"contact_email": "ei-osoite"}, "contact_email", "Pyyntö on virheellinen."),
+    ({"category": "social_services"}, "category", "Valitse toimipaikan lajiin sopiva luokka: kohteelle kohteen "
+                                                  "luokka, kortin jakajalle kortin jakajan luokka."),
+    ({"sector": ""}, "sector", "Kohteella on oltava toimiala; kortin jakajalla sitä ei ole."),
+    ({"contact_email": "ei-osoite"}, "contact_email",
+     "Kirjoita sähköpostiosoite, esimerkiksi toimisto@example.fi, tai jätä tyhjäksi."),
 ])
 def test_a_refused_site_is_explained_next_to_its_field_and_nothing_typed_is_lost(network, changes, field, message):
     response = signed_in(network, "coordinator").post(reverse("network:organisation_new"), venue_form(**changes))
@@ -332,6 +334,8 @@ def test_the_user_form_marks_the_site_required_and_tags_each_site_with_its_kind(
     page = text_of(signed_in(network, "coordinator").get(reverse("network:user_new")))
 
     assert re.search(r'<label for="id_organisation_id">Toimipaikka <span aria-hidden="true">\*</span>', page)
+    select = re.search(r'<select name="organisation_id"[^>]*>', page).group(0)
+    assert 'aria-required="true"' in select and " required" in select
     assert re.search(rf'<option value="{network.venue.pk}" data-kind="venue"', page)
     assert re.search(rf'<option value="{network.distributor.pk}" data-kind="distributor"', page)
 

@@ -88,9 +88,37 @@ def test_the_list_is_scoped_and_filtered(network):
     assert network.client("distributor").get("offerings").json()["results"] == []
 
 
+def test_the_list_leaves_archived_offerings_out_unless_asked(network):
+    in_use = make_offering(network.venue, "Hamlet")
+    archived = make_offering(network.venue, "Vanha näytös", archived=True)
+    client = network.client("venue")
+
+    def ids(**params):
+        response = client.get("offerings", **params)
+        assert response.status_code == 200
+        return [offering["id"] for offering in response.json()["results"]]
+
+    assert ids() == [in_use.pk]
+    assert ids(archived="false") == [in_use.pk]
+    assert ids(archived="true") == [archived.pk]
+    assert ids(include_archived="true") == [in_use.pk, archived.pk]
+    assert ids(include_archived="true", venue_id=network.venue.pk) == [in_use.pk, archived.pk]
+
+
+def test_the_schema_documents_the_archived_filters(network):
+    schema = network.client("admin").get("openapi.json").json()
+    listed = schema["paths"]["/api/v1/offerings"]["get"]["parameters"]
+    parameters = {parameter["name"]: parameter for parameter in listed}
+
+    assert parameters["archived"]["schema"]["default"] is False
+    assert "archived" in parameters["archived"]["description"]
+    assert parameters["include_archived"]["schema"]["default"] is False
+
+
 @pytest.mark.parametrize("params, status", [
     ({"venue_id": 999999}, 400),
     ({"on": "2025-02-30"}, 400),
+    ({"archived": "maybe"}, 400),
 ])
 def test_bad_list_filters(network, params, status):
     assert network.client("admin").get("offerings", **params).status_code == status

@@ -31,5 +31,7 @@ EXAMPLES = {
     "desk:offering_new": PageExample(allowed=VENUES),
     "desk:offering_default": PageExample(allowed=VENUES, method="post"),
     "desk:offering_edit": PageExample(allowed=MANAGERS_OF_VENUE, kwargs=_offering),
+    # The venue's own public page: its own staff (the coordinators edit it on the site's page).
+    "desk:venue_info": PageExample(allowed=VENUES),
     "desk:offering_archive": PageExample(allowed=MANAGERS_OF_VENUE, kwargs=_offering, method="post"),
 }
