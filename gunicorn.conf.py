@@ -9,3 +9,12 @@ def post_worker_init(worker):
     from kaikukanta.operations.warmup import warm_up
 
     worker.log.info("worker warmed up in %.2f s", warm_up())
+
+
+# Threaded workers keep a client's connection open between requests (the sync worker closes it after every
+# answer, so each desk request paid a new TCP connection and a worker's accept). Measured with `make bench`'s
+# load (README, "Close to the physical limit"): 4 workers × 4 threads answered 1.4–2.5 × the card checks and
+# 1.5–1.6 × the registrations of 4 sync workers on two cores. Each thread holds its own database connection
+# (workers × threads per app host). `--worker-class sync` on the command line goes back to the old model.
+worker_class = "gthread"
+threads = 4

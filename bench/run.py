@@ -10,7 +10,8 @@ Environment:
                       it is (re)generated when it does not hold the requested scale
   BENCH_SECONDS       length of each measured desk phase (default 60)
   BENCH_CLIENTS       concurrent clients at the desk (default 16)
-  BENCH_WORKERS       gunicorn worker processes (default 2 × cores: measured best on 2 cores, see README)
+  BENCH_WORKERS       gunicorn worker processes (default 2 × cores: measured best on 2 cores, see README); each
+                      runs gunicorn.conf.py's threads (gthread, 4 threads)
   BENCH_STATS_SECONDS length of each statistics endpoint's phase (default a quarter of BENCH_SECONDS,
                       at most 10)
   BENCH_STATS_CLIENTS clients reading statistics at once (default 2: dashboards are read by few people)
@@ -21,7 +22,7 @@ Environment:
                       checkout; without one the limit and ratios are left out, and the run says so)
   BENCH_STATS         0 leaves the statistics phase out (desk figures only)
   BENCH_PROJECT_SQL   1 also runs the project's own registration SQL under pgbench
-  BENCH_GUNICORN_ARGS extra gunicorn arguments (e.g. "--worker-class gthread --threads 2")
+  BENCH_GUNICORN_ARGS extra gunicorn arguments (e.g. "--worker-class sync" for the old worker model)
   BENCH_FLOOD         DEVICESxVISITS of the sync flood phase (bench/sync_flood.py; default 200x50), or 0 to
                       leave it out
 Results are printed and written to var/bench/desk-<timestamp>.json.

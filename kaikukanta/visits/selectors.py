@@ -46,9 +46,34 @@ _REPLAY_SQL = """
 """
 
 
+# The registration's two reads in one round trip: the visit an earlier request with the key stored (if any)
+# and the offering (if any). A constant row outer-joined to both, so that either may be missing.
+_REPLAY_AND_OFFERING_SQL = """
+    SELECT v.id, v.venue_id, v.offering_id, v.used_on, v.children, v.clients, v.assistants, v.uses, c.number,
+           o.id, o.venue_id, o.kind, o.ticket_quota, o.adult_price_cents, o.child_price_cents
+    FROM (SELECT 1 AS one) AS request
+    LEFT JOIN (visits_visit v JOIN cards_card c ON c.id = v.card_id)
+        ON v.venue_id = %s AND v.idempotency_key = %s
+    LEFT JOIN network_offering o ON o.id = %s
+"""
+
+
 def visit_by_idempotency_key(venue_id: int, idempotency_key: str) -> Visit | None:
     """The visit an earlier request with this key stored, with its `card_number` (desk hot path: see core.sql)."""
-    row = sql.fetch_one(_REPLAY_SQL, [venue_id, idempotency_key])
+    return _replayed(sql.fetch_one(_REPLAY_SQL, [venue_id, idempotency_key]))
+
+
+def replay_and_offering(venue_id: int, idempotency_key: str | None,
+                        offering_id: int | None) -> tuple[Visit | None, tuple | None]:
+    """The desk's first reads in one statement: `visit_by_idempotency_key` (None without a key) and the
+    offering's `(id, venue_id, kind, ticket_quota, adult_price_cents, child_price_cents)` (None without one
+    or when there is no such offering)."""
+    row = sql.fetch_one(_REPLAY_AND_OFFERING_SQL, [venue_id, idempotency_key, offering_id])
+    offering = row[9:] if row[9] is not None else None
+    return _replayed(row[:9] if row[0] is not None else None), offering
+
+
+def _replayed(row: tuple | None) -> Visit | None:
     if row is None:
         return None
     visit_id, venue_id, offering_id, used_on, children, clients, assistants, uses, card_number = row

@@ -1,6 +1,6 @@
 """Recording and cancelling visits: the ticket desk's hot path.
 
-Recording is one short transaction: an idempotency look-up, the offering, the card, the quota row
+Recording is one short transaction: the idempotency look-up and the offering (one statement), the card, the quota row
 lock (only when the offering has a quota), the quota sum, the insert (with the statistics' pending-change
 row, told to core.changes: see stats/rollups.py for why the rollups are not updated here) and the audit row.
 """
@@ -25,15 +25,13 @@ from kaikukanta.programme.selectors import rules_in_force
 
 from . import rules
 from .models import Visit
-from .selectors import CardCheck, visit_by_idempotency_key
+from .selectors import CardCheck, replay_and_offering, visit_by_idempotency_key
 
 IDEMPOTENCY_KEY_FIELD = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
 _CARD_FACTS_SQL = ("SELECT c.id, c.card_type, c.issued_on, c.valid_until, c.closed_on, c.children, "
                    "c.children_birth_years, o.area_id FROM cards_card c "
                    "JOIN network_organisation o ON o.id = c.issuer_id WHERE c.number = %s")
-_OFFERING_SQL = ("SELECT id, venue_id, kind, ticket_quota, adult_price_cents, child_price_cents "
-                 "FROM network_offering WHERE id = %s")
 _INSERT_SQL = """
     INSERT INTO visits_visit (card_id, venue_id, offering_id, used_on, children, clients, assistants, uses,
                               ticket_value_cents, recorded_by_id, recorded_at, idempotency_key)
@@ -107,11 +105,12 @@ def _card_facts(number: str) -> tuple[int, rules.CardFacts]:
                                     area_id=area_id)
 
 
-def _offering_facts(offering_id: int) -> OfferingFacts:
-    row = sql.fetch_one(_OFFERING_SQL, [offering_id])
-    if row is None:
-        raise Refusal(Code.INVALID, field="offering_id")
-    return OfferingFacts(*row)
+def _within_bounds(offering_id: int | None) -> bool:
+    try:
+        rules.check_offering_id(offering_id)
+    except Refusal:
+        return False
+    return offering_id is not None
 
 
 def _uses_already(offering_id: int, used_on: datetime.date) -> int:
@@ -174,9 +173,12 @@ def _record_visit(caller: Caller, *, card_number: str, offering_id: int | None =
     user = caller.user
     venue_id = user.organisation_id
     _check_idempotency_key(idempotency_key)
-    replayed = _replay(venue_id, idempotency_key)
-    if replayed is not None:
-        return replayed
+    # The earlier visit under this key and the offering are read in one round trip; each is judged in its
+    # own place below, so the refusals keep their order (an offering id out of bounds is not looked up).
+    earlier, offering_row = replay_and_offering(venue_id, idempotency_key,
+                                                offering_id if _within_bounds(offering_id) else None)
+    if earlier is not None:
+        return RecordedVisit(earlier, earlier.card_number, created=False)
 
     children, clients, assistants = children or 0, clients or 0, assistants or 0
     day = today()
@@ -188,7 +190,9 @@ def _record_visit(caller: Caller, *, card_number: str, offering_id: int | None =
     rules.check_offering_id(offering_id)
     offering = None
     if offering_id is not None:
-        offering = _offering_facts(offering_id)
+        if offering_row is None:
+            raise Refusal(Code.INVALID, field="offering_id")
+        offering = OfferingFacts(*offering_row)
     used_on = used_on or day
     rules.check_used_on(used_on, day, rules_today)
     visit_rules = rules_today if used_on == day else rules_in_force(venue_area_id, used_on)
