@@ -2,13 +2,17 @@
 
 A fresh database gets the test network; a file of BENCH_WEB_IMPORT_ROWS cards (default 100,000) is uploaded
 with `jobs.start` (the page's upload: stored, then its dry run on the task queue, run eagerly here as
-`make run` does), and imported with `jobs.commit` (the commit, then the statistics fold the importer does).
+`make run` does), and imported with `jobs.commit` (the commit, then the statistics fold the importer does, or
+with BENCH_WEB_IMPORT_WORKER=1 the live worker's fold, timed apart).
 Then the same for visits of those cards. Each phase's time is printed and written to var/bench/.
 
 Environment:
   BENCH_WEB_IMPORT_DATABASE_URL  database to (re)create (default postgres://postgres@127.0.0.1:5432/kk_imports_bench)
   BENCH_WEB_IMPORT_ROWS          rows in each file (default 100000)
   BENCH_WEB_IMPORT_FORMAT        csv (default) or xlsx
+  BENCH_WEB_IMPORT_WORKER        1: as in production, a live worker folds the statistics; the import through
+                                 the page leaves the fold to it, and the worker's fold is timed after each
+                                 commit (default 0: the importer folds, as under `make run` without a worker)
 """
 
 import datetime
@@ -48,6 +52,7 @@ def main() -> None:
     url = os.environ.get("BENCH_WEB_IMPORT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kk_imports_bench")
     rows = int(os.environ.get("BENCH_WEB_IMPORT_ROWS", "100000"))
     file_format = os.environ.get("BENCH_WEB_IMPORT_FORMAT", "csv")
+    with_worker = os.environ.get("BENCH_WEB_IMPORT_WORKER", "0") == "1"
     if url.startswith("postgres"):
         _recreate(url)
     os.environ["DATABASE_URL"] = url
@@ -74,6 +79,7 @@ def main() -> None:
         visit_row,
         xlsx_bytes,
     )
+    from kaikukanta.stats import rollups
     from kaikukanta.testing import build_network
 
     call_command("migrate", verbosity=0)
@@ -83,7 +89,10 @@ def main() -> None:
     issued = (today() - datetime.timedelta(days=200)).isoformat()
     until = (today() + datetime.timedelta(days=100)).isoformat()
     results: dict = {"rows": rows, "format": file_format, "database": urlparse(url).scheme,
-                     "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"}
+                     "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+                     "fold": "worker" if with_worker else "importer"}
+    if with_worker:
+        rollups.fold()  # the worker has folded the network built above before any upload
 
     files = {
         "cards": _timed("make cards file", lambda: make(CARD_HEADER, [
@@ -95,6 +104,9 @@ def main() -> None:
     for kind, content in files.items():
         results[f"{kind} file MB"] = round(len(content) / 2**20, 1)
         upload = SimpleUploadedFile(f"{kind}.{file_format}", content)
+        if with_worker:
+            # What the page's process sees with a live worker: the fold is the worker's (operations.apps).
+            rollups.leave_fold_to_others_when(lambda: True)
         job = _timed(f"{kind}: upload and dry run", lambda kind=kind, upload=upload: jobs.start(
             caller, kind=kind, area_id=network.area.pk, upload=upload), results)
         job.refresh_from_db()
@@ -105,6 +117,10 @@ def main() -> None:
         total = results[f"{kind}: upload and dry run"] + results[f"{kind}: commit"]
         results[f"{kind}: through the page, s"] = round(total, 1)
         print(f"{kind}: {rows:,} rows through the page in {total:.1f} s ({rows / total:,.0f} rows/s)", flush=True)
+        if with_worker:
+            # The worker's next fold: the statistics take in the import this long after the page said done.
+            rollups.leave_fold_to_others_when(lambda: False)
+            _timed(f"{kind}: the worker's fold after the commit", rollups.fold, results)
     results["peak RSS MB"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,20 @@ def one_window(monkeypatch, settings):
     settings.KAIKUKANTA_CARD_GUESSING = {"unknown_per_user": 3, "unknown_per_address": 5}
 
 
+DEVICE: list = []  # the venue's desk device of the current test: (device, its API client)
+
+
+@pytest.fixture(autouse=True)
+def enrolled_device(network):
+    """The venue's staff enrolled a desk device before anything in the test changed (a site taken out of the
+    network, a user's role): what the device then sends is what the door lets through."""
+    from kaikukanta.devices.tests.support import enrol_device
+
+    DEVICE[:] = [enrol_device(network, user=network.users["venue"], language="en")]
+    yield
+    DEVICE.clear()
+
+
 @dataclass
 class Answer:
     """What a door answered: an HTTP response, or an import's error lines."""
@@ -126,6 +140,30 @@ def import_visit(network, number, bad_bound, tmp_path, **_):
                    f"{number},{network.venue.pk},{offering},{today().isoformat()},0,0,0")
 
 
+def device_visit(network, number, bad_bound, **_):
+    """An enrolled desk device sends a visit it queued offline (POST /api/v1/offline/visits). Its outcome reads
+    as the refusal the visit service gave: a conflict kept in the venue's inbox, or a retry when throttled."""
+    from kaikukanta.devices.models import Device
+    from kaikukanta.devices.tests.support import queued
+
+    user = network.users[DOOR_USER["visit"]]
+    device, client = DEVICE[0]
+    if user != network.users["venue"]:
+        # Only a venue's staff can enrol a device; one whose person has since another role acts as that role.
+        Device.objects.filter(pk=device.pk).update(user=user)
+    visit = queued(number, **({"offering_id": 2**31} if bad_bound else {}))
+    response = client.post("/api/v1/offline/visits", {"visits": [visit], "pending": 0})
+    answer = _http(response)
+    if response.status_code != 200:
+        return answer
+    result = answer.json["results"][0]
+    if result["outcome"] == "stored":
+        return answer
+    refusal = Refusal(Code(result["code"]))
+    return Answer(refusal.status, result["message"] or "",
+                  {"error": {"code": result["code"], "field": result.get("field")}})
+
+
 def _holder_year(bad_bound: bool) -> int:
     return 1899 if bad_bound else 1980
 
@@ -171,6 +209,7 @@ DOORS = [
     Door("desk page", "visit", Channel.PAGE, "venue", desk_visit, "clients"),
     Door("paper list", "visit", Channel.PAGE, "venue", paper_visit, "assistants"),
     Door("import_visits", "visit", Channel.IMPORT, "", import_visit, "offering_id"),
+    Door("POST /api/v1/offline/visits", "visit", Channel.DEVICE, "venue", device_visit, "visits.0.offering_id"),
     Door("POST /api/v1/cards", "card", Channel.API, "distributor", api_issue, "holder.birth_year"),
     Door("card issue page", "card", Channel.PAGE, "distributor", page_issue, "birth_year"),
     Door("POST /api/v1/cards/{number}/replace", "card", Channel.API, "distributor", api_replace, "new_number"),
