@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.cards.models import Card
 from kaikukanta.core import damm
 from kaikukanta.core.clock import today
@@ -215,8 +216,8 @@ def test_my_card_says_how_many_children_may_come_today_by_the_card_areas_rules(n
     card = make_card(network.distributor, children=2, birth_year=1980, children_birth_years=[year - 17, year - 4])
     html = _main(_look_up(Client(), card.number, "1980", "en"))
     assert re.search(r"Children who may come along free today</dt><dd>2<", html)
-    programme_services.set_area_rules(network.users["coordinator"], network.area.pk, effective_from=today(),
-                                      overrides={"children_max_age": 16})
+    programme_services.set_area_rules(Caller.for_console(network.users["coordinator"]), network.area.pk,
+                                      effective_from=today(), overrides={"children_max_age": 16})
     html = _main(_look_up(Client(), card.number, "1980", "fi"))
     assert re.search(r"Korttiin merkityt lapset</dt><dd>2<", html)
     assert re.search(r"Tänään maksutta mukaan pääsevät lapset</dt><dd>1<", html)

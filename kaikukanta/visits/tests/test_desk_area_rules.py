@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from kaikukanta.accounts.caller import Caller
 from kaikukanta.core.clock import today
 from kaikukanta.programme import selectors as programme_selectors
 from kaikukanta.programme import services as programme_services
@@ -31,10 +32,10 @@ def area_sets(network, **overrides):
     """The national admin lets areas set the desk's rules; the coordinator sets them for its area from today."""
     national = programme_selectors.national_version_in_force(today())
     values = programme_selectors.rules_in_force(None, today()).values()
-    programme_services.set_national_rules(network.users["admin"], effective_from=today(), values=values,
-                                          overridable=sorted(set(national.overridable) | set(DESK_RULES)))
-    programme_services.set_area_rules(network.users["coordinator"], network.area.pk, effective_from=today(),
-                                      overrides=overrides)
+    programme_services.set_national_rules(Caller.for_console(network.users["admin"]), effective_from=today(),
+                                          values=values, overridable=sorted(set(national.overridable) | set(DESK_RULES)))
+    programme_services.set_area_rules(Caller.for_console(network.users["coordinator"]), network.area.pk,
+                                      effective_from=today(), overrides=overrides)
 
 
 def tops(page: str, row: int = 1) -> tuple[str, str]:
