@@ -33,7 +33,8 @@ def area_sets(network, **overrides):
     national = programme_selectors.national_version_in_force(today())
     values = programme_selectors.rules_in_force(None, today()).values()
     programme_services.set_national_rules(Caller.for_console(network.users["admin"]), effective_from=today(),
-                                          values=values, overridable=sorted(set(national.overridable) | set(DESK_RULES)))
+                                          values=values,
+                                          overridable=sorted(set(national.overridable) | set(DESK_RULES)))
     programme_services.set_area_rules(Caller.for_console(network.users["coordinator"]), network.area.pk,
                                       effective_from=today(), overrides=overrides)
 
