@@ -16,7 +16,7 @@ from kaikukanta.accounts.caller import Caller
 from kaikukanta.cards import services as card_services
 from kaikukanta.cards import signing
 from kaikukanta.core import damm
-from kaikukanta.core.browser import AXE, BLOCKING_IMPACTS, CHROMIUM, CHROMIUM_FLAGS, PHONE, log_in
+from kaikukanta.core.browser import AXE, BLOCKING_IMPACTS, CHROMIUM, CHROMIUM_FLAGS, PHONE, log_in, screenshot
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import MEANINGS, Code
 from kaikukanta.devices import services as device_services
@@ -309,6 +309,7 @@ def test_the_offline_desk_is_accessible_on_a_phone_in_every_language(browser_pag
     assert page.viewport_size == {"width": 390, "height": 844}
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     run_axe(page)
+    screenshot(page, f"offline-desk-phone-{language}")
 
 
 @pytest.mark.django_db(transaction=True)
