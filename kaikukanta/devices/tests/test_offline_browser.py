@@ -16,7 +16,7 @@ from kaikukanta.accounts.caller import Caller
 from kaikukanta.cards import services as card_services
 from kaikukanta.cards import signing
 from kaikukanta.core import damm
-from kaikukanta.core.browser import AXE, BLOCKING_IMPACTS, CHROMIUM, CHROMIUM_FLAGS, PHONE, log_in, screenshot
+from kaikukanta.core.browser import CHROMIUM, CHROMIUM_FLAGS, PHONE, assert_accessible, log_in, screenshot
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import MEANINGS, Code
 from kaikukanta.devices import services as device_services
@@ -153,19 +153,7 @@ def test_signed_codes_are_verified_offline_and_a_revoked_number_is_refused(brows
 
 
 def run_axe(page):
-    # Offline the page cannot fetch axe-core from the server: evaluated through the browser's debugging
-    # protocol instead, which the page's CSP does not govern.
-    page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        """async () => {
-            const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                          nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-        }"""
-    )
-    blocking = [violation for violation in result if violation["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"axe-core found serious or critical violations on {page.url}: {blocking}"
+    assert_accessible(page, offline=True)
 
 
 @pytest.mark.django_db(transaction=True)
