@@ -64,7 +64,9 @@ def test_the_issue_is_audited_without_holder_data(network, stock):
 
     record = AuditRecord.objects.get(action="card.issue")
     assert record.actor == network.users["distributor"]
-    details = json.dumps(record.details)
+    assert record.details["number"] == stock[0]
+    # The card's own number may contain the home municipality's code by chance: it is left out of the search.
+    details = json.dumps({key: value for key, value in record.details.items() if key != "number"})
     for holder_value in ("1977", "02100", "049", "male", "retired", "birth", "postal", "gender"):
         assert holder_value not in details
 
