@@ -43,6 +43,12 @@ REASONS = {
 }
 
 
+def form_initial(venue) -> dict:
+    """A venue's public information as a form shows it (the flags as the form's "1" / "0" choices)."""
+    return {**{name: getattr(venue, name) for name in FIELDS},
+            **{name: "1" if getattr(venue, name) else "0" for name in FLAGS}}
+
+
 def _refuse(field: str) -> None:
     raise Refusal(Code.INVALID, field=field, detail=REASONS.get(field))
 

@@ -185,8 +185,7 @@ def organisation_edit(request, organisation_id: int):
     initial = {"name": site.name, "municipality": site.municipality_id, "category": site.category,
                "sector": site.sector, "contact_name": site.contact_name, "contact_email": site.contact_email,
                "contact_phone": site.contact_phone,
-               **{name: getattr(site, name) for name in venue_info.FIELDS},
-               **{name: "1" if getattr(site, name) else "0" for name in venue_info.FLAGS}}
+               **venue_info.form_initial(site)}
     form = OrganisationForm(request.POST or None, initial=initial, creating=False,
                             venue=site.kind == OrganisationKind.VENUE)
     if request.method == "POST" and form.is_valid():

@@ -394,9 +394,7 @@ def offering_archive(request, offering_id: int):
 def venue_info(request):
     """The venue's own public page: address, opening hours, how to book, accessibility and its contacts."""
     venue = request.user.organisation
-    form = VenueInfoForm(request.POST or None, initial={
-        **{name: getattr(venue, name) for name in network_venue_info.FIELDS},
-        **{name: "1" if getattr(venue, name) else "0" for name in network_venue_info.FLAGS}})
+    form = VenueInfoForm(request.POST or None, initial=network_venue_info.form_initial(venue))
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         try:
