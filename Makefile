@@ -58,7 +58,7 @@ bench: install
 bench-flood: install
 	.venv/bin/python -m bench.sync_flood
 
-# 100 desks for 60 s through gunicorn (production settings) on PostgreSQL; fails on any error or miscount.
+# 100 desks for 60 s through the production server (production settings) on PostgreSQL; fails on any error or miscount.
 loadtest: install
 	LOAD_SECONDS=$(LOAD_SECONDS) LOAD_CLIENTS=$(LOAD_CLIENTS) .venv/bin/python -m bench.loadtest
 

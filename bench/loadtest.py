@@ -1,13 +1,13 @@
 """`make loadtest`: a bounded load test of the desk through a production server on loopback.
 
-LOAD_CLIENTS desks (default 100) work at once for LOAD_SECONDS (default 60) against gunicorn with production
-settings on PostgreSQL. Each desk is a staff user of its own at a venue, and does what a desk does, as fast
-as the server answers: check a card, record the visit with an Idempotency-Key, now and then send the same
-registration again (a double tap, a retry after a lost answer), and now and then meet an expired or closed
-card, whose refusal (422) is the right answer, not an error. Afterwards the database is asked: every
-visit the server answered 201 for is stored, exactly once, with its audit row, and nothing else was stored.
-Any 5xx, connection error or unexpected status, any error in the server's log, or any difference in the
-count exits non-zero.
+LOAD_CLIENTS desks (default 100) work at once for LOAD_SECONDS (default 60) against the production server
+(operations/serve.py) with production settings on PostgreSQL. Each desk is a staff user of its own at a venue,
+and does what a desk does, as fast as the server answers: check a card, record the visit with an
+Idempotency-Key, now and then send the same registration again (a double tap, a retry after a lost answer), and
+now and then meet an expired or closed card, whose refusal (422) is the right answer, not an error. Afterwards
+the database is asked: every visit the server answered 201 for is stored, exactly once, with its audit row, and
+nothing else was stored. Any 5xx, connection error or unexpected status, any error in the server's log, or any
+difference in the count exits non-zero.
 
 Each desk sends its own X-Forwarded-For address and the server trusts one proxy, as desks at many venues
 reach the production server through its reverse proxy: per-address limits then see a hundred desks, not
@@ -18,7 +18,7 @@ pace, and would otherwise measure that limit instead of the server. The limit on
 Environment:
   LOAD_CLIENTS        concurrent desks (default 100)
   LOAD_SECONDS        length of the run (default 60)
-  LOAD_WORKERS        gunicorn worker processes (default 2 × cores, as `make bench`)
+  LOAD_WORKERS        server worker processes (default one a core, as `make bench`)
   LOAD_SCALE          CARDS:VISITS already in the database (default 20000:200000); generated when missing
   LOAD_DATABASE_URL   PostgreSQL database of its own (default postgres://postgres@127.0.0.1:5432/kaikukanta_load)
 Results are printed and written to var/bench/load-<timestamp>.json.
@@ -40,6 +40,7 @@ from pathlib import Path
 import psycopg
 
 from bench.run import HOST, ROOT, count, ensure_data, manage, start_server, stop_server
+from kaikukanta.operations import serve
 
 PORT = int(os.environ.get("LOAD_PORT", "8766"))
 KINDS = ("check", "record", "replay", "refused")
@@ -277,10 +278,10 @@ def machine() -> dict:
 def main() -> int:
     clients = int(os.environ.get("LOAD_CLIENTS", "100"))
     seconds = float(os.environ.get("LOAD_SECONDS", "60"))
-    workers = int(os.environ.get("LOAD_WORKERS", str(2 * (os.cpu_count() or 1))))
+    workers = int(os.environ.get("LOAD_WORKERS", str(serve.default_workers())))
     cards, visits = (int(part) for part in os.environ.get("LOAD_SCALE", "20000:200000").split(":"))
     url = database_url()
-    print(f"loadtest: {clients} desks for {seconds:g} s, {workers} gunicorn workers, {url.rsplit('/', 1)[1]}",
+    print(f"loadtest: {clients} desks for {seconds:g} s, {workers} server workers, {url.rsplit('/', 1)[1]}",
           flush=True)
     data = ensure_data(cards, visits, url=url)
     setup = json.loads(manage("shell", "-c", PREPARE.format(desks=clients), capture=True, url=url)
@@ -327,7 +328,8 @@ def print_report(report: dict) -> None:
     machine_ = report["machine"]
     print()
     print(f"machine: {machine_['nproc']} × {machine_['cpu']}, Python {machine_['python']}, "
-          f"PostgreSQL {machine_['postgresql']}; gunicorn {report['workers']} sync workers, DJANGO_DEBUG=0")
+          f"PostgreSQL {machine_['postgresql']}; {report['workers']} server workers × "
+          f"{serve.default_threads()} threads, DJANGO_DEBUG=0")
     # Driver, server and database share the machine; other work on it moves every figure.
     print(f"load average: {report['load_average_before']:.1f} before the run, "
           f"{machine_['load_average_after']:.1f} after")

@@ -10,8 +10,8 @@ Environment:
                       it is (re)generated when it does not hold the requested scale
   BENCH_SECONDS       length of each measured desk phase (default 60)
   BENCH_CLIENTS       concurrent clients at the desk (default 16)
-  BENCH_WORKERS       gunicorn worker processes (default 2 × cores: measured best on 2 cores, see README); each
-                      runs gunicorn.conf.py's threads (gthread, 4 threads)
+  BENCH_WORKERS       server worker processes (default: operations/serve.py's, one a core)
+  BENCH_THREADS       threads a worker (default: operations/serve.py's, 4)
   BENCH_STATS_SECONDS length of each statistics endpoint's phase (default a quarter of BENCH_SECONDS,
                       at most 10)
   BENCH_STATS_CLIENTS clients reading statistics at once (default 2: dashboards are read by few people)
@@ -22,7 +22,7 @@ Environment:
                       checkout; without one the limit and ratios are left out, and the run says so)
   BENCH_STATS         0 leaves the statistics phase out (desk figures only)
   BENCH_PROJECT_SQL   1 also runs the project's own registration SQL under pgbench
-  BENCH_GUNICORN_ARGS extra gunicorn arguments (e.g. "--worker-class sync" for the old worker model)
+  BENCH_SERVER_ARGS   extra arguments of the server (granian's options, operations/serve.py)
   BENCH_FLOOD         DEVICESxVISITS of the sync flood phase (bench/sync_flood.py; default 200x50), or 0 to
                       leave it out
 Results are printed and written to var/bench/desk-<timestamp>.json.
@@ -49,6 +49,7 @@ import psycopg
 
 from bench import sync_flood
 from bench.load import run_load, statistics_request
+from kaikukanta.operations import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -168,23 +169,22 @@ BENCH_CARD_CHECK_LIMITS = '{"checks_per_user": 1000000000, "checks_per_address":
 
 def start_server(workers: int, url=None, port: int = PORT, env_extra=None, log=None,
                  probe: bool = True) -> subprocess.Popen:
-    """gunicorn with production settings, on plain HTTP over loopback: no redirect to HTTPS there (in
-    production the TLS proxy in front takes that role)."""
+    """The production server (operations/serve.py) with production settings, on plain HTTP over loopback: no
+    redirect to HTTPS there (in production the TLS proxy in front takes that role)."""
     env = {**os.environ, "DATABASE_URL": url or database_url(), "DJANGO_DEBUG": "0", "SECRET_KEY": "bench-only-secret",
            "ALLOWED_HOSTS": HOST, "CONN_MAX_AGE": "600", "SECURE_SSL_REDIRECT": "0",
            "KAIKUKANTA_CARD_GUESSING": os.environ.get("KAIKUKANTA_CARD_GUESSING", BENCH_CARD_CHECK_LIMITS),
            **(env_extra or {})}
-    extra = os.environ.get("BENCH_GUNICORN_ARGS", "").split()
-    server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "kaikukanta.wsgi", "--bind", f"{HOST}:{port}",
-         "--workers", str(workers), "--backlog", "256", "--log-level", "warning", *extra],
-        cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
+    extra = tuple(os.environ.get("BENCH_SERVER_ARGS", "").split())
+    threads = int(os.environ["BENCH_THREADS"]) if os.environ.get("BENCH_THREADS") else None
+    server = subprocess.Popen(serve.command(f"{HOST}:{port}", workers, threads, extra=extra),
+                              cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
     for _ in range(150):
         try:
             if probe:
                 with urllib.request.urlopen(f"http://{HOST}:{port}/api/v1/openapi.json", timeout=2) as response:
                     if response.status != 200:
-                        raise RuntimeError(f"gunicorn answered {response.status} for the schema")
+                        raise RuntimeError(f"the server answered {response.status} for the schema")
             else:
                 # No request, so that the first measured one finds every worker as a restart leaves it: only
                 # that it listens and that its workers have booted (all idle, waiting for a connection).
@@ -194,7 +194,7 @@ def start_server(workers: int, url=None, port: int = PORT, env_extra=None, log=N
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError("the server did not start")
 
 
 def wait_for_idle_workers(server: subprocess.Popen, workers: int, timeout: float = 180.0) -> None:
@@ -210,11 +210,11 @@ def wait_for_idle_workers(server: subprocess.Popen, workers: int, timeout: float
             if idle():
                 return
         time.sleep(0.2)
-    raise RuntimeError("gunicorn's workers did not boot")
+    raise RuntimeError("the server's workers did not boot")
 
 
 def peak_rss_mb(server: subprocess.Popen) -> dict:
-    """The highest resident memory (VmHWM) of the gunicorn master and of its busiest worker so far."""
+    """The highest resident memory (VmHWM) of the server's master and of its busiest worker so far."""
     def peak(pid: int) -> float:
         match = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
         return int(match.group(1)) / 1024
@@ -404,7 +404,7 @@ def main() -> None:
     cards, visits = scale()
     seconds = int(os.environ.get("BENCH_SECONDS", "60"))
     clients = int(os.environ.get("BENCH_CLIENTS", "16"))
-    workers = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1))))
+    workers = int(os.environ.get("BENCH_WORKERS", str(serve.default_workers())))
     stats_seconds = float(os.environ.get("BENCH_STATS_SECONDS", str(max(0.5, min(10.0, seconds / 4)))))
     stats_clients = int(os.environ.get("BENCH_STATS_CLIENTS", "2"))
     script = limit_script()

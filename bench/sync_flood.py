@@ -12,14 +12,15 @@ and the online desk's, the outcomes; then checked against the database: every qu
 kept as one conflict (0 lost), no key stored twice or both stored and kept (0 duplicated). The run fails
 otherwise.
 
-Run alone (`make bench-flood`: production settings, gunicorn, PostgreSQL) or as the last phase of `make bench`.
+Run alone (`make bench-flood`: production settings, the production server, PostgreSQL) or as the last phase of
+`make bench`.
 
 Environment:
   BENCH_FLOOD               DEVICESxVISITS (default 200x50)
   BENCH_FLOOD_BATCH         visits per sync request (default 25; at most 100)
   BENCH_FLOOD_DATABASE_URL  database of the standalone run (default postgres://postgres@127.0.0.1:5432/kk_flood_bench),
                             generated at BENCH_SCALE (default small) when it holds less
-  BENCH_WORKERS             gunicorn workers of the standalone run (default 2 × cores)
+  BENCH_WORKERS             server workers of the standalone run (default one a core, operations/serve.py)
 Results are printed and, standalone, written to var/bench/flood-<timestamp>.json.
 """
 
@@ -35,6 +36,8 @@ import uuid
 from pathlib import Path
 
 import psycopg
+
+from kaikukanta.operations import serve
 
 HOST = "127.0.0.1"
 MAX_BACKOFF_SECONDS = 5.0
@@ -291,7 +294,7 @@ def main() -> None:
 
     url = os.environ.get("BENCH_FLOOD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kk_flood_bench")
     os.environ["BENCH_DATABASE_URL"] = url
-    workers = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1))))
+    workers = int(os.environ.get("BENCH_WORKERS", str(serve.default_workers())))
     data = bench.ensure_data(*bench.scale(), url=url)
     print(f"bench: data {data}", flush=True)
     server = bench.start_server(workers, url=url)

@@ -4,8 +4,8 @@ Holder attributes (birth year, postal code, children...) never travel in an addr
 bodies, which nothing logs; the only addresses with a card number are the card's own pages
 (`/cards/<number>/...`) and API paths. `mask` writes both kinds of value as a placeholder, and is the one
 function every log goes through: Django's (the `masked` formatter of settings.LOGGING: `django.request`'s
-"Not Found: /cards/0401234567/" lines, tracebacks with their SQL), and gunicorn's access and error logs
-(`GunicornLogger`, named by gunicorn.conf.py at the project root, which gunicorn reads by itself)."""
+"Not Found: /cards/0401234567/" lines, tracebacks with their SQL); the production server writes no access
+log of its own (operations/serve.py)."""
 
 import logging
 import re
@@ -35,24 +35,3 @@ class MaskingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return mask(self.inner.format(record) if self.inner is not None else super().format(record))
-
-
-try:
-    from gunicorn.glogging import Logger as _GunicornBase
-except ImportError:  # gunicorn is a production dependency; without it there is nothing to mask
-    _GunicornBase = object
-
-
-class GunicornLogger(_GunicornBase):
-    """gunicorn's logger with every access-log value (request line, path, query, referer, headers) and
-    every error-log line masked."""
-
-    def setup(self, cfg):
-        super().setup(cfg)
-        for log in (self.error_log, self.access_log):
-            for handler in log.handlers:
-                handler.setFormatter(MaskingFormatter(inner=handler.formatter))
-
-    def atoms(self, resp, req, environ, request_time):
-        return {key: mask(value) if isinstance(value, str) else value
-                for key, value in super().atoms(resp, req, environ, request_time).items()}

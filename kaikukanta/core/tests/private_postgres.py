@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from kaikukanta.operations import serve
+
 ROOT = Path(__file__).resolve().parents[3]
 # Debian's server binaries (the newest installed version), or wherever KAIKUKANTA_PG_BIN says.
 PG_BIN = Path(os.environ.get("KAIKUKANTA_PG_BIN") or next(
@@ -99,7 +101,8 @@ def manage(url: str, *args: str, env: dict | None = None) -> str:
 
 
 class ProductionServer:
-    """gunicorn with the production settings, as README's production section starts it."""
+    """The production server with the production settings, as README's production section starts it
+    (operations/serve.py)."""
 
     def __init__(self, url: str, workers: int = 3, extra: tuple[str, ...] = (), extra_env: dict | None = None):
         self.port = free_port()
@@ -110,10 +113,9 @@ class ProductionServer:
         env.update(extra_env or {})
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [str(PYTHON.parent / "gunicorn"), "kaikukanta.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(workers), "--log-level", "warning", *extra],
+            serve.command(f"127.0.0.1:{self.port}", workers, extra=tuple(extra)),
             cwd=ROOT, env=env, stdout=self.log, stderr=self.log, start_new_session=True)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a start on a machine busy with other suites
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(self.base + "/api/v1/settings", timeout=5)
@@ -123,7 +125,7 @@ class ProductionServer:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise AssertionError("gunicorn did not start: " + self.output())
+        raise AssertionError("the server did not start: " + self.output())
 
     def post(self, path: str, body: dict, headers: dict) -> tuple[int, dict | None, str]:
         """(status, JSON body or None, content type); a connection-level failure raises OSError."""

@@ -1,19 +1,25 @@
-"""A worker's warm-up (gunicorn.conf.py's post_worker_init) leaves it with its database connection open."""
+"""A worker's warm-up (kaikukanta/wsgi.py, as each server worker loads) imports what the desk's first request needs."""
 
-import pytest
-from django.db import connection
+import subprocess
+import sys
 
-from kaikukanta.operations.warmup import warm_up
+from django.conf import settings
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's in-memory test database never closes")
-def test_warm_up_opens_the_database_connection_the_first_request_then_uses(transactional_db):
-    connection.close()
-    assert connection.connection is None
+def test_loading_the_wsgi_application_imports_the_desk_views_before_any_request():
+    probe = ("import sys; import kaikukanta.wsgi; "
+             "print(all(name in sys.modules for name in ('kaikukanta.cards.api', 'kaikukanta.visits.api', "
+             "'kaikukanta.public.views')))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                            cwd=settings.BASE_DIR)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
 
-    warm_up()
 
-    assert connection.connection is not None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        assert cursor.fetchone() == (1,)
+def test_without_the_warm_up_those_views_wait_for_the_first_request():
+    probe = ("import os, sys; os.environ['KAIKUKANTA_WARM_UP'] = '0'; import kaikukanta.wsgi; "
+             "print(any(name in sys.modules for name in ('kaikukanta.cards.api', 'kaikukanta.visits.api')))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                            cwd=settings.BASE_DIR)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

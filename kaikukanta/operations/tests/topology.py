@@ -1,6 +1,6 @@
-"""The whole system on this machine as separate processes, as separate hosts would run it: HAProxy (Debian's)
-in front of two gunicorn instances, a Celery worker and beat, Redis (cache and broker), and a PostgreSQL
-primary with a streaming hot standby. Each part can be killed and started again by the test."""
+"""The whole system on this machine as separate processes, as separate hosts would run it: HAProxy (Debian's) in
+front of two app instances (operations/serve.py), a Celery worker and beat, Redis (cache and broker), and a
+PostgreSQL primary with a streaming hot standby. Each part can be killed and started again by the test."""
 
 import os
 import shutil
@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from kaikukanta.core.tests.private_postgres import PYTHON, ROOT, free_port
+from kaikukanta.operations import serve
 
 from .replica_pair import ReplicatedPair
 
@@ -97,9 +98,8 @@ class Topology:
         self.parts["redis"] = Process("redis", [REDIS, "--port", str(self.redis_port), "--bind", "127.0.0.1",
                                                 "--save", "", "--appendonly", "no"], env, self.directory)
         for number, port in enumerate(self.app_ports, 1):
-            self.parts[f"app{number}"] = Process(f"app{number}", [
-                str(bin_dir / "gunicorn"), "kaikukanta.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                "--log-level", "warning"], env, self.directory)
+            self.parts[f"app{number}"] = Process(f"app{number}", serve.command(f"127.0.0.1:{port}", 2),
+                                                 env, self.directory)
         self.parts["worker"] = Process("worker", [str(bin_dir / "celery"), "-A", "kaikukanta", "worker",
                                                   "--pool", "solo", "--loglevel", "WARNING", "--without-gossip",
                                                   "--without-mingle"], env, self.directory)
