@@ -4,8 +4,8 @@ each sends, and optionally a profile. Where `make bench` says how fast, this say
     .venv/bin/python -m bench.profile_desk [--requests N] [--profile check|visit] [--top N]
 
 Environment: BENCH_DATABASE_URL as for `make bench` (a database it has filled); production settings
-(`DJANGO_DEBUG=0`). The WSGI handler is called directly with the environ gunicorn would build, so what is
-measured is Django, the middleware, django-ninja and the app, and the database round trips; gunicorn's own
+(`DJANGO_DEBUG=0`). The WSGI handler is called directly with the environ the server would build, so what is
+measured is Django, the middleware, django-ninja and the app, and the database round trips; the server's own
 share is what a sampling profiler of a worker under `make bench` shows beyond this.
 """
 
