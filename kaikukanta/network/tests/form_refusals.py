@@ -45,8 +45,9 @@ def _version(network) -> dict:
     return {"version_id": version.pk}
 
 
-def _closed_site(network) -> int:
-    site = make_organisation("Suljettu kirjasto", "venue", network.area, "091", category="library")
+def _closed_site(network, kind="venue") -> int:
+    site = (make_organisation("Suljettu kirjasto", "venue", network.area, "091", category="library")
+            if kind == "venue" else make_organisation("Suljettu sosiaalitoimisto", "distributor", network.area, "091"))
     site.active = False
     site.save()
     return site.pk
@@ -94,6 +95,8 @@ REFUSALS = {
         FormRefusal("coordinator", _user(username="kallio jakaja!"), "username"),
         FormRefusal("coordinator", _user(password="lyhyt"), "password"),
         FormRefusal("coordinator", _user(role="area_coordinator"), "role"),
+        FormRefusal("coordinator", _user(organisation_id=lambda network: _closed_site(network, "distributor")),
+                    "organisation_id"),
         FormRefusal("admin", _user(role="area_coordinator", organisation_id=""), "area_id"),
     ],
     "network:user_password": [
