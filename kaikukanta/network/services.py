@@ -24,6 +24,7 @@ from kaikukanta.core.bounds import check_date
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.personal_data import check_free_text
+from kaikukanta.core.sites import check_in_network
 from kaikukanta.reference.low_income import ImportResult, import_low_income
 from kaikukanta.reference.models import Municipality
 
@@ -332,6 +333,7 @@ def create_offering(caller: Caller, *, venue_id: int, name: str, kind: str, date
                     child_price_cents: int | None = None) -> Offering:
     venue = _venue_from_body(venue_id)
     require_caller(caller, Action.MANAGE_OFFERINGS, venue)
+    check_in_network(venue, "venue_id")
     check_free_text(name, "name")
     _check_quota(ticket_quota)
     rules.check_ticket_prices(adult_price_cents=adult_price_cents, child_price_cents=child_price_cents)
@@ -439,8 +441,7 @@ def record_guideline_commitment(caller: Caller, *, organisation_id: int, version
     version = GuidelineVersion.objects.filter(pk=version_id).first()
     if version is None:
         raise Refusal(Code.INVALID, field="version_id")
-    if not organisation.active:
-        raise Refusal(Code.INVALID, field="organisation_id")
+    check_in_network(organisation, "organisation_id")
     day = committed_on or today()
     if not version.published_on <= day <= today():
         raise Refusal(Code.INVALID, field="committed_on")

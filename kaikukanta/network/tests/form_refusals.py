@@ -107,6 +107,8 @@ REFUSALS = {
         FormRefusal("coordinator", lambda network: {"distributor_id": network.distributor.pk, "count": "5001"},
                     "count"),
         FormRefusal("admin", lambda network: {"distributor_id": network.venue.pk, "count": "5"}, "distributor_id"),
+        FormRefusal("coordinator", lambda network: {"distributor_id": _closed_site(network, "distributor"),
+                                                    "count": "5"}, "distributor_id"),
     ],
     "network:guideline_new": [
         FormRefusal("admin", lambda network: (GuidelineVersion.objects.get_or_create(
