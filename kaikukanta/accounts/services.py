@@ -24,6 +24,7 @@ from kaikukanta.core import audit
 from kaikukanta.core.api_support import new_token_secret, token_digest
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.personal_data import check_free_text
+from kaikukanta.core.sites import check_in_network
 
 from . import passwords
 from .caller import Caller
@@ -113,6 +114,8 @@ def _new_user(*, username: str, role: str, password: str | None, area_id: int | 
 
 
 def _save_new_user(user: User) -> None:
+    # Checked once the caller may manage the user, so a site outside the caller's scope stays `forbidden`.
+    check_in_network(user.organisation, "organisation_id")
     if User.objects.filter(username__iexact=user.username).exists():
         raise Refusal(Code.USERNAME_TAKEN, field="username")
     try:
@@ -204,6 +207,10 @@ def update_user(caller: Caller, user_id: int, *, current_password: str | None = 
         _set_password(user, changes["password"])
         ended_because = None if own else "password_reset"
     if "active" in changes:
+        if changes["active"] and not user.is_active:
+            # Taking a user back into use whose site has left the network would give an account that
+            # cannot sign in (accounts.policy.account_usable) while saying it can.
+            check_in_network(user.organisation, "organisation_id")
         user.is_active = changes["active"]
         if not user.is_active:
             ended_because = "user_deactivated"

@@ -14,11 +14,9 @@ from pydantic import BeforeValidator, StrictInt, StrictStr, model_validator
 from kaikukanta.accounts.caller import Caller
 from kaikukanta.accounts.models import Role
 from kaikukanta.accounts.policy import Action, allowed, require
-from kaikukanta.core import sql
 from kaikukanta.core.api_support import StrictSchema, keyset_page
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
-from kaikukanta.programme.selectors import rules_in_force
 
 from . import rules, selectors, services
 from .models import CLOSE_REASONS, GENDERS, LIFE_SITUATIONS, Card, CardBatch, CardEvent, CardType
@@ -148,17 +146,8 @@ class CardPageOut(Schema):
     next: str | None
 
 
-def _rules_area_id(user, card: Card) -> int | None:
-    """Whose rules say how many children come today: the caller's site's area, a coordinator's own area, else
-    (the national admin) the card's issuing area."""
-    if user.organisation_id is not None:
-        return user.organisation.area_id
-    return user.area_id if user.area_id is not None else card.issuer.area_id
-
-
 def _check_view(card: Card, day: datetime.date, area_id: int | None) -> dict:
-    children_today = rules.children_free(card.children, sql.as_int_tuple(card.children_birth_years), day,
-                                         rules_in_force(area_id, day))
+    children_today = selectors.children_today(card, day, area_id)
     return {"number": card.number,
             "status": rules.status_on(valid_until=card.valid_until, closed_on=card.closed_on, day=day),
             "valid_until": card.valid_until, "card_type": card.card_type, "children": card.children,
@@ -188,7 +177,7 @@ def _event_view(event: CardEvent) -> dict:
 def _full_view(user, card: Card) -> dict:
     history = selectors.card_history(card)
     replaces = next((event.card.number for event in history if event.card_id == card.replaces_id), None)
-    return {**_summary_view(card, today(), replaces, _rules_area_id(user, card)),
+    return {**_summary_view(card, today(), replaces, selectors.children_today_area_id(user, card)),
             "history": [_event_view(event) for event in history]}
 
 
@@ -226,7 +215,8 @@ def list_cards(request: HttpRequest, status: CardStatusName | None = None,
         cards = cards.filter(issuer_id=issuer_id)
     cards = cards.select_related("replaces", "issuer")
     page = keyset_page(request, cards, lambda card: _summary_view(
-        card, day, card.replaces.number if card.replaces_id else None, _rules_area_id(request.user, card)))
+        card, day, card.replaces.number if card.replaces_id else None,
+        selectors.children_today_area_id(request.user, card)))
     selectors.record_holder_read(request.user, [card["number"] for card in page["results"]], "api")
     return page
 
@@ -248,7 +238,7 @@ def get_card(request: HttpRequest, number: str):
         raise Refusal(Code.CARD_NOT_FOUND)
     require(request.user, Action.CHECK_CARD)
     # The venue's area (the site read with the token): no statement more than the check itself.
-    return _check_view(card, today(), _rules_area_id(request.user, card))
+    return _check_view(card, today(), selectors.children_today_area_id(request.user, card))
 
 
 @router.post("/cards/{number}/renew", response=CardOut)

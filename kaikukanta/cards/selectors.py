@@ -85,6 +85,23 @@ def card_for_check(number: str) -> Card:
         sql.as_date(closed_on), children, list(years) if years is not None else None])
 
 
+def children_today_area_id(user, card: Card) -> int | None:
+    """Whose rules say how many of the card's children come free today: the caller's site's area, a
+    coordinator's own area, else (the national admin, or the holder looking at My card: `user` None) the
+    card's issuing area."""
+    if user is not None and user.organisation_id is not None:
+        return user.organisation.area_id
+    if user is not None and user.area_id is not None:
+        return user.area_id
+    return card.issuer.area_id
+
+
+def children_today(card: Card, day: datetime.date, area_id: int | None) -> int:
+    """How many of the card's children come free on `day` by the rules in force then in `area_id`."""
+    return rules.children_free(card.children, sql.as_int_tuple(card.children_birth_years), day,
+                               rules_in_force(area_id, day))
+
+
 def card_history(card: Card) -> list[CardEvent]:
     """The card's events and those of the cards it replaced, oldest first: history carries over."""
     chain = [card.pk]

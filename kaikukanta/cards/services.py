@@ -19,6 +19,7 @@ from kaikukanta.core import audit, changes, damm
 from kaikukanta.core.clock import add_months, today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.personal_data import check_free_text
+from kaikukanta.core.sites import check_in_network
 from kaikukanta.network.models import Organisation, OrganisationKind
 from kaikukanta.network.selectors import municipality_in_network
 from kaikukanta.programme.selectors import rules_in_force
@@ -48,6 +49,7 @@ def create_card_batch(caller: Caller, *, distributor_id: int, count: int) -> tup
     if distributor is None:
         raise Refusal(Code.INVALID, field="distributor_id")
     require_caller(caller, Action.CREATE_CARD_BATCH, distributor)
+    check_in_network(distributor, "distributor_id")
     if not 1 <= count <= MAX_BATCH_SIZE:
         raise Refusal(Code.INVALID, field="count")
     batch = CardBatch.objects.create(distributor=distributor, count=count, created_by=actor)

@@ -51,6 +51,8 @@ FIELD_REASONS = {
     "used_on": _("A day of the paper list's period, not in the future."),
     "date": _("A day from 1.1.1900 to 31.12.9000."),
     "published_on": _("A day from 1.1.1900 to 31.12.9000."),
+    "joined_on": _("A day from 1.1.1900 to 31.12.9000."),
+    "active_from": _("A day from 1.1.1900 to 31.12.9000."),
     "statements_reviewed_on": _("A day from 1.1.1900 to today."),
     "ticket_quota": _("A whole number, 0 or more."),
     "year": _("Choose one of the listed years."),

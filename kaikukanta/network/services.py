@@ -24,6 +24,7 @@ from kaikukanta.core.bounds import check_date
 from kaikukanta.core.clock import today
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.core.personal_data import check_free_text
+from kaikukanta.core.sites import check_in_network
 from kaikukanta.reference.low_income import ImportResult, import_low_income
 from kaikukanta.reference.models import Municipality
 
@@ -85,6 +86,8 @@ def _check_no_repeats(joinings: list[Joining]) -> None:
 
 
 def _join(actor, area: Area, joinings: list[Joining]) -> None:
+    for joining in joinings:
+        check_date(joining.joined_on, joining.field.rsplit(".", 1)[0] + ".joined_on")
     _check_no_repeats(joinings)
     _lock_municipalities(joinings)
     _check_not_taken(joinings)
@@ -215,6 +218,8 @@ def create_organisation(caller: Caller, *, name: str, kind: str, area_id: int, m
     _check_contact_email(details.get("contact_email", ""))
     details = venue_info.cleaned(details)
     _check_municipality_in_area(municipality, area)
+    if active_from is not None:
+        check_date(active_from, "active_from")
     organisation = Organisation.objects.create(
         name=name, kind=kind, area=area, municipality_id=municipality, category=category, sector=sector or "",
         active_from=active_from or today(), **details)
@@ -322,6 +327,11 @@ def _venue_from_body(venue_id: int) -> Organisation:
     return venue
 
 
+def _check_offering_date(day: datetime.date | None) -> None:
+    if day is not None:
+        check_date(day, "date")
+
+
 def _check_quota(ticket_quota: int | None) -> None:
     rules.check_ticket_quota(ticket_quota)
 
@@ -332,7 +342,9 @@ def create_offering(caller: Caller, *, venue_id: int, name: str, kind: str, date
                     child_price_cents: int | None = None) -> Offering:
     venue = _venue_from_body(venue_id)
     require_caller(caller, Action.MANAGE_OFFERINGS, venue)
+    check_in_network(venue, "venue_id")
     check_free_text(name, "name")
+    _check_offering_date(date)
     _check_quota(ticket_quota)
     rules.check_ticket_prices(adult_price_cents=adult_price_cents, child_price_cents=child_price_cents)
     offering = Offering.objects.create(venue=venue, name=name, kind=kind, date=date,
@@ -352,6 +364,7 @@ def update_offering(caller: Caller, offering_id: int, **changes) -> Offering:
         raise Refusal(Code.NOT_FOUND)
     require_caller(caller, Action.MANAGE_OFFERINGS, offering.venue)
     check_free_text(changes.get("name"), "name")
+    _check_offering_date(changes.get("date"))
     _check_quota(changes.get("ticket_quota"))
     rules.check_ticket_prices(**{name: changes[name] for name in ("adult_price_cents", "child_price_cents")
                                  if name in changes})
@@ -399,6 +412,7 @@ def publish_guideline_version(caller: Caller, *, label: str, published_on: datet
     """A new version of the national guidelines, which sites then commit to one by one."""
     # Publishing the guidelines is a national decision, like the other national settings.
     require_caller(caller, Action.UPDATE_SETTINGS)
+    check_date(published_on, "published_on")
     label = label.strip()
     if not label or len(label) > GUIDELINE_LABEL_LENGTH or GuidelineVersion.objects.filter(
             label__iexact=label).exists():
@@ -439,8 +453,7 @@ def record_guideline_commitment(caller: Caller, *, organisation_id: int, version
     version = GuidelineVersion.objects.filter(pk=version_id).first()
     if version is None:
         raise Refusal(Code.INVALID, field="version_id")
-    if not organisation.active:
-        raise Refusal(Code.INVALID, field="organisation_id")
+    check_in_network(organisation, "organisation_id")
     day = committed_on or today()
     if not version.published_on <= day <= today():
         raise Refusal(Code.INVALID, field="committed_on")

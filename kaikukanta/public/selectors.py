@@ -13,12 +13,11 @@ from django.db.models import F, Q, QuerySet
 
 from kaikukanta.cards import rules
 from kaikukanta.cards.models import Card, CardType
-from kaikukanta.cards.selectors import card_by_number, card_history
-from kaikukanta.core import sql
+from kaikukanta.cards.selectors import card_by_number, card_history, children_today_area_id
+from kaikukanta.cards.selectors import children_today as children_today_of
 from kaikukanta.core.errors import Refusal
 from kaikukanta.network.models import Area, NationalSettings, Offering, Organisation, OrganisationKind
 from kaikukanta.network.selectors import areas_in_network_on, memberships_on
-from kaikukanta.programme.selectors import rules_in_force
 from kaikukanta.reference.models import Municipality
 from kaikukanta.visits.models import Visit
 
@@ -174,8 +173,7 @@ def my_card(raw_number: str, birth_year: int, day: datetime.date) -> CardLookup:
         return CardLookup(None, card.pk, "birth_year_mismatch")
     visits, more = _visits_of(card)
     status = rules.status_on(valid_until=card.valid_until, closed_on=card.closed_on, day=day)
-    children_today = rules.children_free(card.children, sql.as_int_tuple(card.children_birth_years), day,
-                                         rules_in_force(card.issuer.area_id, day))
+    children_today = children_today_of(card, day, children_today_area_id(None, card))
     return CardLookup(MyCard(number=card.number, status=status, valid_until=card.valid_until,
                              closed_on=card.closed_on, children=card.children, children_today=children_today,
                              visits=visits, more_visits=more), card.pk)

@@ -125,3 +125,21 @@ def test_batches_are_listed_and_read_within_scope(network):
     refused(network.client("coordinator").get(f"card-batches/{other}"), 403, "forbidden")
     refused(network.client("distributor").get(f"card-batches/{other}"), 403, "forbidden")
     refused(admin.get(f"card-batches/{CardBatch.objects.count() + 100}"), 404, "not_found")
+
+
+@pytest.mark.parametrize("who, language, reason", [
+    ("admin", "en", "the site has been taken out of the network"),
+    ("coordinator", "fi", "toimipaikka on otettu pois verkostosta"),
+])
+def test_a_distributor_taken_out_of_the_network_gets_no_new_stock(network, who, language, reason):
+    network.distributor.active = False
+    network.distributor.save()
+
+    response = network.client(who, language).post("card-batches", {"distributor_id": network.distributor.pk,
+                                                                  "count": 5})
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid", "distributor_id")
+    assert reason in error["message"]
+    assert not CardBatch.objects.filter(distributor=network.distributor).exists()

@@ -45,8 +45,9 @@ def _version(network) -> dict:
     return {"version_id": version.pk}
 
 
-def _closed_site(network) -> int:
-    site = make_organisation("Suljettu kirjasto", "venue", network.area, "091", category="library")
+def _closed_site(network, kind="venue") -> int:
+    site = (make_organisation("Suljettu kirjasto", "venue", network.area, "091", category="library")
+            if kind == "venue" else make_organisation("Suljettu sosiaalitoimisto", "distributor", network.area, "091"))
     site.active = False
     site.save()
     return site.pk
@@ -94,6 +95,8 @@ REFUSALS = {
         FormRefusal("coordinator", _user(username="kallio jakaja!"), "username"),
         FormRefusal("coordinator", _user(password="lyhyt"), "password"),
         FormRefusal("coordinator", _user(role="area_coordinator"), "role"),
+        FormRefusal("coordinator", _user(organisation_id=lambda network: _closed_site(network, "distributor")),
+                    "organisation_id"),
         FormRefusal("admin", _user(role="area_coordinator", organisation_id=""), "area_id"),
     ],
     "network:user_password": [
@@ -104,6 +107,8 @@ REFUSALS = {
         FormRefusal("coordinator", lambda network: {"distributor_id": network.distributor.pk, "count": "5001"},
                     "count"),
         FormRefusal("admin", lambda network: {"distributor_id": network.venue.pk, "count": "5"}, "distributor_id"),
+        FormRefusal("coordinator", lambda network: {"distributor_id": _closed_site(network, "distributor"),
+                                                    "count": "5"}, "distributor_id"),
     ],
     "network:guideline_new": [
         FormRefusal("admin", lambda network: (GuidelineVersion.objects.get_or_create(
@@ -111,6 +116,7 @@ REFUSALS = {
             "label"),
         FormRefusal("admin", lambda network: {"label": "2026", "published_on": "2026-01-01",
                                               "document_url": "ftp://ohje"}, "document_url"),
+        FormRefusal("admin", lambda network: {"label": "1800", "published_on": "1800-01-01"}, "published_on"),
         FormRefusal("admin", lambda network: {"label": "2026", "published_on": "2026-01-01",
                                               "summary": "Kysy 040 123 4567"}, "summary"),
     ],
@@ -124,6 +130,7 @@ REFUSALS = {
         FormRefusal("admin", _area_form(rows=(("853", "2015-01-01"), ("853", "2016-01-01"))),
                     "municipalities-1-code"),
         FormRefusal("admin", _area_form(rows=(("091", ""),)), "municipalities-0-code"),
+        FormRefusal("admin", _area_form(rows=(("853", "1800-01-01"),)), "municipalities-0-joined_on"),
         FormRefusal("admin", _area_form(rows=(("999", ""),)), "municipalities-0-code"),
         FormRefusal("admin", _area_form(name=""), "name"),
     ],

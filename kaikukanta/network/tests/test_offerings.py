@@ -179,3 +179,21 @@ def test_others_may_not_change_an_offering(network, who):
     assert network.client(who).patch(f"offerings/{offering.pk}", {"archived": True}).status_code == 403
     offering.refresh_from_db()
     assert offering.archived is False
+
+
+@pytest.mark.parametrize("who, language, reason", [
+    ("admin", "fi", "toimipaikka on otettu pois verkostosta"),
+    ("coordinator", "sv", "verksamhetsstället har tagits ur nätverket"),
+    ("coordinator", "en", "the site has been taken out of the network"),
+])
+def test_a_venue_taken_out_of_the_network_gets_no_new_offerings(network, who, language, reason):
+    network.venue.active = False
+    network.venue.save()
+
+    response = network.client(who, language).post("offerings", offering_body(network.venue))
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid", "venue_id")
+    assert reason in error["message"]
+    assert not Offering.objects.filter(venue=network.venue, name="Hamlet").exists()

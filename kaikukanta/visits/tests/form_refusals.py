@@ -68,10 +68,12 @@ REFUSALS = {
         FormRefusal("venue", _offering_form(kind="party"), "kind"),
         FormRefusal("venue", _offering_form(ticket_quota="-1"), "ticket_quota"),
         FormRefusal("venue", _offering_form(adult_price_cents="0.001"), "adult_price_cents"),
+        FormRefusal("venue", _offering_form(date="1800-01-01"), "date"),
     ],
     "desk:offering_edit": [
         FormRefusal("venue", _offering_form(name="x" * 201), "name", kwargs=_offering),
         FormRefusal("venue", _offering_form(kind="party"), "kind", kwargs=_offering),
+        FormRefusal("venue", _offering_form(date="9001-01-01"), "date", kwargs=_offering),
     ],
     "desk:venue_info": [
         FormRefusal("venue", lambda network: {**VENUE_PAGE, "website": "teatteri"}, "website"),
