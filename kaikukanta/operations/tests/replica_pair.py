@@ -5,7 +5,11 @@ import subprocess
 
 from kaikukanta.core.tests.private_postgres import PG_BIN, PrivateCluster
 
-PRIMARY_SETTINGS = "\nwal_level = replica\nmax_wal_senders = 5\nhot_standby = on\nwal_keep_size = 64MB\n"
+# hot_standby_feedback (copied to the standby by pg_basebackup), as RUNBOOK.md asks of a statistics replica: the
+# primary keeps the rows a standby query still reads, so no statistics read, nor a statement run just as replay
+# resumes after a pause, is cancelled for a "conflict with recovery".
+PRIMARY_SETTINGS = ("\nwal_level = replica\nmax_wal_senders = 5\nhot_standby = on\nwal_keep_size = 64MB\n"
+                    "hot_standby_feedback = on\n")
 
 
 class ReplicatedPair:

@@ -38,6 +38,8 @@ frontend public
 backend app
     balance roundrobin
     option httpchk GET /readyz
+    # As deploy/haproxy.cfg: the check names an allowed host (an HTTP/1.0 check without one is refused 400).
+    http-check send hdr Host 127.0.0.1
     default-server inter 500ms fall 2 rise 2
 {servers}
 """
