@@ -71,9 +71,12 @@ def anonymous():
     return ApiClient()
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests (real concurrency) run in the PostgreSQL pass; in that pass a missing
-    server is an error, never a skip."""
+    server is an error, never a skip. A test driving the browser is marked `once` (its pages do not
+    depend on the engine), so CI runs it in one pass of two; `tryfirst` so that `-m "not once"` sees
+    the mark."""
     import os
 
     from django.db import connection
@@ -85,6 +88,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip)
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.once)
 
 
 @pytest.fixture(scope="session")

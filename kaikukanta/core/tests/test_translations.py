@@ -18,6 +18,9 @@ APPS_DIR = Path(settings.BASE_DIR) / "kaikukanta"
 CATALOGUES = sorted(APPS_DIR.glob("*/locale/*/LC_MESSAGES/django.po"))
 TRANSLATED_APPS = sorted({path.parts[-5] for path in CATALOGUES})
 
+# Files and `makemessages` subprocesses only, no database: CI runs these in one pass of two.
+pytestmark = pytest.mark.once
+
 
 def test_the_apps_with_pages_have_catalogues():
     assert {"core", "accounts"} <= set(TRANSLATED_APPS)
