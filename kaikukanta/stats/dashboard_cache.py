@@ -105,13 +105,14 @@ def generation() -> tuple[int, int]:
 def tables(dashboard: Dashboard) -> Made:
     """The dashboard's tables (and the report form's first year), from the cache when they are of the
     generation being read (or, with a live worker, recent enough), otherwise computed now and kept."""
-    rollups.fold()
-    now = generation()
-    _remember(dashboard)
-    made = cache.get(dashboard.key)
-    if made is not None and _usable(made, now):
-        return made
-    return _make(dashboard, now)
+    with stats_selectors.one_reading():
+        stats_selectors.fold()
+        now = generation()
+        _remember(dashboard)
+        made = cache.get(dashboard.key)
+        if made is not None and _usable(made, now):
+            return made
+        return _make(dashboard, now)
 
 
 def _usable(made: Made, now: tuple[int, int]) -> bool:
@@ -124,7 +125,9 @@ def _usable(made: Made, now: tuple[int, int]) -> bool:
 
 
 def _make(dashboard: Dashboard, now: tuple[int, int]) -> Made:
-    with translation.override(dashboard.language):
+    # One reading: the rollups folded once, and a sum two tables need (or the report form's first year and
+    # the yearly table) read once.
+    with stats_selectors.one_reading(), translation.override(dashboard.language):
         figures = Figures(dashboard.scope, start=dashboard.start, end=dashboard.end, on=dashboard.on,
                           group_by=dashboard.group_by, today=dashboard.today)
         built = {"breakdown": figures.table("breakdown")} if dashboard.only_breakdown else figures.tables()
@@ -133,10 +136,10 @@ def _make(dashboard: Dashboard, now: tuple[int, int]) -> Made:
             if name != "summary":
                 table.page_html = render_to_string("stats/_table.html", {
                     "table": table, "heat": name == "travel", "query": dashboard.query})
-    first_year = None
-    if dashboard.report_scope is not None:
-        rows = stats_selectors.yearly(dashboard.report_scope, dashboard.today)["rows"]
-        first_year = min((row["year"] for row in rows), default=None)
+        first_year = None
+        if dashboard.report_scope is not None:
+            rows = stats_selectors.yearly(dashboard.report_scope, dashboard.today)["rows"]
+            first_year = min((row["year"] for row in rows), default=None)
     made = Made(now, time.time(), built, first_year)
     cache.set(dashboard.key, made, settings.KAIKUKANTA_DASHBOARD_CACHE_SECONDS)
     return made

@@ -12,13 +12,14 @@ from .. import rollups
 from ..models import Rollup
 from ..rollups import ALL_TIME, BASE_DIM, COMMUNITY
 from .common import SUPPRESS_BELOW, WITNESS_FIELDS, Scope, _or_none
+from .reading import remembered
 
 
 def _areas(scope: Scope) -> list[int]:
     """The owners of holder rows in scope (listing them lets the index find each owner's rows directly)."""
     if scope.area_id is not None:
         return [scope.area_id]
-    return list(Area.objects.values_list("id", flat=True))
+    return remembered(("areas",), lambda: list(Area.objects.values_list("id", flat=True)))
 
 
 def _owner(scope: Scope) -> list[int]:
@@ -27,6 +28,10 @@ def _owner(scope: Scope) -> list[int]:
 
 
 def _venues(scope: Scope) -> dict[int, dict]:
+    return remembered(("venues", scope.area_id), lambda: _read_venues(scope))
+
+
+def _read_venues(scope: Scope) -> dict[int, dict]:
     venues = Organisation.objects.filter(kind=OrganisationKind.VENUE)
     if scope.area_id is not None:
         venues = venues.filter(area_id=scope.area_id)
@@ -80,7 +85,13 @@ _SUMMED = ("visits", "uses", "child_uses", "cards", "ticket_value_cents", "price
 def _totals(family: str, dims, owners, pieces: list[tuple], by: tuple[str, ...] = (),
             leave_out_key: str | None = None) -> dict[tuple, dict]:
     """Sums (`_SUMMED`) over the rows of `pieces` per value of the `by` fields, with the most distinct cards in one row
-    (`most`) and the number of rows (`rows`)."""
+    (`most`) and the number of rows (`rows`); asked again in one reading, the same sums without reading again."""
+    asked = (family, dims if isinstance(dims, str) else tuple(dims), tuple(owners), tuple(pieces), by, leave_out_key)
+    return remembered(("totals", *asked), lambda: _read_totals(*asked))
+
+
+def _read_totals(family: str, dims, owners, pieces: tuple, by: tuple[str, ...],
+                 leave_out_key: str | None) -> dict[tuple, dict]:
     totals = defaultdict(lambda: {**dict.fromkeys(_SUMMED, 0), "most": 0, "rows": 0})
     for piece in pieces:
         rows = _rows(family, dims, owners, piece)
@@ -96,7 +107,7 @@ def _totals(family: str, dims, owners, pieces: list[tuple], by: tuple[str, ...] 
                 total[name] += group[f"sum_{name}"]
             total["rows"] += group["rows"]
             total["most"] = max(total["most"], group["most"])
-    return totals
+    return dict(totals)
 
 
 def _rolled_up_counts(scope: Scope, on: datetime.date) -> dict:
