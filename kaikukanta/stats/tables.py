@@ -16,6 +16,7 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -149,6 +150,32 @@ class Table:
     @property
     def has_suppressed(self) -> bool:
         return any(cell.suppressed for row in self.rows for cell in row)
+
+    @property
+    def page_rows(self) -> str:
+        """The rows of the page's table: the first cell of each heads its row, numbers are marked for their
+        alignment and a suppressed cell for its style."""
+        return self._page_rows(heat=False)
+
+    @property
+    def page_heat_rows(self) -> str:
+        """The rows with each cell's shade (a heat table's)."""
+        return self._page_rows(heat=True)
+
+    def _page_rows(self, heat: bool) -> str:
+        # Written here rather than by a template loop: thousands of cells, each a few conditions.
+        written = []
+        for row in self.rows:
+            cells = [format_html('<th scope="row">{}</th>', row[0].page_html)]
+            for cell in row[1:]:
+                style = "number" if cell.numeric else ""
+                if heat and cell.level is not None:
+                    style += f" stats-heat--{cell.level}"
+                if cell.suppressed:
+                    style += " stats-suppressed"
+                cells.append(format_html('<td class="{}">{}</td>', style, cell.page_html))
+            written.append(format_html("<tr>{}</tr>", mark_safe("".join(cells))))  # noqa: S308 (each part escaped)
+        return mark_safe("\n".join(written))  # noqa: S308 (each row escaped)
 
     def chart_data(self) -> dict | None:
         """What charts.js draws: the table's own labels and numbers, suppressed cells left out."""
