@@ -3,12 +3,12 @@ worker after it folds.
 
 A dashboard is every table of one scope and set of filters (`tables.Figures`), in one language. Computing it
 is one reading of the rollups (`selectors.one_reading`: folded once, each sum read once, 37 statements for the
-national dashboard) and writing its thousands of cells, a few hundred milliseconds on a loaded two-core machine
-at 200,000 visits (README), so the tables are kept in the shared cache (`CACHES`, Redis in production) as one entry per scope, filters, day and
-language, labelled with the generation they were computed at: the rollups' (`rollups.generation`, one more
-after every fold that changed them, read from the database the figures come from, so a standby's cache label
-matches its rollups) and the inputs' (`inputs_changed`: sites, areas, memberships, municipalities, low-income
-figures, wellbeing questions; bumped by their saves and deletes).
+national dashboard) and writing its thousands of cells: about 0.3 s of CPU at 200,000 visits, 2 s on the loaded
+two-core machine (README). So the tables are kept in the shared cache (`CACHES`, Redis in production) as one
+entry per scope, filters, day and language, labelled with the generation they were computed at: the rollups'
+(`rollups.generation`, one more after every fold that changed them, read from the database the figures come
+from, so a standby's cache label matches its rollups) and the inputs' (`inputs_changed`: sites, areas,
+memberships, municipalities, low-income figures, wellbeing questions; bumped by their saves and deletes).
 
 - Without a live worker (`make run`, the tests) a reader folds first, as before, and uses an entry only of the
   very generation it then sees: every figure stays exact.
