@@ -60,10 +60,25 @@ def memberships_on(day: datetime.date):
 
 def network_municipalities_on(day: datetime.date, area_id: int | None = None) -> set[str]:
     """Codes of municipalities belonging on `day` to an area that is pilot or active then."""
-    in_network = areas_in_network_on(day)
+    return network_municipalities_on_days([day], area_id)[day]
+
+
+def network_municipalities_on_days(days, area_id: int | None = None) -> dict[datetime.date, set[str]]:
+    """`network_municipalities_on` of each of `days`, from one read of the statuses and one of the memberships
+    (a yearly table asks it of every year-end)."""
+    periods = list(AreaStatusPeriod.objects.order_by("area_id", "effective_from")
+                   .values_list("area_id", "status", "effective_from"))
+    memberships = Membership.objects.order_by()
     if area_id is not None:
-        in_network &= {area_id}
-    return set(memberships_on(day).filter(area_id__in=in_network).values_list("municipality_id", flat=True))
+        memberships = memberships.filter(area_id=area_id)
+    joined = list(memberships.values_list("area_id", "municipality_id", "joined_on", "left_on"))
+    found = {}
+    for day in days:
+        statuses = {area: status for area, status, since in periods if since <= day}   # the latest wins
+        in_network = {area for area, status in statuses.items() if status in IN_NETWORK_STATUSES}
+        found[day] = {code for area, code, joined_on, left_on in joined
+                      if area in in_network and joined_on <= day and (left_on is None or left_on > day)}
+    return found
 
 
 def municipality_in_network(code: str, day: datetime.date) -> bool:

@@ -16,14 +16,16 @@ REQUEST_SECONDS = Histogram("kaikukanta_request_seconds", "Time to answer a requ
 RESPONSES = Counter("kaikukanta_responses_total", "Responses by route pattern and status class.",
                     ["method", "route", "status"])
 REGISTRATIONS = Counter("kaikukanta_desk_registrations_total",
-                        "Visits recorded at a desk, by channel: the API (201), the desk page (its redirect) or "
-                        "the rows of a paper list (each visit stored).", ["channel"])
+                        "Visits recorded at a desk, by channel: the API (201), the desk page (its redirect), "
+                        "the rows of a paper list or an offline device's synced visits (each visit stored).",
+                        ["channel"])
 # The routes that record one visit and the status that says it was recorded: the API's 201, the desk page's
 # redirect after a recorded visit (a refusal renders the page again).
 REGISTRATION_ROUTES = {"api/v1/visits": (201, "api"), "desk/check/": (302, "desk")}
-# A paper list saves each row on its own and answers 200 whatever some rows met, so its visits are counted as
-# they are committed (`counting_visits`), not by the status.
-PAPER_ROUTE = "desk/paper/"
+# A paper list and an offline device's sync save each visit on its own and answer 200 whatever some of them met
+# (refused, kept as a conflict, a replay of an earlier send), so their visits are counted as they are committed
+# (`counting_visits`), not by the status.
+COMMITTED_ROUTES = {"desk/paper/": "paper", "api/v1/offline/visits": "offline"}
 _committed: ContextVar[list | None] = ContextVar("kaikukanta_committed_visits", default=None)
 
 
@@ -33,8 +35,8 @@ def observe(method: str, route: str, status: int, seconds: float, committed_visi
     recorded, channel = REGISTRATION_ROUTES.get(route, (None, None))
     if method == "POST" and status == recorded:
         REGISTRATIONS.labels(channel).inc()
-    elif method == "POST" and route == PAPER_ROUTE and committed_visits:
-        REGISTRATIONS.labels("paper").inc(committed_visits)
+    elif method == "POST" and route in COMMITTED_ROUTES and committed_visits:
+        REGISTRATIONS.labels(COMMITTED_ROUTES[route]).inc(committed_visits)
 
 
 def counting_visits(insert_visit):

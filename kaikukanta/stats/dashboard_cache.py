@@ -2,12 +2,13 @@
 worker after it folds.
 
 A dashboard is every table of one scope and set of filters (`tables.Figures`), in one language. Computing it
-reads the rollups a dozen times and took 1.5–2.7 s on a loaded two-core machine at 200,000 visits, so the
-tables are kept in the shared cache (`CACHES`, Redis in production) as one entry per scope, filters, day and
-language, labelled with the generation they were computed at: the rollups' (`rollups.generation`, one more
-after every fold that changed them, read from the database the figures come from, so a standby's cache label
-matches its rollups) and the inputs' (`inputs_changed`: sites, areas, memberships, municipalities, low-income
-figures, wellbeing questions; bumped by their saves and deletes).
+is one reading of the rollups (`selectors.one_reading`: folded once, each sum read once, 37 statements for the
+national dashboard) and writing its thousands of cells: about 0.3 s of CPU at 200,000 visits, 2 s on the loaded
+two-core machine (README). So the tables are kept in the shared cache (`CACHES`, Redis in production) as one
+entry per scope, filters, day and language, labelled with the generation they were computed at: the rollups'
+(`rollups.generation`, one more after every fold that changed them, read from the database the figures come
+from, so a standby's cache label matches its rollups) and the inputs' (`inputs_changed`: sites, areas,
+memberships, municipalities, low-income figures, wellbeing questions; bumped by their saves and deletes).
 
 - Without a live worker (`make run`, the tests) a reader folds first, as before, and uses an entry only of the
   very generation it then sees: every figure stays exact.
@@ -105,13 +106,14 @@ def generation() -> tuple[int, int]:
 def tables(dashboard: Dashboard) -> Made:
     """The dashboard's tables (and the report form's first year), from the cache when they are of the
     generation being read (or, with a live worker, recent enough), otherwise computed now and kept."""
-    rollups.fold()
-    now = generation()
-    _remember(dashboard)
-    made = cache.get(dashboard.key)
-    if made is not None and _usable(made, now):
-        return made
-    return _make(dashboard, now)
+    with stats_selectors.one_reading():
+        stats_selectors.fold()
+        now = generation()
+        _remember(dashboard)
+        made = cache.get(dashboard.key)
+        if made is not None and _usable(made, now):
+            return made
+        return _make(dashboard, now)
 
 
 def _usable(made: Made, now: tuple[int, int]) -> bool:
@@ -124,7 +126,9 @@ def _usable(made: Made, now: tuple[int, int]) -> bool:
 
 
 def _make(dashboard: Dashboard, now: tuple[int, int]) -> Made:
-    with translation.override(dashboard.language):
+    # One reading: the rollups folded once, and a sum two tables need (or the report form's first year and
+    # the yearly table) read once.
+    with stats_selectors.one_reading(), translation.override(dashboard.language):
         figures = Figures(dashboard.scope, start=dashboard.start, end=dashboard.end, on=dashboard.on,
                           group_by=dashboard.group_by, today=dashboard.today)
         built = {"breakdown": figures.table("breakdown")} if dashboard.only_breakdown else figures.tables()
@@ -133,10 +137,10 @@ def _make(dashboard: Dashboard, now: tuple[int, int]) -> Made:
             if name != "summary":
                 table.page_html = render_to_string("stats/_table.html", {
                     "table": table, "heat": name == "travel", "query": dashboard.query})
-    first_year = None
-    if dashboard.report_scope is not None:
-        rows = stats_selectors.yearly(dashboard.report_scope, dashboard.today)["rows"]
-        first_year = min((row["year"] for row in rows), default=None)
+        first_year = None
+        if dashboard.report_scope is not None:
+            rows = stats_selectors.yearly(dashboard.report_scope, dashboard.today)["rows"]
+            first_year = min((row["year"] for row in rows), default=None)
     made = Made(now, time.time(), built, first_year)
     cache.set(dashboard.key, made, settings.KAIKUKANTA_DASHBOARD_CACHE_SECONDS)
     return made

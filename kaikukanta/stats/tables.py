@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import floatformat
 from django.utils import formats
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -103,6 +107,24 @@ class Cell:
         """The `floatformat` argument that writes the number as the files do, grouped by thousands."""
         return f"{self.places}g"
 
+    @property
+    def page_html(self) -> str:
+        """The cell as the page writes it (in Python rather than a template per cell: a dashboard has thousands
+        of them). A suppressed cell says "fewer than 5", a missing figure is a dash that a screen reader reads
+        as "no figure", numbers are grouped by thousands in the page's language."""
+        if self.suppressed:
+            return format_html('<span class="suppressed">{}</span>', SUPPRESSED_TEXT)
+        if self.value is None:
+            return format_html('<span aria-hidden="true">–</span><span class="visually-hidden">{}</span>',
+                               _("no figure"))
+        if self.kind in (COUNT, DECIMAL):
+            return floatformat(self.value, self.page_format)
+        if self.kind == PERCENT:
+            return format_html("{} %", floatformat(self.value, self.page_format))
+        if self.kind == DATE:
+            return conditional_escape(date_filter(self.value, "SHORT_DATE_FORMAT"))
+        return conditional_escape(formats.localize(self.value))
+
 
 @dataclass(frozen=True)
 class ChartSpec:
@@ -128,6 +150,32 @@ class Table:
     @property
     def has_suppressed(self) -> bool:
         return any(cell.suppressed for row in self.rows for cell in row)
+
+    @property
+    def page_rows(self) -> str:
+        """The rows of the page's table: the first cell of each heads its row, numbers are marked for their
+        alignment and a suppressed cell for its style."""
+        return self._page_rows(heat=False)
+
+    @property
+    def page_heat_rows(self) -> str:
+        """The rows with each cell's shade (a heat table's)."""
+        return self._page_rows(heat=True)
+
+    def _page_rows(self, heat: bool) -> str:
+        # Written here rather than by a template loop: thousands of cells, each a few conditions.
+        written = []
+        for row in self.rows:
+            cells = [format_html('<th scope="row">{}</th>', row[0].page_html)]
+            for cell in row[1:]:
+                style = "number" if cell.numeric else ""
+                if heat and cell.level is not None:
+                    style += f" stats-heat--{cell.level}"
+                if cell.suppressed:
+                    style += " stats-suppressed"
+                cells.append(format_html('<td class="{}">{}</td>', style, cell.page_html))
+            written.append(format_html("<tr>{}</tr>", mark_safe("".join(cells))))  # noqa: S308 (each part escaped)
+        return mark_safe("\n".join(written))  # noqa: S308 (each row escaped)
 
     def chart_data(self) -> dict | None:
         """What charts.js draws: the table's own labels and numbers, suppressed cells left out."""

@@ -103,6 +103,28 @@ def test_a_paper_lists_stored_rows_are_counted_once_each_refused_and_replayed_ro
     assert 'kaikukanta_desk_registrations_total{channel="paper"}' in Client().get("/metrics").content.decode()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_offline_devices_synced_visits_are_counted_once_each_conflicts_and_resends_not(network):
+    """Each synced visit commits on its own, and is counted when it does; a conflict or a resend stores nothing."""
+    from kaikukanta.devices.tests.support import enrol_device, queued
+    from kaikukanta.visits.models import Visit
+
+    _, device = enrol_device(network)
+    cards = [personal_card(network) for _ in range(2)]
+    batch = [queued(cards[0].number), queued(cards[1].number), queued("1234567890")]   # the last: a conflict
+    before, api, desk, paper = (registrations(channel) for channel in ("offline", "api", "desk", "paper"))
+    first = device.post("/api/v1/offline/visits", {"visits": batch, "pending": 0})
+    assert first.status_code == 200
+    assert [result["outcome"] for result in first.json()["results"]] == ["stored", "stored", "conflict"]
+    assert registrations("offline") == before + 2
+    again = device.post("/api/v1/offline/visits", {"visits": batch, "pending": 0})   # sent again: nothing new
+    assert again.status_code == 200 and again.json() == first.json()
+    assert Visit.objects.filter(card__in=cards).count() == 2
+    assert [registrations(channel) for channel in ("offline", "api", "desk", "paper")] == [before + 2, api, desk,
+                                                                                          paper]
+    assert 'kaikukanta_desk_registrations_total{channel="offline"}' in Client().get("/metrics").content.decode()
+
+
 @override_settings(KAIKUKANTA_METRICS_TOKEN="scrape-secret-for-tests")
 def test_metrics_need_the_scrape_token_when_one_is_set(db):
     assert Client().get("/metrics").status_code == 403

@@ -8,7 +8,11 @@ from django.db.models import Count, F, Min, Q, Sum
 
 from kaikukanta.cards.models import WellbeingQuestion
 from kaikukanta.network.models import SECTORS, OrganisationKind
-from kaikukanta.network.selectors import areas_in_network_on, network_municipalities_on
+from kaikukanta.network.selectors import (
+    areas_in_network_on,
+    network_municipalities_on,
+    network_municipalities_on_days,
+)
 from kaikukanta.reference.low_income import low_income_population
 
 from .. import rollups
@@ -39,6 +43,7 @@ from .live import (
     _protected_travel,
     _protected_uses,
 )
+from .reading import fold, remembered
 from .rolled import (
     _add,
     _areas,
@@ -76,7 +81,7 @@ def _counts(scope: Scope, on: datetime.date) -> dict:
                   **organisations.aggregate(
                       distributors=Count("id", filter=Q(kind=OrganisationKind.DISTRIBUTOR)),
                       venues=Count("id", filter=Q(kind=OrganisationKind.VENUE))))
-    rollups.fold()
+    fold()
     result.update(_rolled_up_counts(scope, on))
     population = low_income_population(municipalities, on.year)
     if population:
@@ -91,7 +96,7 @@ def uses(scope: Scope, group_by: str, start: datetime.date | None = None,
         return _protected_uses(scope, group_by, start, end)
     if not scope.is_network_or_area:
         return _live_uses(scope, group_by, start, end)
-    rollups.fold()
+    fold()
     groups = defaultdict(lambda: {"visits": 0, "uses": 0, "child_uses": 0})
     hidden = set()
     if group_by in HOLDER_GROUPINGS:
@@ -124,13 +129,13 @@ def yearly(scope: Scope, today: datetime.date) -> dict:
     """The national yearly table: one row a year from the first year with cards or visits in scope to
     `today`'s year. Uses count in the sector of the venue where they happened; each row has the value of
     its tickets given."""
-    return yearly_with_value(_yearly_counts(scope, today), scope)
+    return remembered(("yearly", scope, today), lambda: yearly_with_value(_yearly_counts(scope, today), scope))
 
 
 def _yearly_counts(scope: Scope, today: datetime.date) -> dict:
     if not scope.is_network_or_area:
         return _live_yearly(scope, today)
-    rollups.fold()
+    fold()
     areas, venues = _owner(scope), _venues(scope)
     every_year = ("y", ALL_TIME, datetime.date(datetime.date.max.year, 1, 1))
     cards = _rows("c", (rollups.ISSUED, rollups.ACTIVATED), areas, every_year)
@@ -142,12 +147,13 @@ def _yearly_counts(scope: Scope, today: datetime.date) -> dict:
     counted = defaultdict(int)
     for row in cards.exclude(key=COMMUNITY).values("dim", "period").annotate(cards=Sum("cards")):
         counted[(row["dim"], row["period"].year)] += row["cards"]
+    years = range(min(known), today.year + 1)
+    municipalities = network_municipalities_on_days([_year_end(year, today) for year in years], scope.area_id)
     rows = {year: {"year": year, "cards_registered": counted[(rollups.ISSUED, year)],
                    "cards_activated": counted[(rollups.ACTIVATED, year)],
                    "adult_uses": _by_sector(), "child_uses": _by_sector(), "community_uses": _by_sector(),
-                   "uses": 0,
-                   "municipalities": len(network_municipalities_on(_year_end(year, today), scope.area_id))}
-            for year in range(min(known), today.year + 1)}
+                   "uses": 0, "municipalities": len(municipalities[_year_end(year, today)])}
+            for year in years}
     for group in visits.values("period", "owner", "key").annotate(
             visits=Sum("visits"), uses=Sum("uses"), child_uses=Sum("child_uses")):
         row = rows.get(group["period"].year)
@@ -172,7 +178,7 @@ def activation(scope: Scope, start: datetime.date | None = None, end: datetime.d
     suppressed. A venue has no cards in its scope: its numbers are `None` and it has no buckets."""
     if not scope.is_network_or_area:
         return _live_activation(scope, start, end)
-    rollups.fold()
+    fold()
     counted = defaultdict(int)
     for cell, total in _totals("c", (rollups.ISSUED, rollups.RENEWED, rollups.BUCKET), _owner(scope),
                                _pieces(start, end, "y"), ("dim", "key"), COMMUNITY).items():
@@ -193,7 +199,7 @@ def travel(scope: Scope, start: datetime.date | None = None, end: datetime.date 
         return _protected_travel(scope, start, end)
     if not scope.is_network_or_area:
         return _live_travel(scope, start, end)
-    rollups.fold()
+    fold()
     cells = _holder_cells("home_area", _areas(scope), _pieces(start, end, "t"), ("owner", "key"))
     uncounted = [key for key, cell in cells.items() if cell["holders"] is None]
     if uncounted:
@@ -214,7 +220,7 @@ def wellbeing(scope: Scope) -> list[dict]:
     answers at issue and at their latest renewal. 1–4 respondents are suppressed."""
     figures = {}
     if scope.is_network_or_area:
-        rollups.fold()
+        fold()
         owners = WellbeingRollup.objects.filter(owner__in=_areas(scope))
         figures = {figure["question_key"]: figure for figure in owners.values("question_key").annotate(
             respondents=Sum("respondents"), sum_at_issue=Sum("sum_at_issue"), sum_now=Sum("sum_now"))}

@@ -10,6 +10,7 @@ from kaikukanta.network.models import IN_NETWORK_STATUSES, AreaStatusPeriod, Mem
 from .. import rollups
 from ..rollups import ALL_TIME, BASE_DIM, PERSONAL
 from .common import Scope
+from .reading import fold
 from .rolled import _owner, _rows
 
 MILESTONE_STEPS = {"uses": 10_000, "cards": 5_000}
@@ -72,7 +73,7 @@ def milestones(scope: Scope | None = None) -> list[dict]:
     if not scope.is_network_or_area:
         found = _live_milestones(scope)
     else:
-        rollups.fold()
+        fold()
         areas = _owner(scope)
         days = ("d", ALL_TIME, datetime.date.max)
         daily_uses = (_rows("a", BASE_DIM, areas, days).values("period").annotate(total=Sum("uses"))
@@ -98,7 +99,7 @@ def latest_milestones(scope: Scope | None = None) -> list[dict]:
         latest = {milestone["kind"]: milestone for milestone in _live_milestones(scope)}
         found = list(latest.values())
     else:
-        rollups.fold()
+        fold()
         areas = _owner(scope)
         found = [milestone for milestone in (
             _latest_crossing("uses", _rows_summing("a", BASE_DIM, areas, None, "uses")),

@@ -12,13 +12,14 @@ from .. import rollups
 from ..models import Rollup
 from ..rollups import ALL_TIME, BASE_DIM, COMMUNITY
 from .common import SUPPRESS_BELOW, WITNESS_FIELDS, Scope, _or_none
+from .reading import remembered
 
 
 def _areas(scope: Scope) -> list[int]:
     """The owners of holder rows in scope (listing them lets the index find each owner's rows directly)."""
     if scope.area_id is not None:
         return [scope.area_id]
-    return list(Area.objects.values_list("id", flat=True))
+    return remembered(("areas",), lambda: list(Area.objects.values_list("id", flat=True)))
 
 
 def _owner(scope: Scope) -> list[int]:
@@ -27,6 +28,10 @@ def _owner(scope: Scope) -> list[int]:
 
 
 def _venues(scope: Scope) -> dict[int, dict]:
+    return remembered(("venues", scope.area_id), lambda: _read_venues(scope))
+
+
+def _read_venues(scope: Scope) -> dict[int, dict]:
     venues = Organisation.objects.filter(kind=OrganisationKind.VENUE)
     if scope.area_id is not None:
         venues = venues.filter(area_id=scope.area_id)
@@ -80,30 +85,42 @@ _SUMMED = ("visits", "uses", "child_uses", "cards", "ticket_value_cents", "price
 def _totals(family: str, dims, owners, pieces: list[tuple], by: tuple[str, ...] = (),
             leave_out_key: str | None = None) -> dict[tuple, dict]:
     """Sums (`_SUMMED`) over the rows of `pieces` per value of the `by` fields, with the most distinct cards in one row
-    (`most`) and the number of rows (`rows`)."""
-    totals = defaultdict(lambda: {**dict.fromkeys(_SUMMED, 0), "most": 0, "rows": 0})
+    (`most`) and the number of rows (`rows`); asked again in one reading, the same sums without reading again."""
+    asked = (family, dims if isinstance(dims, str) else tuple(dims), tuple(owners), tuple(pieces), by, leave_out_key)
+    return remembered(("totals", *asked), lambda: _read_totals(*asked))
+
+
+def _read_totals(family: str, dims, owners, pieces: tuple, by: tuple[str, ...],
+                 leave_out_key: str | None) -> dict[tuple, dict]:
+    # One statement for every piece: each arm of the UNION ALL is a query of its own to the index. Without `by`,
+    # each arm is grouped by the family, which all its rows share: one group, or none without rows.
+    sums = {**{f"sum_{name}": Sum(name) for name in _SUMMED}, "most": Max("cards"), "rows": Count("id")}
+    arms = []
     for piece in pieces:
         rows = _rows(family, dims, owners, piece)
         if leave_out_key is not None:
             rows = rows.exclude(key=leave_out_key)
-        sums = {**{f"sum_{name}": Sum(name) for name in _SUMMED}, "most": Max("cards"), "rows": Count("id")}
-        groups = rows.values(*by).annotate(**sums) if by else [rows.aggregate(**sums)]
-        for group in groups:
-            if not group["rows"]:
-                continue
-            total = totals[tuple(group[name] for name in by)]
-            for name in _SUMMED:
-                total[name] += group[f"sum_{name}"]
-            total["rows"] += group["rows"]
-            total["most"] = max(total["most"], group["most"])
-    return totals
+        arms.append(rows.values(*(by or ("family",))).annotate(**sums))
+    totals = defaultdict(lambda: {**dict.fromkeys(_SUMMED, 0), "most": 0, "rows": 0})
+    if not arms:
+        return {}
+    for group in arms[0].union(*arms[1:], all=True) if len(arms) > 1 else arms[0]:
+        if not group["rows"]:
+            continue
+        total = totals[tuple(group[name] for name in by)]
+        for name in _SUMMED:
+            total[name] += group[f"sum_{name}"]
+        total["rows"] += group["rows"]
+        total["most"] = max(total["most"], group["most"])
+    return dict(totals)
 
 
 def _rolled_up_counts(scope: Scope, on: datetime.date) -> dict:
     areas = _owner(scope)
     upto = _pieces(None, on, "y")
-    usage = _totals("a", BASE_DIM, areas, upto).get((), {})
-    result = {name: usage.get(name, 0) for name in ("visits", "uses", "child_uses")}
+    # By period, as the value of the tickets up to the same day reads them (`value.value_summary`): one read.
+    by_period = _totals("a", BASE_DIM, areas, upto, ("period",)).values()
+    result = {name: sum(total[name] for total in by_period) for name in ("visits", "uses", "child_uses")}
     cards = {dim: total["cards"] for (dim,), total in _totals(
         "c", (rollups.ISSUED, rollups.ENDED, rollups.ACTIVATED), areas, upto, ("dim",), COMMUNITY).items()}
     issued = cards.get(rollups.ISSUED, 0)

@@ -21,9 +21,9 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
-from .. import rollups
 from ..rollups import BASE_DIM
 from .common import Scope, _grouping, _in_period, _share
+from .reading import fold
 from .rolled import _owner, _pieces, _totals, _venue_key, _venues
 
 VALUE_GROUPINGS = ("year", "area", "municipality", "venue", "sector")
@@ -63,7 +63,7 @@ def ticket_value(scope: Scope, group_by: str, start: datetime.date | None = None
 def _rolled_value(scope: Scope, group_by: str, start: datetime.date | None, end: datetime.date | None) -> dict:
     """The network's and an area's value figures from the card-type rollup rows: by year from the area's (or
     the network's) own rows, by a venue grouping from each venue's rows with the venue as it is now."""
-    rollups.fold()
+    fold()
     groups = defaultdict(lambda: dict.fromkeys(_ROLLED, 0))
     if group_by == "year":
         for (period,), total in _totals("a", BASE_DIM, _owner(scope), _pieces(start, end, "y"), ("period",)).items():

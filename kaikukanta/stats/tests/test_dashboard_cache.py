@@ -100,3 +100,21 @@ def test_a_dashboard_that_cannot_be_made_ahead_is_left_to_its_reader(network, mo
         assert dashboard_cache.warm() == 0
     assert dashboard_cache.warm() == 1
     assert dashboard_cache.warm() == 0, "already of the current generation"
+
+
+def test_a_dashboard_made_afresh_asks_each_rollup_sum_and_the_network_history_once(network):
+    """Its tables share their reads (the venue rows of the period feed five tables, the yearly table is also
+    the report form's first year, every year-end's municipalities come from one read of the history)."""
+    small_world(network)
+    client = Client(headers={"accept-language": "fi"})
+    sign_in(client, network.users["admin"])
+    # A period of a month and a few days: every rollup sum is two pieces (a month and days).
+    params = {"from": "2024-03-01", "to": "2024-04-03", "on": "2024-12-31"}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("stats:dashboard"), params)
+    assert response.status_code == 200
+    statements = [query["sql"] for query in queries.captured_queries]
+    rollup_reads = [sql for sql in statements if "stats_rollup" in sql and sql.lstrip("( ").startswith("SELECT")]
+    assert rollup_reads and len(rollup_reads) == len(set(rollup_reads))
+    assert sum('FROM "network_areastatusperiod"' in sql for sql in statements) <= 4   # summary, yearly, milestones
+    assert PageTables(response.content.decode()).headline["Käynnit"] == "13"
