@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from kaikukanta.cards.facts import AGE_GROUPS, NO_KEY, OLDEST_AGE_GROUP, age_group, ends_on
+from kaikukanta.cards.facts import AGE_GROUPS, NO_KEY, OLDEST_AGE_GROUP, age_group, ends_on  # noqa: F401 (selectors read the groups here)
 from kaikukanta.core import sql
 
 from .models import CardFigures, FoldState, PendingChange, WellbeingRollup
@@ -353,12 +353,16 @@ def fold() -> None:
         state = FoldState.objects.first()
         if state is None or state.version < VERSION:
             # Never folded, or folded by a release whose rollups lack something this one reads.
-            _rebuild_locked()
+            from . import rebuilding
+
+            rebuilding.rebuild_locked()
             return
         memberships = Memberships.load()
         changed = _fold_pending(memberships)
         if state.memberships != memberships.fingerprint():
-            _rebuild_home_areas(memberships)
+            from . import rebuilding
+
+            rebuilding.rebuild_home_areas()
             state.memberships = memberships.fingerprint()
             state.save(update_fields=["memberships"])
             changed = True
@@ -667,220 +671,11 @@ def _apply_wellbeing(changes: dict) -> None:
             row.delete()
 
 
-# ---- rebuilding from scratch ------------------------------------------------------------------------
+# ---- rebuilding from scratch (stats/rebuilding.py, which reads this module's definitions) ----------------
 
 def rebuild() -> None:
-    """Recompute every rollup from the cards, visits and answers (`manage.py rebuild_stats`). In a
-    transaction of its own it reads them as one snapshot (REPEATABLE READ on PostgreSQL), so changes
-    committed meanwhile stay pending for the next fold instead of being counted twice or not at all."""
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost and _on_postgresql():
-            sql.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", [])
-        _lock()
-        _rebuild_locked()
+    """Recompute every rollup from the cards, visits and answers (`manage.py rebuild_stats`), in a
+    transaction of its own reading them as one snapshot."""
+    from . import rebuilding
 
-
-def _month_start(column: str) -> str:
-    if _on_postgresql():
-        return f"CAST(date_trunc('month', {column}) AS date)"
-    return f"date({column}, 'start of month')"
-
-
-def _year_start(column: str) -> str:
-    if _on_postgresql():
-        return f"CAST(date_trunc('year', {column}) AS date)"
-    return f"date({column}, 'start of year')"
-
-
-def _period_sql(column: str, grain: str) -> str:
-    if grain == "t":
-        return f"DATE '{ALL_TIME.isoformat()}'" if _on_postgresql() else f"'{ALL_TIME.isoformat()}'"
-    return {"d": column, "m": _month_start(column), "y": _year_start(column)}[grain]
-
-
-def _year_of(column: str) -> str:
-    if _on_postgresql():
-        return f"CAST(EXTRACT(YEAR FROM {column}) AS integer)"
-    return f"CAST(strftime('%%Y', {column}) AS integer)"
-
-
-def _day_after(column: str) -> str:
-    if _on_postgresql():
-        return f"({column} + 1)"
-    return f"date({column}, '+1 day')"
-
-
-def _holder_key_sql(dim: str) -> str:
-    """The SQL twin of CardFacts.holder_keys, over visits v, cards c and the home membership m."""
-    community = f"WHEN c.card_type = '{COMMUNITY}' THEN '{COMMUNITY}'"
-    if dim == "age_group":
-        age = f"{_year_of('v.used_on')} - c.birth_year"
-        groups = " ".join(f"WHEN {age} < {below} THEN '{label}'" for below, label in AGE_GROUPS)
-        return f"CASE {community} WHEN c.birth_year IS NULL THEN '{NO_KEY}' {groups} ELSE '{OLDEST_AGE_GROUP}' END"
-    if dim == "children":
-        top = len(CHILDREN_KEYS) - 1
-        return (f"CASE {community} WHEN c.children >= {top} THEN '{CHILDREN_KEYS[top]}' "
-                "ELSE CAST(c.children AS TEXT) END")
-    if dim == "gender":
-        return f"CASE {community} WHEN c.gender = '' THEN '{NO_KEY}' ELSE c.gender END"
-    if dim == "home_municipality":
-        return f"CASE {community} ELSE COALESCE(c.home_municipality_id, '{NO_KEY}') END"
-    return f"CASE {community} WHEN m.area_id IS NULL THEN '{NO_KEY}' ELSE CAST(m.area_id AS TEXT) END"
-
-
-_CHILD_USES_SQL = f"SUM(CASE WHEN c.card_type = '{PERSONAL}' THEN v.children ELSE 0 END)"
-_VALUE_SQL = ("COALESCE(SUM(v.ticket_value_cents), 0), "
-              "SUM(CASE WHEN v.ticket_value_cents IS NULL THEN 0 ELSE v.uses END)")
-_INSERT_ROLLUP = f"INSERT INTO stats_rollup ({', '.join(_ROLLUP_COLUMNS)}) "
-
-
-def _rebuild_locked() -> None:
-    for table in ("stats_rollup", "stats_cardfigures", "stats_wellbeingrollup", "stats_pendingchange"):
-        sql.execute(f"DELETE FROM {table}", [])
-    if _on_postgresql():
-        # In-memory sorts and hashes for the big groupings below instead of spilling to disk.
-        sql.execute("SET LOCAL work_mem = '256MB'", [])
-    memberships = Memberships.load()
-    _rebuild_usage()
-    _rebuild_holder_rows(HOLDER_DIMS)
-    _rebuild_cards()
-    before = generation()
-    FoldState.objects.all().delete()
-    FoldState.objects.create(memberships=memberships.fingerprint(), version=VERSION, generation=before + 1)
-
-
-def _rebuild_usage() -> None:
-    sql.execute(
-        _INSERT_ROLLUP + f"SELECT 'v', v.venue_id, '{BASE_DIM}', 'd', v.used_on, c.card_type, COUNT(*), "
-        f"SUM(v.uses), {_CHILD_USES_SQL}, 0, NULL, NULL, NULL, NULL, {_VALUE_SQL} FROM visits_visit v "
-        "JOIN cards_card c ON c.id = v.card_id WHERE v.cancelled_at IS NULL "
-        "GROUP BY v.venue_id, v.used_on, c.card_type", [])
-    sql.execute(
-        _INSERT_ROLLUP + f"SELECT 'a', o.area_id, '{BASE_DIM}', 'd', r.period, r.key, SUM(r.visits), "
-        "SUM(r.uses), SUM(r.child_uses), 0, NULL, NULL, NULL, NULL, SUM(r.ticket_value_cents), SUM(r.priced_uses) "
-        "FROM stats_rollup r JOIN network_organisation o ON o.id = r.owner "
-        f"WHERE r.family = 'v' AND r.dim = '{BASE_DIM}' AND r.grain = 'd' GROUP BY o.area_id, r.period, r.key", [])
-    _sum_areas_into_the_network(f"r.family = 'a' AND r.dim = '{BASE_DIM}'")
-    _sum_days_into_longer_periods(f"r.family IN ('v', 'a') AND r.dim = '{BASE_DIM}'", ("m", "y", "t"))
-
-
-def _sum_areas_into_the_network(condition: str) -> None:
-    sql.execute(
-        _INSERT_ROLLUP + f"SELECT r.family, {NETWORK}, r.dim, 'd', r.period, r.key, SUM(r.visits), SUM(r.uses), "
-        "SUM(r.child_uses), SUM(r.cards), NULL, NULL, NULL, NULL, SUM(r.ticket_value_cents), SUM(r.priced_uses) "
-        f"FROM stats_rollup r WHERE r.grain = 'd' AND {condition} GROUP BY r.family, r.dim, r.period, r.key", [])
-
-
-def _sum_days_into_longer_periods(condition: str, grains: tuple[str, ...]) -> None:
-    """Longer rows of additive counts (no distinct cards) as sums of the day rows."""
-    for grain in grains:
-        period = _period_sql("r.period", grain)
-        sql.execute(
-            _INSERT_ROLLUP + f"SELECT r.family, r.owner, r.dim, '{grain}', {period}, r.key, SUM(r.visits), "
-            "SUM(r.uses), SUM(r.child_uses), SUM(r.cards), NULL, NULL, NULL, NULL, SUM(r.ticket_value_cents), "
-            f"SUM(r.priced_uses) FROM stats_rollup r WHERE r.grain = 'd' AND {condition} "
-            "GROUP BY r.family, r.owner, r.dim, r.key"
-            + ("" if grain == "t" else f", {period}"), [])
-
-
-def _rebuild_holder_rows(dims: tuple[str, ...]) -> None:
-    """Every visit's holder keys are computed once, into one row per day, area and card; distinct cards of
-    longer periods come from one row per (row, card), the first four card ids by a window."""
-    keys = ", ".join(f"{_holder_key_sql(dim)} AS key_{dim}" for dim in HOLDER_DIMS)
-    sql.execute("DROP TABLE IF EXISTS stats_rebuild_days", [])
-    sql.execute(
-        f"CREATE TEMPORARY TABLE stats_rebuild_days AS SELECT v.used_on, o.area_id AS owner, v.card_id, {keys}, "
-        f"COUNT(*) AS visits, SUM(v.uses) AS uses, {_CHILD_USES_SQL} AS child_uses FROM visits_visit v "
-        "JOIN cards_card c ON c.id = v.card_id JOIN network_organisation o ON o.id = v.venue_id "
-        "LEFT JOIN network_membership m ON m.municipality_id = c.home_municipality_id "
-        "AND m.joined_on <= v.used_on AND (m.left_on IS NULL OR m.left_on > v.used_on) "
-        "WHERE v.cancelled_at IS NULL GROUP BY v.used_on, o.area_id, v.card_id, "
-        + ", ".join(f"key_{dim}" for dim in HOLDER_DIMS), [])
-    witnesses = ", ".join(f"CASE WHEN COUNT(*) <= {WITNESSES} THEN MAX(CASE WHEN position = {n} THEN card_id END) "
-                          "END" for n in range(1, WITNESSES + 1))
-    for dim in dims:
-        for grain in VISIT_GRAINS:
-            period = _period_sql("used_on", grain)
-            if grain == "d":
-                # A day's rows are already one per area and card.
-                keyed = (f"SELECT used_on AS period, owner, key_{dim} AS key, card_id, visits, uses, child_uses "
-                         "FROM stats_rebuild_days")
-            else:
-                grouping = ("" if grain == "t" else f"{period}, ") + f"owner, key_{dim}, card_id"
-                keyed = (f"SELECT {period} AS period, owner, key_{dim} AS key, card_id, SUM(visits) AS visits, "
-                         f"SUM(uses) AS uses, SUM(child_uses) AS child_uses FROM stats_rebuild_days "
-                         f"GROUP BY {grouping}")
-            sql.execute(
-                f"WITH keyed AS ({keyed}), "
-                "ranked AS (SELECT keyed.*, ROW_NUMBER() OVER (PARTITION BY period, owner, key ORDER BY card_id) "
-                "AS position FROM keyed) "
-                + _INSERT_ROLLUP + f"SELECT 'a', owner, '{dim}', '{grain}', period, key, SUM(visits), SUM(uses), "
-                f"SUM(child_uses), COUNT(*), {witnesses}, 0, 0 FROM ranked GROUP BY period, owner, key", [])
-    sql.execute("DROP TABLE stats_rebuild_days", [])
-
-
-def _rebuild_home_areas(memberships: Memberships) -> None:
-    """After a membership changed, even in the past: the home areas of every visit again."""
-    sql.execute("DELETE FROM stats_rollup WHERE family = 'a' AND dim = 'home_area'", [])
-    _rebuild_holder_rows(("home_area",))
-
-
-def _rebuild_cards() -> None:
-    valid_until_end = _day_after("c.valid_until")
-    if _on_postgresql():
-        ends = f"GREATEST(c.issued_on, LEAST({valid_until_end}, COALESCE(c.closed_on, {valid_until_end})))"
-    else:
-        ends = f"MAX(c.issued_on, MIN({valid_until_end}, COALESCE(c.closed_on, {valid_until_end})))"
-    sql.execute(
-        "INSERT INTO stats_cardfigures (card_id, card_type, area_id, issued_on, ends_on, birth_year, children, "
-        "gender, home_municipality, renewed, first_used_on, uses, wellbeing) "
-        f"SELECT c.id, c.card_type, o.area_id, c.issued_on, {ends}, c.birth_year, c.children, c.gender, "
-        "COALESCE(c.home_municipality_id, ''), EXISTS (SELECT 1 FROM cards_cardevent e WHERE e.card_id = c.id "
-        f"AND e.event = '{RENEWED}'), u.first_use, COALESCE(u.uses, 0), '' FROM cards_card c "
-        "JOIN network_organisation o ON o.id = c.issuer_id LEFT JOIN (SELECT card_id, MIN(used_on) AS first_use, "
-        "SUM(uses) AS uses FROM visits_visit WHERE cancelled_at IS NULL GROUP BY card_id) u ON u.card_id = c.id",
-        [])
-    personal = f"f.card_type = '{PERSONAL}'"
-    buckets = " ".join(f"WHEN f.uses >= {lowest} THEN '{name}'" for lowest, name in reversed(USE_BUCKETS))
-    for dim, day, key, condition in (
-            (ISSUED, "f.issued_on", "f.card_type", "1 = 1"),
-            (ENDED, "f.ends_on", "''", personal),
-            (ACTIVATED, "f.first_used_on", "''", f"{personal} AND f.first_used_on IS NOT NULL"),
-            (RENEWED, "f.issued_on", "''", f"{personal} AND f.renewed"),
-            (BUCKET, "f.issued_on", f"CASE {buckets} END", personal)):
-        sql.execute(
-            _INSERT_ROLLUP + f"SELECT 'c', f.area_id, '{dim}', 'd', {day}, {key}, 0, 0, 0, COUNT(*), "
-            f"NULL, NULL, NULL, NULL, 0, 0 FROM stats_cardfigures f WHERE {condition} GROUP BY f.area_id, {day}"
-            + ("" if key == "''" else f", {key}"), [])
-    _sum_areas_into_the_network("r.family = 'c'")
-    _sum_days_into_longer_periods("r.family = 'c'", ("m", "y"))
-    _rebuild_wellbeing()
-
-
-def _rebuild_wellbeing() -> None:
-    answers = defaultdict(list)
-    for card_id, key, value, kind, date, event_id in _fetch(
-            "SELECT a.card_id, a.question_key, a.value, e.event, e.date, e.id FROM cards_wellbeinganswer a "
-            "JOIN cards_cardevent e ON e.id = a.event_id JOIN cards_card c ON c.id = a.card_id "
-            f"WHERE c.card_type = '{PERSONAL}'", []):
-        answers[card_id].append((key, value, kind, sql.as_date(date), event_id))
-    areas = dict(CardFigures.objects.filter(card_id__in=list(answers)).values_list("card_id", "area_id"))
-    sums = defaultdict(lambda: [0, 0, 0])
-    updates = []
-    for card_id, given in answers.items():
-        pairs = wellbeing_pairs(given)
-        if not pairs:
-            continue
-        updates.append((";".join(f"{key}={then}:{now}" for key, then, now in pairs), card_id))
-        for key, then, now in pairs:
-            figures = sums[(areas[card_id], key)]
-            figures[0] += 1
-            figures[1] += then
-            figures[2] += now
-    if updates:
-        with connection.cursor() as cursor:
-            cursor.executemany("UPDATE stats_cardfigures SET wellbeing = %s WHERE card_id = %s", updates)
-    WellbeingRollup.objects.bulk_create([
-        WellbeingRollup(owner=owner, question_key=key, respondents=respondents, sum_at_issue=then, sum_now=now)
-        for (owner, key), (respondents, then, now) in sums.items()])
+    rebuilding.rebuild()
