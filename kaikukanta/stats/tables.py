@@ -174,7 +174,7 @@ class Table:
                 if cell.suppressed:
                     style += " stats-suppressed"
                 cells.append(format_html('<td class="{}">{}</td>', style, cell.page_html))
-            written.append(format_html("<tr>{}</tr>", mark_safe("".join(cells))))  # noqa: S308 (each part escaped)
+            written.append(format_html("<tr>{}</tr>", mark_safe("\n".join(cells))))  # noqa: S308 (each part escaped)
         return mark_safe("\n".join(written))  # noqa: S308 (each row escaped)
 
     def chart_data(self) -> dict | None:

@@ -85,7 +85,7 @@ def test_a_paper_lists_stored_rows_are_counted_once_each_refused_and_replayed_ro
     from kaikukanta.core.clock import today
     from kaikukanta.testing import sign_in
     from kaikukanta.visits.models import Visit
-    from kaikukanta.visits.tests.test_desk_pages import paper_body
+    from kaikukanta.visits.tests.desk_pages.test_desk_day_pages import paper_body
 
     page = Client()
     sign_in(page, network.users["venue"])
