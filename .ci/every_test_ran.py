@@ -17,8 +17,10 @@ def collected_ids(path: str) -> list[str]:
 
 def junit_key(node_id: str) -> tuple[str, str]:
     """A test id as a JUnit report names it: the module path and classes dotted, then the test's name."""
-    module, *rest = node_id.split("::")
-    return ".".join([module.removesuffix(".py").replace("/", "."), *rest[:-1]]), rest[-1]
+    # Only the part before the parameters is split: a parameter can hold "::" (an IPv6 address).
+    path, bracket, parameters = node_id.partition("[")
+    module, *rest = path.split("::")
+    return ".".join([module.removesuffix(".py").replace("/", "."), *rest[:-1]]), rest[-1] + bracket + parameters
 
 
 def ran(report: str) -> tuple[set[tuple[str, str]], int, int]:

@@ -63,7 +63,9 @@ class Desk(threading.Thread):
                     status, body = self.post({"card_number": number}, key)
                 except OSError:
                     status, body = None, None
-                if status == 201:
+                # 201, or 200: a replay of this key, whose first attempt was stored though its answer was lost
+                # (a timeout on a busy machine); the body is that first visit.
+                if status in (200, 201):
                     self.stored.append(body["id"])
                     break
                 if status in (409, 422, 429):
