@@ -62,34 +62,31 @@ def rebuild() -> None:
         rebuild_locked()
 
 
+def _dialect(postgresql: str, sqlite: str) -> str:
+    """The same expression in the engine's own SQL."""
+    return postgresql if _on_postgresql() else sqlite
+
+
 def _month_start(column: str) -> str:
-    if _on_postgresql():
-        return f"CAST(date_trunc('month', {column}) AS date)"
-    return f"date({column}, 'start of month')"
+    return _dialect(f"CAST(date_trunc('month', {column}) AS date)", f"date({column}, 'start of month')")
 
 
 def _year_start(column: str) -> str:
-    if _on_postgresql():
-        return f"CAST(date_trunc('year', {column}) AS date)"
-    return f"date({column}, 'start of year')"
+    return _dialect(f"CAST(date_trunc('year', {column}) AS date)", f"date({column}, 'start of year')")
 
 
 def _period_sql(column: str, grain: str) -> str:
     if grain == "t":
-        return f"DATE '{ALL_TIME.isoformat()}'" if _on_postgresql() else f"'{ALL_TIME.isoformat()}'"
+        return _dialect(f"DATE '{ALL_TIME.isoformat()}'", f"'{ALL_TIME.isoformat()}'")
     return {"d": column, "m": _month_start(column), "y": _year_start(column)}[grain]
 
 
 def _year_of(column: str) -> str:
-    if _on_postgresql():
-        return f"CAST(EXTRACT(YEAR FROM {column}) AS integer)"
-    return f"CAST(strftime('%%Y', {column}) AS integer)"
+    return _dialect(f"CAST(EXTRACT(YEAR FROM {column}) AS integer)", f"CAST(strftime('%%Y', {column}) AS integer)")
 
 
 def _day_after(column: str) -> str:
-    if _on_postgresql():
-        return f"({column} + 1)"
-    return f"date({column}, '+1 day')"
+    return _dialect(f"({column} + 1)", f"date({column}, '+1 day')")
 
 
 def _holder_key_sql(dim: str) -> str:
