@@ -38,9 +38,7 @@ does the cell; otherwise every row lists all its cards and their union is the an
 the demo generator uses it after a bulk load. A test compares it with the folded rollups.
 """
 
-import calendar
 import datetime
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,21 +48,38 @@ from django.db import connection, transaction
 from kaikukanta.cards.facts import AGE_GROUPS, NO_KEY, OLDEST_AGE_GROUP, age_group, ends_on  # noqa: F401 (selectors read the groups here)
 from kaikukanta.core import sql
 
+from .contributions import (  # noqa: F401 (the rebuild and the readers read these here)
+    ACTIVATED,
+    ALL_TIME,
+    BASE_DIM,
+    BUCKET,
+    CARD_DIMS,
+    CHILDREN_KEYS,
+    COMMUNITY,
+    ENDED,
+    GRAINS,
+    HOLDER_DIMS,
+    ISSUED,
+    NETWORK,
+    PERSONAL,
+    RENEWED,
+    USE_BUCKETS,
+    VISIT_GRAINS,
+    WITNESSES,
+    CardFacts,
+    Contribution,
+    Memberships,
+    VisitFacts,
+    bucket_of,
+    card_rows,
+    children_key,
+    contribution,
+    contribution_change,
+    period_end,
+    period_of,
+    wellbeing_pairs,
+)
 from .models import CardFigures, FoldState, PendingChange, WellbeingRollup
-
-PERSONAL, COMMUNITY = "personal", "community"
-CHILDREN_KEYS = ("0", "1", "2", "3", "4+")
-USE_BUCKETS = ((0, "0"), (1, "1"), (2, "2-4"), (5, "5-9"), (10, "10-19"), (20, "20+"))
-BASE_DIM = "card_type"
-HOLDER_DIMS = ("age_group", "children", "gender", "home_municipality", "home_area")
-GRAINS = ("d", "m", "y")
-VISIT_GRAINS = ("t", *GRAINS)
-ALL_TIME = datetime.date(1, 1, 1)
-# The owner of the whole network's rows (no area has id 0): the national counts without adding up areas.
-NETWORK = 0
-WITNESSES = 4
-RENEWED, ISSUED, ENDED, ACTIVATED, BUCKET = "renewed", "issued", "ended", "activated", "bucket"
-CARD_DIMS = (ISSUED, ENDED, ACTIVATED, RENEWED, BUCKET)
 
 # Cards per fold batch: their pending rows, visits and answers are read together.
 BATCH_CARDS = 2000
@@ -108,190 +123,6 @@ def visit_cancelled(card_id: int, visit_id: int) -> None:
 def cards_changed(*card_ids: int) -> None:
     """Cards issued, renewed, closed or replaced, or their wellbeing answers moved."""
     PendingChange.objects.bulk_create([PendingChange(card_id=card_id) for card_id in card_ids])
-
-
-# ---- definitions shared by the fold, the rebuild and the readers -------------------------------------
-
-def period_of(day: datetime.date, grain: str) -> datetime.date:
-    if grain == "t":
-        return ALL_TIME
-    if grain == "d":
-        return day
-    if grain == "m":
-        return day.replace(day=1)
-    return day.replace(month=1, day=1)
-
-
-def period_end(period: datetime.date, grain: str) -> datetime.date:
-    if grain == "t":
-        return datetime.date.max
-    if grain == "d":
-        return period
-    if grain == "m":
-        return period.replace(day=calendar.monthrange(period.year, period.month)[1])
-    return period.replace(month=12, day=31)
-
-
-def children_key(children: int) -> str:
-    return CHILDREN_KEYS[min(children, len(CHILDREN_KEYS) - 1)]
-
-
-def bucket_of(uses: int) -> str:
-    label = USE_BUCKETS[0][1]
-    for lowest, name in USE_BUCKETS:
-        if uses >= lowest:
-            label = name
-    return label
-
-
-class Memberships:
-    """Which area each municipality belonged to, day by day (memberships of one municipality never
-    overlap)."""
-
-    def __init__(self, rows):
-        self.rows = sorted(rows)
-        self.by_code: dict[str, list] = defaultdict(list)
-        for _, area_id, code, joined, left in self.rows:
-            self.by_code[code].append((joined, left, area_id))
-
-    @classmethod
-    def load(cls) -> "Memberships":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT id, area_id, municipality_id, joined_on, left_on FROM network_membership")
-            return cls([(pk, area, code, sql.as_date(joined), sql.as_date(left))
-                        for pk, area, code, joined, left in cursor.fetchall()])
-
-    def fingerprint(self) -> str:
-        return json.dumps([[pk, area, code, str(joined), str(left)] for pk, area, code, joined, left in self.rows])
-
-    def area_on(self, code: str | None, day: datetime.date) -> int | None:
-        for joined, left, area_id in self.by_code.get(code, ()):
-            if joined <= day and (left is None or left > day):
-                return area_id
-        return None
-
-
-@dataclass(frozen=True)
-class CardFacts:
-    """What a card's figures depend on."""
-
-    card_type: str
-    area_id: int
-    issued_on: datetime.date
-    ends_on: datetime.date
-    birth_year: int | None
-    children: int
-    gender: str
-    home_municipality: str
-    renewed: bool
-    wellbeing: tuple = ()  # ((question key, answer at issue, answer at the latest renewal), ...)
-
-    @classmethod
-    def of_figures(cls, figures: CardFigures) -> "CardFacts":
-        pairs = []
-        for item in filter(None, figures.wellbeing.split(";")):
-            key, values = item.split("=")
-            then, now = values.split(":")
-            pairs.append((key, int(then), int(now)))
-        return cls(figures.card_type, figures.area_id, figures.issued_on, figures.ends_on, figures.birth_year,
-                   figures.children, figures.gender, figures.home_municipality, figures.renewed, tuple(pairs))
-
-    def figures(self, card_id: int, visits: list["VisitFacts"]) -> CardFigures:
-        return CardFigures(card_id=card_id, card_type=self.card_type, area_id=self.area_id,
-                           issued_on=self.issued_on, ends_on=self.ends_on, birth_year=self.birth_year,
-                           children=self.children, gender=self.gender, home_municipality=self.home_municipality,
-                           renewed=self.renewed, first_used_on=min((v.used_on for v in visits), default=None),
-                           uses=sum(v.uses for v in visits),
-                           wellbeing=";".join(f"{key}={then}:{now}" for key, then, now in self.wellbeing))
-
-    def holder_keys(self, day: datetime.date, memberships: Memberships) -> tuple[str, ...]:
-        """The keys of HOLDER_DIMS for a visit on `day`."""
-        if self.card_type == COMMUNITY:
-            return (COMMUNITY,) * len(HOLDER_DIMS)
-        home_area = memberships.area_on(self.home_municipality, day)
-        return (age_group(self.birth_year, day.year), children_key(self.children), self.gender or NO_KEY,
-                self.home_municipality or NO_KEY, NO_KEY if home_area is None else str(home_area))
-
-
-@dataclass(frozen=True)
-class VisitFacts:
-    id: int
-    venue_id: int
-    area_id: int
-    used_on: datetime.date
-    uses: int
-    children: int
-    cancelled: bool
-    value_cents: int | None = None   # the value of its tickets as recorded; None: not known
-
-
-@dataclass
-class Contribution:
-    """What one card adds to the rollups."""
-
-    # row key → visits, uses, child uses, value (cents), priced uses
-    sums: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0, 0]))
-    present: set = field(default_factory=set)     # holder rows counting the card among their distinct cards
-    cards: dict = field(default_factory=lambda: defaultdict(int))                # card rows → cards
-    wellbeing: dict = field(default_factory=dict)  # (area, question) → (at issue, now)
-
-
-def contribution(card: CardFacts | None, visits: list[VisitFacts], memberships: Memberships) -> Contribution:
-    result = Contribution()
-    if card is None:
-        return result
-    personal = card.card_type == PERSONAL
-    for visit in visits:
-        measures = (1, visit.uses, visit.children if personal else 0)
-        priced = visit.value_cents is not None
-        valued = (*measures, visit.value_cents or 0, visit.uses if priced else 0)
-        keys = card.holder_keys(visit.used_on, memberships)
-        for grain in VISIT_GRAINS:
-            period = period_of(visit.used_on, grain)
-            rows = [("v", visit.venue_id, BASE_DIM, grain, period, card.card_type),
-                    ("a", visit.area_id, BASE_DIM, grain, period, card.card_type),
-                    ("a", NETWORK, BASE_DIM, grain, period, card.card_type)]
-            holder_rows = [("a", visit.area_id, dim, grain, period, key) for dim, key in zip(HOLDER_DIMS, keys,
-                                                                                             strict=True)]
-            result.present.update(holder_rows)
-            # The value only on the card-type rows: the holder rows offer no value figures.
-            for row, amounts in [(row, valued) for row in rows] + [(row, measures) for row in holder_rows]:
-                sums = result.sums[row]
-                for position, amount in enumerate(amounts):
-                    sums[position] += amount
-    first_use = min((visit.used_on for visit in visits), default=None)
-    for row in card_rows(card, first_use, sum(visit.uses for visit in visits)):
-        result.cards[row] += 1
-    for key, then, now in card.wellbeing:
-        result.wellbeing[(card.area_id, key)] = (then, now)
-    return result
-
-
-def card_rows(card: CardFacts, first_use: datetime.date | None, uses: int) -> list[tuple]:
-    """The card rows (family `c`, at the day grain) counting this card once each."""
-    area = card.area_id
-    rows = [("c", area, ISSUED, "d", card.issued_on, card.card_type)]
-    if card.card_type == PERSONAL:
-        rows.append(("c", area, ENDED, "d", card.ends_on, ""))
-        if first_use is not None:
-            rows.append(("c", area, ACTIVATED, "d", first_use, ""))
-        if card.renewed:
-            rows.append(("c", area, RENEWED, "d", card.issued_on, ""))
-        rows.append(("c", area, BUCKET, "d", card.issued_on, bucket_of(uses)))
-    return [(family, owner, dim, grain, period_of(day, grain), key)
-            for family, area_owner, dim, _, day, key in rows for owner in (area_owner, NETWORK) for grain in GRAINS]
-
-
-def wellbeing_pairs(answers) -> tuple:
-    """(key, at issue, at the latest renewal) for the questions answered both at issue and at a renewal;
-    `answers` are (question key, value, event kind, event date, event id)."""
-    at_issue, latest = {}, {}
-    for key, value, kind, *_ in sorted(answers, key=lambda a: (a[3], a[4])):
-        if kind == ISSUED:
-            at_issue.setdefault(key, value)
-        elif kind == RENEWED:
-            latest[key] = value
-    return tuple((key, at_issue[key], latest[key]) for key in sorted(at_issue) if key in latest)
 
 
 # ---- folding ---------------------------------------------------------------------------------------
@@ -505,8 +336,11 @@ def _fold_cards(card_ids: list[int], memberships: Memberships) -> None:
         then = [] if folded is None else (
             [visit for visit in now if visit.id not in recorded]
             + [visit for visit in visits if visit.cancelled and visit.id in cancelled])
-        changes.add(card_id, contribution(folded, then, memberships),
-                    contribution(batch.cards.get(card_id), now, memberships))
+        card = batch.cards.get(card_id)
+        if folded is not None and folded == card:
+            changes.add(card_id, *contribution_change(card, then, now, memberships))
+        else:
+            changes.add(card_id, contribution(folded, then, memberships), contribution(card, now, memberships))
         batch.counted[card_id] = now
     _save_card_figures(card_ids, batch)
     _apply(changes, {change[0] for change in batch.changes}, memberships)
