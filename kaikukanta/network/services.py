@@ -2,7 +2,7 @@
 
 Each function takes the `Caller` first (accounts.caller: who acts, through which door), checks it with the
 policy, writes, and leaves an audit record, all in one transaction, so a refusal anywhere leaves nothing
-behind.
+behind. The offerings' services live in offerings.py and are imported here, where their callers reach them.
 """
 
 import csv
@@ -42,7 +42,6 @@ from .models import (
     Organisation,
     OrganisationKind,
 )
-# The offerings' services live in offerings.py; the callers reach them here.
 from .offerings import create_offering, set_default_offering, update_offering  # noqa: F401
 from .selectors import area_status_on, municipality_in_area_on, open_memberships
 
