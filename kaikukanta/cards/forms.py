@@ -11,6 +11,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kaikukanta.core.clock import today
+from kaikukanta.core.date_inputs import date_field
 from kaikukanta.core.errors import Code, Refusal
 
 from . import rules
@@ -63,10 +65,6 @@ class CardNumberField(forms.CharField):
             if refusal.code == Code.INVALID:
                 raise forms.ValidationError(_("A card number has 10 digits.")) from None
             raise forms.ValidationError(refusal.message(get_language())) from None
-
-
-def date_field(label) -> forms.DateField:
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class HolderFieldsForm(forms.Form):
@@ -140,7 +138,7 @@ class IssueForm(HolderFieldsForm):
         label=_("Card type"), initial=CardType.PERSONAL, widget=forms.RadioSelect,
         choices=[(CardType.PERSONAL, CARD_TYPE_LABELS[CardType.PERSONAL]),
                  (CardType.COMMUNITY, _("Community card (a worker's card for bringing clients; no holder data)"))])
-    valid_until = date_field(_("Valid until"))
+    valid_until = date_field(_("Valid until"), low=today)
 
     field_order = ["number", "card_type", *HOLDER_FIELDS, "valid_until"]
 
@@ -165,7 +163,7 @@ class IssueForm(HolderFieldsForm):
 class RenewForm(HolderFieldsForm):
     """A new end of validity; for a personal card also the holder data again (judged again) and new answers."""
 
-    valid_until = date_field(_("New end of validity"))
+    valid_until = date_field(_("New end of validity"), low=today)
 
     field_order = ["valid_until", *HOLDER_FIELDS]
 

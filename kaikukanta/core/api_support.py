@@ -9,10 +9,12 @@ from urllib.parse import urlencode
 
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils import translation
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import ConfigDict, field_validator
 
+from . import reasons
 from .bounds import within_int4
 from .errors import Code, Refusal
 from .language import pick_language
@@ -79,6 +81,16 @@ def _field_of(location) -> str | None:
     return ".".join(parts) or None
 
 
+def schema_refusal(errors: list[dict], language: str) -> Refusal:
+    """`invalid` naming the field of the schemas' first error, with its reason in `language` (core/reasons.py:
+    the error's kind and the schema's limits only, never the value sent)."""
+    if not errors:
+        return Refusal(Code.INVALID)
+    with translation.override(language):
+        reason = reasons.of_schema(errors[0])
+    return Refusal(Code.INVALID, field=_field_of(errors[0].get("loc", ())), reason=reason)
+
+
 def install_error_handlers(api) -> None:
     @api.exception_handler(Refusal)
     def refused(request, exc: Refusal):
@@ -86,8 +98,7 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(ValidationError)
     def invalid(request, exc: ValidationError):
-        field = _field_of(exc.errors[0].get("loc", ())) if exc.errors else None
-        return error_response(request, Refusal(Code.INVALID, field=field))
+        return error_response(request, schema_refusal(exc.errors, language_of(request)))
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
@@ -97,7 +108,9 @@ def install_error_handlers(api) -> None:
     def http_error(request, exc: HttpError):
         code = {400: Code.INVALID, 401: Code.UNAUTHENTICATED, 403: Code.FORBIDDEN, 404: Code.NOT_FOUND,
                 429: Code.THROTTLED}.get(exc.status_code, Code.INVALID)
-        return error_response(request, Refusal(code))
+        # django-ninja's one 400 of its own: a body that cannot be parsed.
+        unparsed = exc.status_code == 400 and str(exc).startswith("Cannot parse request body")
+        return error_response(request, Refusal(code, reason=reasons.NOT_JSON if unparsed else None))
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

@@ -10,6 +10,7 @@ refuses the same values with `invalid` naming the field.
 import datetime
 
 from .errors import Code, Refusal
+from .reasons import between_days, between_numbers
 
 INT4_MIN = -(2**31)
 INT4_MAX = 2**31 - 1
@@ -24,14 +25,14 @@ DATE_MAX = datetime.date(9000, 12, 31)
 def check_integer(value: int, field: str, low: int = INT4_MIN, high: int = INT4_MAX) -> int:
     """`value` itself, or `invalid` naming `field` when it is not an integer of low..high."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise Refusal(Code.INVALID, field=field)
+        raise Refusal(Code.INVALID, field=field, reason=between_numbers(low, high))
     return value
 
 
 def check_date(value: datetime.date, field: str, low: datetime.date = DATE_MIN,
                high: datetime.date = DATE_MAX) -> datetime.date:
     if not isinstance(value, datetime.date) or not low <= value <= high:
-        raise Refusal(Code.INVALID, field=field)
+        raise Refusal(Code.INVALID, field=field, reason=between_days(low, high))
     return value
 
 

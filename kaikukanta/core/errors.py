@@ -246,13 +246,19 @@ LANGUAGES = ("fi", "sv", "en")
 
 
 class Refusal(Exception):
-    """A request refused by a rule. Raising it anywhere inside a transaction undoes the write."""
+    """A request refused by a rule. Raising it anywhere inside a transaction undoes the write.
 
-    def __init__(self, code: Code, field: str | None = None, detail: str | None = None):
+    `detail` says why in words every door shows (the API's message, a page beside the field, an import line).
+    `reason` says why for a door with no words of its own for the field (the API's message): a page prefers
+    its own (core/forms.py), so a bound like "a day from 1900-01-01 to 9000-12-31" reads as the form puts it.
+    """
+
+    def __init__(self, code: Code, field: str | None = None, detail: str | None = None, *, reason=None):
         super().__init__(code.value)
         self.code = code
         self.field = field
         self.detail = detail
+        self.reason = reason
 
     @property
     def status(self) -> int:
@@ -261,13 +267,14 @@ class Refusal(Exception):
     def message(self, language: str = "fi") -> str:
         meaning = MEANINGS[self.code]
         text = getattr(meaning, language if language in LANGUAGES else "fi")
-        if not self.detail:
+        why = self.detail or self.reason
+        if not why:
             return text
         # A detail may be a lazy translation (the password policy's reasons): it reads in `language` too.
         from django.utils import translation
 
         with translation.override(language if language in LANGUAGES else "fi"):
-            return f"{text} ({self.detail})"
+            return f"{text} ({why})"
 
     def as_body(self, language: str = "fi") -> dict:
         error = {"code": self.code.value, "message": self.message(language)}

@@ -4,7 +4,8 @@ The services refuse with `Refusal(code, field=...)`. Every code but `invalid` ha
 (core/errors.py); `invalid` says only that the request is invalid, which is enough for a program (the
 API body names the field) but not for a person. So a page puts the reason for the field beside it:
 the refusal's own detail if it has one, else the form's `refusal_reasons[field]`, else the reason below
-for a field of that name, which every form sharing the API's field names shares. A refusal naming a part
+for a field of that name, which every form sharing the API's field names shares, else the refusal's message
+with its `reason` (the words the API gives, core/reasons.py). A refusal naming a part
 of the request (`holder.children_birth_years`, `results.2.key`) lands on the field its last part names, or
 the one the form's `refusal_fields` maps it to.
 """
@@ -72,12 +73,11 @@ def reason_for(form, refusal: Refusal, field: str | None) -> str:
 def page_message(refusal: Refusal) -> str:
     """A refusal on a page of its own (no form to show it beside a field): the message, and for `invalid`
     the reason for the field it names."""
-    message = refusal.message(get_language())
     if refusal.code == Code.INVALID and not refusal.detail and refusal.field:
         reason = FIELD_REASONS.get(refusal.field.rsplit(".", 1)[-1])
-        if reason:
-            return f"{message} {reason}"
-    return message
+        if reason:  # the page's own words for the field, in place of the refusal's `reason`
+            return f"{Refusal(refusal.code).message(get_language())} {reason}"
+    return refusal.message(get_language())
 
 
 def field_of(form, refusal: Refusal) -> str | None:

@@ -34,7 +34,9 @@ def error_components() -> dict:
               "properties": {"code": {"type": "string", "enum": codes,
                                       "description": "Stable, machine-readable reason (core/errors.py)."},
                              "message": {"type": "string", "description": "For a person, in fi, sv or en by "
-                                                                         "Accept-Language."},
+                                         "Accept-Language. For `invalid`, the reason in brackets where one is "
+                                         "known (a missing or unknown field, a wrong type, a value outside the "
+                                         "stated range); never the value sent."},
                              "field": {"type": "string", "description": "The request field refused, if one."}}}
     error = {"type": "object", "title": "Error", "required": ["error"], "additionalProperties": False,
              "properties": {"error": {"$ref": "#/components/schemas/ErrorDetail"}}}

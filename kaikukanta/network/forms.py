@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from kaikukanta.accounts import passwords
 from kaikukanta.accounts.models import Role, User
 from kaikukanta.core.clock import today
+from kaikukanta.core.date_inputs import date_field
 from kaikukanta.core.forms import mark_required
 
 from . import venue_info
@@ -90,11 +91,6 @@ def _id_select(label, choices, *, required=True, help_text=""):
     the service and is refused there, with the API's reason, rather than vanishing as an unknown choice."""
     return forms.IntegerField(label=label, required=required, help_text=help_text,
                               widget=forms.Select(choices=[("", "—")] + list(choices)))
-
-
-def _date_field(label, *, required=True, help_text=""):
-    return forms.DateField(label=label, required=required, help_text=help_text,
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class DataListInput(forms.TextInput):
@@ -372,7 +368,7 @@ class BatchForm(forms.Form):
 class GuidelineVersionForm(forms.Form):
     label = forms.CharField(label=_("Version"), max_length=40,
                             help_text=_("A name used once, for example 2025 or 2025-2."))
-    published_on = _date_field(_("Published on"))
+    published_on = date_field(_("Published on"))
     summary = forms.CharField(label=_("What changed"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     document_url = forms.CharField(label=_("Address of the document"), required=False, max_length=200,
                                    help_text=_("A web address beginning with https://"),
@@ -381,8 +377,8 @@ class GuidelineVersionForm(forms.Form):
 
 class CommitmentForm(forms.Form):
     organisation_id = _id_select(_("Site"), ())
-    committed_on = _date_field(_("Committed on"), required=False,
-                               help_text=_("The day the site signed; today if left empty."))
+    committed_on = date_field(_("Committed on"), required=False, high=today,
+                              help_text=_("The day the site signed; today if left empty."))
 
     def __init__(self, *args, site_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -400,7 +396,7 @@ class AreaForm(forms.Form):
 class MembershipRowForm(forms.Form):
     code = forms.CharField(label=_("Municipality code"), required=False, max_length=3,
                            widget=DataListInput("all-municipalities", {"inputmode": "numeric", "size": 6}))
-    joined_on = _date_field(_("Joined on"), required=False, help_text=_("Today if left empty."))
+    joined_on = date_field(_("Joined on"), required=False, help_text=_("Today if left empty."))
 
     def clean(self):
         data = super().clean()
@@ -439,8 +435,7 @@ class StatementsForm(forms.Form):
                                             required=False, widget=forms.Textarea(attrs={"rows": 4, "lang": "sv"}))
     accessibility_gaps_en = forms.CharField(label=_("Known accessibility gaps, in English"), max_length=2000,
                                             required=False, widget=forms.Textarea(attrs={"rows": 4, "lang": "en"}))
-    statements_reviewed_on = forms.DateField(label=_("Statements last reviewed on"), required=False,
-                                             help_text=_("For example 2.12.2026."))
+    statements_reviewed_on = date_field(_("Statements last reviewed on"), required=False, high=today)
 
     def clean_statements_reviewed_on(self):
         day = self.cleaned_data["statements_reviewed_on"]

@@ -114,7 +114,8 @@ def _show_refusal(rows, refusal: Refusal, form=None) -> None:
     row's field; any other next to `form`'s field, or, without a form, to the refusal page."""
     parts = (refusal.field or "").split(".")
     if len(parts) >= 3 and parts[1].isascii() and parts[1].isdigit() and int(parts[1]) < len(rows):
-        form_errors_from(rows[int(parts[1])], Refusal(refusal.code, field=parts[-1], detail=refusal.detail))
+        form_errors_from(rows[int(parts[1])], Refusal(
+            refusal.code, field=parts[-1], detail=refusal.detail, reason=refusal.reason))
     elif form is not None:
         form_errors_from(form, refusal)
     else:

@@ -3,6 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kaikukanta.core.clock import today
+from kaikukanta.core.date_inputs import date_field
+
 from .ruleset import AGE_COUNTING_LABELS, BOOLEAN_FIELDS, BOUNDS, LABELS, NO, RULE_FIELDS, YES
 
 NATIONAL_VALUE = _("the national rule")
@@ -23,8 +26,7 @@ def _rule_field(name: str, *, required: bool) -> forms.Field:
 
 
 class RulesForm(forms.Form):
-    effective_from = forms.DateField(label=_("In force from"),
-                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    effective_from = date_field(_("In force from"), low=today)
 
     def __init__(self, *args, fields=RULE_FIELDS, national: bool, **kwargs):
         super().__init__(*args, **kwargs)

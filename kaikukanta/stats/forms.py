@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.core.clock import today
+from kaikukanta.core.date_inputs import date_field
 
 GROUPINGS = (
     ("month", _("Month")),
@@ -27,7 +28,6 @@ GROUPINGS = (
 DEFAULT_GROUPING = "venue"
 FIRST_REPORT_YEAR = 2010
 REPORT_LANGUAGES = (("fi", "Suomi"), ("sv", "Svenska"))
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _area_field(areas) -> forms.Field:
@@ -45,8 +45,8 @@ class DashboardForm(forms.Form):
     default breakdown, written into the form so that the page shows what it counts; so no field is
     required."""
 
-    to = forms.DateField(label=_("Period to"), widget=DATE_INPUT, required=False)
-    on = forms.DateField(label=_("Headline figures on"), widget=DATE_INPUT, required=False)
+    to = date_field(_("Period to"), required=False)
+    on = date_field(_("Headline figures on"), required=False)
     group_by = forms.ChoiceField(label=_("Break down by"), choices=GROUPINGS, required=False)
 
     def __init__(self, query, *, areas):
@@ -56,7 +56,7 @@ class DashboardForm(forms.Form):
         given = {name: value for name, value in query.items() if value != ""}
         super().__init__({**defaults, **given})
         # `from` is a Python keyword, so the field joins the form here rather than in the class body.
-        self.fields["from"] = forms.DateField(label=_("Period from"), widget=DATE_INPUT, required=False)
+        self.fields["from"] = date_field(_("Period from"), required=False)
         self.fields["area_id"] = _area_field(areas)
         self.order_fields(["from", "to", "on", "area_id", "group_by"])
 

@@ -11,6 +11,7 @@ from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.cards.rules import normalise_card_number
+from kaikukanta.core.date_inputs import date_field
 from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.network import rules as network_rules
 from kaikukanta.network.models import OfferingKind
@@ -28,7 +29,6 @@ KIND_LABELS = {
 }
 PARTY_FIELDS = ("children", "clients", "assistants")
 MAX_NUMBER_INPUT = 40
-ISO_DATE = "%Y-%m-%d"  # what <input type="date"> reads and writes, whatever the page's language
 
 
 def new_idempotency_key() -> str:
@@ -59,10 +59,6 @@ class CardNumberField(forms.CharField):
             if refusal.code == Code.NUMBER_INVALID:
                 raise forms.ValidationError(refusal.message(get_language())) from None
             raise forms.ValidationError(_("A card number has 10 digits.")) from None
-
-
-def date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
 
 
 def count_field(label, help_text="", max_value=None) -> forms.IntegerField:
@@ -140,7 +136,7 @@ class VisitForm(forms.Form):
 class PaperListForm(forms.Form):
     """What every row of a paper list shares: the day of the visits and the offering."""
 
-    used_on = forms.DateField(label=_("Date of the visits"), widget=date_input())
+    used_on = date_field(_("Date of the visits"))
     offering_id = offering_field()
 
     def __init__(self, *args, offerings=(), day: datetime.date, area_id: int | None = None, **kwargs):
@@ -203,8 +199,8 @@ class OfferingForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("desk", "Name"), max_length=200)
     kind = forms.ChoiceField(label=pgettext_lazy("desk", "Kind"), choices=list(KIND_LABELS.items()),
                              help_text=_("Children cannot come along to a course with the card."))
-    date = forms.DateField(label=pgettext_lazy("desk", "Date"), required=False, widget=date_input(),
-                           help_text=_("Leave empty for an offering without a date, such as the entrance."))
+    date = date_field(pgettext_lazy("desk", "Date"), required=False,
+                      help_text=_("Leave empty for an offering without a date, such as the entrance."))
     ticket_quota = forms.IntegerField(
         label=_("Card tickets per day"), required=False, min_value=network_rules.TICKET_QUOTA_MIN,
         max_value=network_rules.TICKET_QUOTA_MAX,

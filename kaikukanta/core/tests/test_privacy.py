@@ -217,7 +217,8 @@ def test_an_identifying_field_in_a_card_body_is_refused_and_nothing_is_written(d
     response = send(world.client("distributor", "en"), method, path, request)
 
     assert response.status_code == 400, response.content
-    assert response.json()["error"] == {"code": "invalid", "message": "The request is invalid.",
+    assert response.json()["error"] == {"code": "invalid",
+                                        "message": "The request is invalid. (this request has no such field)",
                                         "field": name if where == "top" else f"holder.{name}"}
     assert row_counts() == before
     assert not Card.objects.filter(number=world.free_number).exists()

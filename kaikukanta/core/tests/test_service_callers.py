@@ -36,6 +36,8 @@ from kaikukanta.testing import current_code, give_authenticator, make_offering, 
 ROOT = Path(kaikukanta.__file__).parent
 SERVICE_MODULES = {f"kaikukanta.{path.parent.name}.services": importlib.import_module(
     f"kaikukanta.{path.parent.name}.services") for path in sorted(ROOT.glob("*/services.py"))}
+# Parts split out of an app's services.py and re-exported by it: their functions are that app's services.
+SERVICE_PARTS = {"kaikukanta.network.offerings": "kaikukanta.network.services"}
 BACK_OFFICE = ("network", "accounts", "programme")
 # Reads of what every signed-in user may read, taking the user as the selectors do.
 READS = {"programme.rules_for", "programme.rules_body", "stats.scope_for"}
@@ -47,7 +49,8 @@ def public_functions() -> dict[str, object]:
     found = {}
     for module_name, module in SERVICE_MODULES.items():
         for name, value in vars(module).items():
-            if inspect.isfunction(value) and value.__module__ == module_name and not name.startswith("_"):
+            if (inspect.isfunction(value) and SERVICE_PARTS.get(value.__module__, value.__module__) == module_name
+                    and not name.startswith("_")):
                 found[f"{module_name.rsplit('.', 2)[1]}.{name}"] = value
     return found
 

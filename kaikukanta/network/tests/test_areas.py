@@ -274,17 +274,18 @@ def test_rename_is_audited(network):
                                       actor=network.users["admin"]).exists()
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"status": None}, "status"),
-    ({"name": None}, "name"),
-    ({"owner": "x"}, "owner"),
-    ({"municipalities": [{"code": "091", "left_on": "2024-01-01"}]}, "municipalities.0.left_on"),
+@pytest.mark.parametrize("body, field, reason", [
+    ({"status": None}, "status", "arvo ei saa olla null"),
+    ({"name": None}, "name", "arvo ei saa olla null"),
+    ({"owner": "x"}, "owner", "pyynnössä ei ole tällaista kenttää"),
+    ({"municipalities": [{"code": "091", "left_on": "2024-01-01"}]}, "municipalities.0.left_on",
+     "pyynnössä ei ole tällaista kenttää"),
 ])
-def test_malformed_area_patches_are_invalid(network, body, field):
+def test_malformed_area_patches_are_invalid(network, body, field, reason):
     response = network.client("admin").patch(f"areas/{network.area.pk}", body)
 
     assert response.status_code == 400
-    assert response.json()["error"] == {"code": "invalid", "message": "Pyyntö on virheellinen.",
+    assert response.json()["error"] == {"code": "invalid", "message": f"Pyyntö on virheellinen. ({reason})",
                                         "field": field}
 
 

@@ -31,12 +31,15 @@ def test_the_national_admin_changes_the_maximum_validity(network):
     assert AuditRecord.objects.filter(action="settings.updated", actor=network.users["admin"]).exists()
 
 
-@pytest.mark.parametrize("value", [0, 61, -1, "12", 12.5, None])
-def test_out_of_range_or_wrong_type_is_invalid(network, value):
+@pytest.mark.parametrize("value, reason", [
+    (0, "värdet måste vara minst 1"), (61, "värdet får vara högst 60"), (-1, "värdet måste vara minst 1"),
+    ("12", "värdet måste vara ett heltal"), (12.5, "värdet måste vara ett heltal"), (None, "värdet får inte vara null"),
+])
+def test_out_of_range_or_wrong_type_is_invalid(network, value, reason):
     response = network.client("admin", "sv").patch("settings", {"max_validity_months": value})
 
     assert response.status_code == 400
-    assert response.json()["error"] == {"code": "invalid", "message": "Begäran är ogiltig.",
+    assert response.json()["error"] == {"code": "invalid", "message": f"Begäran är ogiltig. ({reason})",
                                         "field": "max_validity_months"}
     assert NationalSettings.current().max_validity_months == 12
 

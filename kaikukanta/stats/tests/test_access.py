@@ -49,17 +49,21 @@ def test_malformed_summary_parameters_are_invalid(network, params, field):
     assert response.json()["error"]["field"] == field
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"group_by": "holder_name"}, "group_by"),
-    ({"group_by": ""}, "group_by"),
-    ({"format": "xlsx"}, "format"),
-    ({"from": "2024-02-30"}, "from"),
-    ({"from": "2024-06-01", "to": "2024-05-31"}, "to"),
+GROUPS = ("'month', 'year', 'area', 'municipality', 'welfare_area', 'venue', 'sector', 'venue_category', "
+          "'age_group', 'card_type', 'home_area', 'children', 'gender', 'home_municipality'")
+
+
+@pytest.mark.parametrize("params, field, reason", [
+    ({"group_by": "holder_name"}, "group_by", f" (must be one of {GROUPS})"),
+    ({"group_by": ""}, "group_by", f" (must be one of {GROUPS})"),
+    ({"format": "xlsx"}, "format", " (must be one of 'json', 'csv')"),
+    ({"from": "2024-02-30"}, "from", " (must be a date as YYYY-MM-DD)"),
+    ({"from": "2024-06-01", "to": "2024-05-31"}, "to", ""),
 ])
-def test_malformed_uses_parameters_are_invalid(network, params, field):
+def test_malformed_uses_parameters_are_invalid(network, params, field, reason):
     response = network.client("admin", "en").get("stats/uses", **params)
     assert response.status_code == 400
-    assert response.json()["error"] == {"code": "invalid", "message": "The request is invalid.",
+    assert response.json()["error"] == {"code": "invalid", "message": f"The request is invalid.{reason}",
                                         "field": field}
 
 
