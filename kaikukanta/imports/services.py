@@ -24,11 +24,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from kaikukanta.accounts.caller import Caller, Channel
 from kaikukanta.cards import rules as card_rules
+from kaikukanta.cards import selectors as card_selectors
 from kaikukanta.cards.models import GENDERS, Card, CardEvent, CardEventKind, CardType, StockNumber
 from kaikukanta.core import audit, sql
 from kaikukanta.core.bounds import check_date
@@ -135,22 +136,6 @@ def _sites(kind: str) -> dict[int, tuple[bool, datetime.date | None]]:
 
 def _areas_of_sites() -> dict[int, int]:
     return dict(Organisation.objects.values_list("id", "area_id"))
-
-
-def _numbers_known(numbers: list[str]) -> tuple[set[str], dict[str, int]]:
-    """Which of `numbers` a card already has, and whose stock holds each. On PostgreSQL one statement with the
-    numbers as one array parameter, each looked up in both unique indexes (two lists of thousands of
-    placeholders cost more to send and to plan than to run)."""
-    if connection.vendor != "postgresql":
-        return (set(Card.objects.filter(number__in=numbers).values_list("number", flat=True)),
-                dict(StockNumber.objects.filter(number__in=numbers).values_list("number", "distributor_id")))
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT n.number, EXISTS (SELECT 1 FROM cards_card c WHERE c.number = n.number), "
-                       "(SELECT s.distributor_id FROM cards_stocknumber s WHERE s.number = n.number) "
-                       "FROM unnest(%s::varchar[]) AS n(number)", [numbers])
-        rows = cursor.fetchall()
-    return ({number for number, card, _ in rows if card},
-            {number: owner for number, _, owner in rows if owner is not None})
 
 
 def _column_of(refusal: Refusal) -> str | None:
@@ -331,7 +316,7 @@ class _CardImport:
                 parsed.append(self.parse(line, row))
             except Refusal as refusal:
                 self.run.refuse(line, refusal)
-        taken, stock_owner = _numbers_known([card.number for card in parsed])
+        taken, stock_owner = card_selectors.numbers_known([card.number for card in parsed])
         good: list[tuple[_CardRow, str | None]] = []
         # A file with the birth-year column is judged as a card issued that day: where the area's rules then
         # aged children, a card with children needs their years. Without it, by the count (cards.rules).
