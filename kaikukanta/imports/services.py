@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from kaikukanta.accounts.caller import Caller, Channel
 from kaikukanta.cards import rules as card_rules
+from kaikukanta.cards import selectors as card_selectors
 from kaikukanta.cards.models import GENDERS, Card, CardEvent, CardEventKind, CardType, StockNumber
 from kaikukanta.core import audit, sql
 from kaikukanta.core.bounds import check_date
@@ -46,7 +47,8 @@ from kaikukanta.network.models import (
 from kaikukanta.programme.selectors import rules_in_force
 from kaikukanta.reference.models import PostalCode
 from kaikukanta.stats import rollups
-from kaikukanta.stats.models import PendingChange
+from kaikukanta.stats.bulk_cards import FIGURES_FIELDS, NewCards
+from kaikukanta.stats.models import CardFigures, PendingChange
 from kaikukanta.visits import rules as visit_rules
 from kaikukanta.visits.models import Visit
 
@@ -203,6 +205,7 @@ class _Run:
                     if self.writing:
                         importer.write(batch)
                 if self.writing:
+                    importer.finish()
                     audit.record(self.caller.user, action, object_type=object_type, rows=self.result.rows,
                                  sha256=self.source.digest.hexdigest())
                     self.result.written = True
@@ -216,8 +219,9 @@ class _Run:
             logger.error("import refused by the database (%s); nothing written", type(error).__name__)
             self.report(RowError(self.result.rows + 1, Code.INVALID, detail="the database refused a row"))
         if self.result.written:
-            # The imported rows were written down as pending changes; folding them now makes the import,
-            # not the next reader of the statistics, wait for it.
+            # Imported visits were written down as pending changes (new cards are counted as they are written:
+            # _CardImport.finish); folding them now makes the import, not the next reader of the statistics,
+            # wait for it.
             rollups.fold()
         self.result.sha256 = self.source.digest.hexdigest()
         self.result.seconds = time.monotonic() - self.started
@@ -261,8 +265,10 @@ class _CardImport:
         self.unwritten_numbers: set[int] = set()
         self.cards = TableWriter(Card, self.CARD_FIELDS)
         self.events = TableWriter(CardEvent, self.EVENT_FIELDS)
-        self.pending = TableWriter(PendingChange, ("card_id", "visit_id", "sign"))
         self.stock = TableWriter(StockNumber, ("number", "distributor", "batch"))
+        # New cards have no visits yet: their statistics are counts added at the end, not a fold per card.
+        self.statistics = NewCards()
+        self.figures = TableWriter(CardFigures, FIGURES_FIELDS)
 
     def municipality_in_network(self, code: str, day: datetime.date) -> bool:
         position = bisect.bisect_right(self.network_changes, day)
@@ -310,10 +316,7 @@ class _CardImport:
                 parsed.append(self.parse(line, row))
             except Refusal as refusal:
                 self.run.refuse(line, refusal)
-        numbers = [card.number for card in parsed]
-        taken = set(Card.objects.filter(number__in=numbers).values_list("number", flat=True))
-        stock_owner = dict(StockNumber.objects.filter(number__in=numbers)
-                           .values_list("number", "distributor_id"))
+        taken, stock_owner = card_selectors.numbers_known([card.number for card in parsed])
         good: list[tuple[_CardRow, str | None]] = []
         # A file with the birth-year column is judged as a card issued that day: where the area's rules then
         # aged children, a card with children needs their years. Without it, by the count (cards.rules).
@@ -341,7 +344,7 @@ class _CardImport:
         good, stock_owner = batch
         now = timezone.now()
         ids = reserve_ids(Card, len(good))
-        card_rows, event_rows, stock_rows = [], [], []
+        card_rows, event_rows, stock_rows, figure_rows = [], [], [], []
         for card_id, (card, home) in zip(ids, good, strict=True):
             holder = card.holder
             closed_on = min(card.valid_until, self.today) if card.closed else None
@@ -359,11 +362,19 @@ class _CardImport:
                                    IMPORTED_CLOSE_REASON, "", now))
             if card.number not in stock_owner:
                 stock_rows.append((card.number, card.issuer_id, None))
+            figure_rows.append(self.statistics.figures(
+                card_id, card_type=card.card_type, area_id=self.area_of[card.issuer_id], issued_on=card.issued_on,
+                valid_until=card.valid_until, closed_on=closed_on, birth_year=holder.birth_year if holder else None,
+                children=holder.children if holder else 0, gender=holder.gender if holder else "",
+                home_municipality=home))
         self.stock.write(stock_rows)
         self.cards.write(card_rows)
         self.events.write(event_rows)
-        self.pending.write((card_id, None, 0) for card_id in ids)
+        self.figures.write(figure_rows)
         self.unwritten_numbers.difference_update(int(card.number) for card, _ in good)
+
+    def finish(self) -> None:
+        self.statistics.apply()
 
 
 def import_cards(path, *, progress: ProgressCallback | None = None, on_error: ErrorCallback | None = None,
@@ -446,6 +457,9 @@ class _VisitImport:
             except Refusal as refusal:
                 self.run.refuse(visit.line, refusal)
         return rows
+
+    def finish(self) -> None:
+        """The visits' statistics are pending changes, folded after the commit (_Run.run)."""
 
     def write(self, rows: list[tuple]) -> None:
         ids = reserve_ids(Visit, len(rows))

@@ -8,7 +8,8 @@ one venue): 2,000 registrations/s without rollups, 270–450/s with them, 700–
 eight ways. So every write path appends one row to `PendingChange` in its own transaction instead (an
 insert, which never waits for another), and `fold()` takes those rows into the rollups before any
 figure is read. A figure is therefore always that of the committed visits and cards: nothing is ever
-stale, only folded a moment later.
+stale, only folded a moment later. (Cards imported in bulk are the exception: new, they are counted in the
+import's own transaction, `bulk_cards.py`.)
 
 The fold, one at a time (an advisory lock on PostgreSQL; SQLite has one writer anyway), takes the
 pending rows of a batch of cards and, per card, compares what the rollups hold about it (the card's
