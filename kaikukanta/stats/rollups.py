@@ -180,6 +180,11 @@ def fold() -> None:
     if (state is not None and state.version >= VERSION and not pending
             and state.memberships == Memberships.load().fingerprint()):
         return
+    if pending and not connection.in_atomic_block and _backlog_is_quicker_rebuilt():
+        from . import rebuilding
+
+        rebuilding.rebuild()
+        return
     with transaction.atomic():
         _lock()
         state = FoldState.objects.first()
@@ -200,6 +205,27 @@ def fold() -> None:
             changed = True
         if changed:
             sql.execute("UPDATE stats_foldstate SET generation = generation + 1", [])
+
+
+# Past this many pending changes, and one for every REBUILD_VISITS_PER_CHANGE visits, a rebuild is quicker
+# than the fold: measured at 1,000,000 cards and 10,000,000 visits, the fold took about 1 ms a change
+# (21 s for 20,000) and the rebuild about 10 µs a visit (about 100 s). A big import or a long stop of the
+# worker leaves such a backlog; a desk's day never does.
+REBUILD_BACKLOG = 50_000
+REBUILD_VISITS_PER_CHANGE = 100
+
+
+def _backlog_is_quicker_rebuilt() -> bool:
+    backlog = sql.fetch_one("SELECT COUNT(*) FROM (SELECT 1 FROM stats_pendingchange LIMIT %s) p",
+                            [REBUILD_BACKLOG + 1])[0]
+    if backlog <= REBUILD_BACKLOG:
+        return False
+    if _on_postgresql():
+        visits = sql.fetch_one("SELECT reltuples FROM pg_class WHERE oid = 'visits_visit'::regclass", [])[0]
+    else:
+        visits = sql.fetch_one("SELECT COUNT(*) FROM visits_visit", [])[0]
+    backlog = sql.fetch_one("SELECT COUNT(*) FROM stats_pendingchange", [])[0]
+    return backlog * REBUILD_VISITS_PER_CHANGE > max(visits, 0)
 
 
 def generation() -> int:
