@@ -40,10 +40,11 @@ def written_anew(*models):
             sql.execute(f"CREATE TEMPORARY TABLE {table}{_SUFFIX} AS SELECT * FROM {table} WHERE 0 = 1", [])
     yield [f"{table}{_SUFFIX}" for table in tables]
     if _on_postgresql():
+        indexes = {table: _indexes_of(table) for table in tables}
         for table in tables:
-            _build_indexes_like(table)
+            _build_indexes_like(table, indexes[table])
             sql.execute(f"ANALYZE {table}{_SUFFIX}", [])
-        _swap(tables)
+        _swap(tables, indexes)
     else:
         for model, table in zip(models, tables, strict=True):
             columns = ", ".join(field.column for field in model._meta.concrete_fields
@@ -68,8 +69,8 @@ def _temporary_name(table: str, position: int) -> str:
     return f"{table}{_SUFFIX}_{position}"
 
 
-def _build_indexes_like(table: str) -> None:
-    for position, (_index, definition, constraint, constraint_definition) in enumerate(_indexes_of(table)):
+def _build_indexes_like(table: str, indexes: list[tuple]) -> None:
+    for position, (_index, definition, constraint, constraint_definition) in enumerate(indexes):
         name = _temporary_name(table, position)
         if constraint:
             sql.execute(f"ALTER TABLE {table}{_SUFFIX} ADD CONSTRAINT {name} {constraint_definition}", [])
@@ -87,7 +88,7 @@ def _grants_of(table: str) -> list[tuple[str, str]]:
         return cursor.fetchall()
 
 
-def _swap(tables: list[str]) -> None:
+def _swap(tables: list[str], indexes: dict[str, list[tuple]]) -> None:
     for attempt in range(_SWAP_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -95,7 +96,7 @@ def _swap(tables: list[str]) -> None:
                 sql.execute(f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE", [])
                 sql.execute("SET LOCAL lock_timeout = DEFAULT", [])
                 for table in tables:
-                    _take_the_place_of(table)
+                    _take_the_place_of(table, indexes[table])
             return
         except DatabaseError:
             if attempt == _SWAP_ATTEMPTS - 1:
@@ -112,8 +113,7 @@ def _sequences_of(table: str) -> list[tuple[str, str]]:
         return [(column, sequence) for column, sequence in cursor.fetchall() if sequence]
 
 
-def _take_the_place_of(table: str) -> None:
-    indexes = _indexes_of(table)
+def _take_the_place_of(table: str, indexes: list[tuple]) -> None:
     grants = _grants_of(table)
     sql.execute(f"DROP TABLE {table}", [])
     sql.execute(f"ALTER TABLE {table}{_SUFFIX} RENAME TO {table}", [])
