@@ -44,48 +44,47 @@ def write_cards(connection, path: Path, rows: int, seed: int) -> None:
                 taken.add(number)
                 return number
 
-    written = 0
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(CARD_HEADER)
-        while written < rows:
-            # A seeded order of the cards, so a short file is a sample of the whole database.
-            with connection.cursor(name="cards") as cursor:
-                cursor.itersize = 20000
-                cursor.execute(
-                    "SELECT card_type, issuer_id, issued_on, "
-                    "LEAST(valid_until, CAST(issued_on + interval '12 months' AS date)), birth_year, postal_code_id, "
-                    "children, gender, "
-                    "closed_on IS NOT NULL FROM cards_card ORDER BY md5(id::text || %s)", [str(seed + written)])
-                for card_type, issuer_id, issued_on, valid_until, birth_year, postal_code, children, gender, closed \
-                        in cursor:
-                    # A card without holder data (a community card) leaves the holder's columns empty.
-                    no_holder = birth_year is None and postal_code is None and not gender and not children
-                    writer.writerow((fresh(), card_type, issuer_id, issued_on, valid_until, _text(birth_year),
-                                     _text(postal_code), "" if no_holder else children, gender,
-                                     "closed" if closed else "active"))
-                    written += 1
-                    if written == rows:
-                        break
+    def card(card_type, issuer_id, issued_on, valid_until, birth_year, postal_code, children, gender, closed):
+        # A card without holder data (a community card) leaves the holder's columns empty.
+        no_holder = birth_year is None and postal_code is None and not gender and not children
+        return (fresh(), card_type, issuer_id, issued_on, valid_until, _text(birth_year), _text(postal_code),
+                "" if no_holder else children, gender, "closed" if closed else "active")
+
+    _write(connection, path, CARD_HEADER, rows, seed, card,
+           "SELECT card_type, issuer_id, issued_on, "
+           "LEAST(valid_until, CAST(issued_on + interval '12 months' AS date)), birth_year, postal_code_id, "
+           "children, gender, closed_on IS NOT NULL FROM cards_card ORDER BY md5(id::text || %s)")
 
 
 def write_visits(connection, path: Path, rows: int, seed: int) -> None:
+    def visit(number, venue_id, offering_id, used_on, children, clients, assistants):
+        return (number, venue_id, _text(offering_id), used_on, children, clients, assistants)
+
+    _write(connection, path, VISIT_HEADER, rows, seed, visit,
+           "SELECT c.number, v.venue_id, v.offering_id, v.used_on, v.children, v.clients, v.assistants "
+           "FROM visits_visit v JOIN cards_card c ON c.id = v.card_id WHERE v.cancelled_at IS NULL "
+           "ORDER BY md5(v.id::text || %s)")
+
+
+def _write(connection, path: Path, header: tuple, rows: int, seed: int, line, query: str) -> None:
+    """`rows` lines of `line(*row)` for the rows of `query`, in a seeded order (its one parameter), so a short
+    file is a sample of the whole database; round again, in another order, while more are wanted."""
     written = 0
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(VISIT_HEADER)
+        writer.writerow(header)
         while written < rows:
-            with connection.cursor(name="visits") as cursor:
+            before = written
+            with connection.cursor(name="rows") as cursor:
                 cursor.itersize = 20000
-                cursor.execute(
-                    "SELECT c.number, v.venue_id, v.offering_id, v.used_on, v.children, v.clients, v.assistants "
-                    "FROM visits_visit v JOIN cards_card c ON c.id = v.card_id WHERE v.cancelled_at IS NULL "
-                    "ORDER BY md5(v.id::text || %s)", [str(seed + written)])
-                for number, venue_id, offering_id, used_on, children, clients, assistants in cursor:
-                    writer.writerow((number, venue_id, _text(offering_id), used_on, children, clients, assistants))
+                cursor.execute(query, [str(seed + written)])
+                for row in cursor:
+                    writer.writerow(line(*row))
                     written += 1
                     if written == rows:
                         break
+            if written == before:
+                sys.exit(f"{path.name}: the database has no rows to copy")
 
 
 def main(argv=None) -> None:
