@@ -18,19 +18,8 @@ from collections import Counter
 from kaikukanta.cards.facts import ends_on
 from kaikukanta.core import sql
 
-from .rollups import (
-    _ROLLUP_COLUMNS,
-    BUCKET,
-    ENDED,
-    GRAINS,
-    ISSUED,
-    NETWORK,
-    PERSONAL,
-    _copy_into,
-    _lock,
-    bucket_of,
-    period_of,
-)
+from .contributions import CardFacts, card_rows
+from .rollups import _ROLLUP_COLUMNS, _copy_into, _lock
 
 # The order of the row `NewCards.figures` returns (CardFigures' fields).
 FIGURES_FIELDS = ("card_id", "card_type", "area_id", "issued_on", "ends_on", "birth_year", "children", "gender",
@@ -43,41 +32,33 @@ class NewCards:
     """The statistics of the new cards of one transaction."""
 
     def __init__(self):
-        self.issued: Counter = Counter()   # (area, card type, issue day) → cards
-        self.ended: Counter = Counter()    # (area, first day no longer valid) → personal cards
+        # (area, card type, issue day, first day no longer valid) → cards: all their card rows depend on
+        self.cards: Counter = Counter()
 
     def figures(self, card_id: int, *, card_type: str, area_id: int, issued_on: datetime.date,
                 valid_until: datetime.date, closed_on: datetime.date | None, birth_year: int | None,
                 children: int, gender: str, home_municipality: str | None) -> tuple:
         """Count a new card; its CardFigures row (FIGURES_FIELDS), for the caller to write with the card."""
         end = ends_on(issued_on, valid_until, closed_on)
-        self.issued[(area_id, card_type, issued_on)] += 1
-        if card_type == PERSONAL:
-            self.ended[(area_id, end)] += 1
+        self.cards[(area_id, card_type, issued_on, end)] += 1
         return (card_id, card_type, area_id, issued_on, end, birth_year, children, gender or "",
                 home_municipality or "", False, None, 0, "")
 
     def rows(self) -> Counter:
-        """Family `c` rows (owner, dim, grain, period, key) → cards to add: what `rollups.card_rows` gives a
-        card without uses and renewals, summed."""
-        days: Counter = Counter()
-        for (area, card_type, day), count in self.issued.items():
-            days[(area, ISSUED, day, card_type)] += count
-            if card_type == PERSONAL:
-                days[(area, BUCKET, day, bucket_of(0))] += count
-        for (area, day), count in self.ended.items():
-            days[(area, ENDED, day, "")] += count
+        """Family `c` rows (owner, dim, grain, period, key) → cards to add: `rollups.card_rows` of a card not
+        yet renewed nor used, once for each kind of new card and times its count."""
         rows: Counter = Counter()
-        for (area, dim, day, key), count in days.items():
-            for owner in (area, NETWORK):
-                for grain in GRAINS:
-                    rows[(owner, dim, grain, period_of(day, grain), key)] += count
+        for (area, card_type, issued_on, end), count in self.cards.items():
+            facts = CardFacts(card_type=card_type, area_id=area, issued_on=issued_on, ends_on=end, birth_year=None,
+                              children=0, gender="", home_municipality="", renewed=False)
+            for _family, *row in card_rows(facts, None, 0):
+                rows[tuple(row)] += count
         return rows
 
     def apply(self) -> None:
         """Add the counts to the rollups, in the caller's transaction. Under the fold's lock: a fold writes the
         rows it computed from what it read, so it must not read them before this and write after."""
-        if not self.issued:
+        if not self.cards:
             return
         _lock()
         sql.execute(f"DROP TABLE IF EXISTS {_STAGE}", [])
@@ -94,5 +75,4 @@ class NewCards:
         sql.execute(f"DROP TABLE {_STAGE}", [])
         # What a fold that changed the rollups does: cached dashboards of the older generation are not current.
         sql.execute("UPDATE stats_foldstate SET generation = generation + 1", [])
-        self.issued.clear()
-        self.ended.clear()
+        self.cards.clear()
