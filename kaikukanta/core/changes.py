@@ -16,9 +16,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 @dataclass(frozen=True)
 class Follower:
-    # (insert_sql, params, card_id) -> the new visit's id: runs `insert_sql` (an INSERT into visits_visit
-    # ending in `RETURNING id`) and writes the change down in the same transaction.
-    insert_visit: Callable[[str, list, int], int]
+    # (insert_sql, params, card_id, audit_entry) -> the new visit's id: runs `insert_sql` (an INSERT into
+    # visits_visit ending in `RETURNING id`) and writes the change down in the same transaction, and the visit's
+    # audit row (core.audit.NewRowEntry) with it.
+    insert_visit: Callable[[str, list, int, object], int]
     visit_cancelled: Callable[[int, int], None]     # (card_id, visit_id)
     cards_changed: Callable[..., None]              # (*card_ids): issued, renewed, closed, replaced, coarsened
     catch_up: Callable[[], None]                    # take every change written down into the copy now
@@ -43,8 +44,8 @@ def _the_follower() -> Follower:
     return _follower
 
 
-def insert_visit(insert_sql: str, params: list, card_id: int) -> int:
-    return _the_follower().insert_visit(insert_sql, params, card_id)
+def insert_visit(insert_sql: str, params: list, card_id: int, audit_entry) -> int:
+    return _the_follower().insert_visit(insert_sql, params, card_id, audit_entry)
 
 
 def visit_cancelled(card_id: int, visit_id: int) -> None:

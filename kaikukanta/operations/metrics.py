@@ -42,8 +42,8 @@ def observe(method: str, route: str, status: int, seconds: float, committed_visi
 def counting_visits(insert_visit):
     """`core.changes`' visit insert, also noting each visit of a counted request once its transaction commits
     (a row refused after its insert, or rolled back, is not counted; a replayed row inserts nothing)."""
-    def insert(insert_sql: str, params: list, card_id: int) -> int:
-        visit_id = insert_visit(insert_sql, params, card_id)
+    def insert(insert_sql: str, params: list, card_id: int, audit_entry) -> int:
+        visit_id = insert_visit(insert_sql, params, card_id, audit_entry)
         committed = _committed.get()
         if committed is not None:
             transaction.on_commit(lambda: committed.append(visit_id))

@@ -100,16 +100,19 @@ _MEASURE_POSITIONS = (6, 7, 8, 9, 14, 15)
 
 # ---- writing down what changed (every write path, in its own transaction) ----------------------------
 
-def insert_visit(insert_sql: str, params: list, card_id: int) -> int:
+def insert_visit(insert_sql: str, params: list, card_id: int, audit_entry) -> int:
     """The desk's visit insert (`insert_sql`: an INSERT into visits_visit ending in `RETURNING id`) together
-    with its pending change, an insert that never waits for another. On PostgreSQL both go in one statement
-    (a data-modifying WITH), so the desk makes no extra round trip; SQLite has no such statement."""
+    with its pending change, an insert that never waits for another, and its audit row (`audit_entry`, a
+    core.audit.NewRowEntry). On PostgreSQL the three go in one statement (a data-modifying WITH), so the desk
+    makes no extra round trip; SQLite has no such statement."""
     if _on_postgresql():
+        audit_sql, audit_params = audit_entry.sql_from("visit")
         return sql.fetch_one(f"WITH visit AS ({insert_sql}), pending AS (INSERT INTO stats_pendingchange "
-                             "(card_id, visit_id, sign) SELECT %s, id, 1 FROM visit) SELECT id FROM visit",
-                             [*params, card_id])[0]
+                             f"(card_id, visit_id, sign) SELECT %s, id, 1 FROM visit), audited AS ({audit_sql}) "
+                             "SELECT id FROM visit", [*params, card_id, *audit_params])[0]
     visit_id = sql.insert_returning_id(insert_sql, params)
     visit_recorded(card_id, visit_id)
+    audit_entry.record_new(visit_id)
     return visit_id
 
 

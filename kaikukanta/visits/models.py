@@ -9,10 +9,13 @@ class Visit(models.Model):
     Cancelled visits are kept, and count nowhere.
     """
 
-    card = models.ForeignKey("cards.Card", on_delete=models.PROTECT, related_name="visits")
-    venue = models.ForeignKey("network.Organisation", on_delete=models.PROTECT, related_name="visits")
+    # Each foreign key is the first column of an index in Meta.indexes, which serves a look-up by it too, so
+    # it has no index of its own: every index is written on each visit the desk records.
+    card = models.ForeignKey("cards.Card", on_delete=models.PROTECT, related_name="visits", db_index=False)
+    venue = models.ForeignKey("network.Organisation", on_delete=models.PROTECT, related_name="visits",
+                              db_index=False)
     offering = models.ForeignKey("network.Offering", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="visits")
+                                 related_name="visits", db_index=False)
     used_on = models.DateField()
     children = models.PositiveSmallIntegerField(default=0)
     clients = models.PositiveSmallIntegerField(default=0)
@@ -27,7 +30,6 @@ class Visit(models.Model):
                                     on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    # NULL, not "", means "sent without a key": the unique constraint below applies only to real keys.
     # NULL rather than "" for visits without a key, so the unique (venue, key) constraint leaves them alone.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
 

@@ -46,16 +46,39 @@ _REPLAY_SQL = """
 """
 
 
-# The registration's two reads in one round trip: the visit an earlier request with the key stored (if any)
-# and the offering (if any). A constant row outer-joined to both, so that either may be missing.
-_REPLAY_AND_OFFERING_SQL = """
+# The registration's reads in one round trip: the visit an earlier request with the key stored (if any), the
+# offering (if any) and the card (if the number is well formed), with its issuer's area. A constant row
+# outer-joined to each, so that any may be missing. On PostgreSQL the card row is share-locked until the visit
+# commits (services._card_facts says why), which needs the card on the inner side of its join: a LATERAL
+# sub-select, which SQLite does not have (nor row locks: its IMMEDIATE transactions serialise every writer).
+_FIRST_READS_SQL = """
     SELECT v.id, v.venue_id, v.offering_id, v.used_on, v.children, v.clients, v.assistants, v.uses, c.number,
-           o.id, o.venue_id, o.kind, o.ticket_quota, o.adult_price_cents, o.child_price_cents
+           o.id, o.venue_id, o.kind, o.ticket_quota, o.adult_price_cents, o.child_price_cents,
+           card.id, card.card_type, card.issued_on, card.valid_until, card.closed_on, card.children,
+           card.children_birth_years, card.area_id
     FROM (SELECT 1 AS one) AS request
     LEFT JOIN (visits_visit v JOIN cards_card c ON c.id = v.card_id)
         ON v.venue_id = %s AND v.idempotency_key = %s
     LEFT JOIN network_offering o ON o.id = %s
+    {card_join}
 """
+_CARD_COLUMNS = ("c.id, c.card_type, c.issued_on, c.valid_until, c.closed_on, c.children, c.children_birth_years, "
+                 "issuer.area_id FROM cards_card c JOIN network_organisation issuer ON issuer.id = c.issuer_id")
+_CARD_JOIN = {
+    "postgresql": f"LEFT JOIN LATERAL (SELECT {_CARD_COLUMNS} WHERE c.number = %s FOR SHARE OF c) card ON true",
+    "sqlite": f"LEFT JOIN (SELECT {_CARD_COLUMNS} WHERE c.number = %s) card ON true",
+}
+
+
+@dataclass(frozen=True)
+class FirstReads:
+    """What `first_reads` found: the earlier visit under the key, the offering's `(id, venue_id, kind,
+    ticket_quota, adult_price_cents, child_price_cents)` and the card's `(id, card_type, issued_on, valid_until,
+    closed_on, children, children_birth_years, issuer's area_id)`, each None when there is none."""
+
+    earlier: Visit | None
+    offering: tuple | None
+    card: tuple | None
 
 
 def visit_by_idempotency_key(venue_id: int, idempotency_key: str) -> Visit | None:
@@ -63,14 +86,16 @@ def visit_by_idempotency_key(venue_id: int, idempotency_key: str) -> Visit | Non
     return _replayed(sql.fetch_one(_REPLAY_SQL, [venue_id, idempotency_key]))
 
 
-def replay_and_offering(venue_id: int, idempotency_key: str | None,
-                        offering_id: int | None) -> tuple[Visit | None, tuple | None]:
-    """The desk's first reads in one statement: `visit_by_idempotency_key` (None without a key) and the
-    offering's `(id, venue_id, kind, ticket_quota, adult_price_cents, child_price_cents)` (None without one
-    or when there is no such offering)."""
-    row = sql.fetch_one(_REPLAY_AND_OFFERING_SQL, [venue_id, idempotency_key, offering_id])
-    offering = row[9:] if row[9] is not None else None
-    return _replayed(row[:9] if row[0] is not None else None), offering
+def first_reads(venue_id: int, idempotency_key: str | None, offering_id: int | None,
+                card_number: str | None) -> FirstReads:
+    """The registration's reads in one statement: `visit_by_idempotency_key` (None without a key), the offering
+    (None without an id) and the card, share-locked on PostgreSQL (None without a number). Each is judged in
+    its own place by the caller, so refusals keep their order."""
+    statement = _FIRST_READS_SQL.format(card_join=_CARD_JOIN.get(connection.vendor, _CARD_JOIN["sqlite"]))
+    row = sql.fetch_one(statement, [venue_id, idempotency_key, offering_id, card_number])
+    return FirstReads(earlier=_replayed(row[:9]) if row[0] is not None else None,
+                      offering=row[9:15] if row[9] is not None else None,
+                      card=row[15:] if row[15] is not None else None)
 
 
 def _replayed(row: tuple | None) -> Visit | None:

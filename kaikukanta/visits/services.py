@@ -8,7 +8,7 @@ row, told to core.changes: see stats/rollups.py for why the rollups are not upda
 import datetime
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -25,13 +25,10 @@ from kaikukanta.programme.selectors import rules_in_force
 
 from . import rules
 from .models import Visit
-from .selectors import CardCheck, replay_and_offering, visit_by_idempotency_key
+from .selectors import CardCheck, first_reads, visit_by_idempotency_key
 
 IDEMPOTENCY_KEY_FIELD = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
-_CARD_FACTS_SQL = ("SELECT c.id, c.card_type, c.issued_on, c.valid_until, c.closed_on, c.children, "
-                   "c.children_birth_years, o.area_id FROM cards_card c "
-                   "JOIN network_organisation o ON o.id = c.issuer_id WHERE c.number = %s")
 _INSERT_SQL = """
     INSERT INTO visits_visit (card_id, venue_id, offering_id, used_on, children, clients, assistants, uses,
                               ticket_value_cents, recorded_by_id, recorded_at, idempotency_key)
@@ -85,8 +82,8 @@ def _check_idempotency_key(idempotency_key: str | None) -> None:
         raise Refusal(Code.INVALID, field=IDEMPOTENCY_KEY_FIELD)
 
 
-def _card_facts(number: str) -> tuple[int, rules.CardFacts]:
-    """The card's id and the facts the rules need; holder data is never read on this path.
+def _card_facts(row: tuple | None) -> tuple[int, rules.CardFacts]:
+    """The card's id and the facts the rules need, from `first_reads`; holder data is never read on this path.
 
     On PostgreSQL the card row is share-locked until the visit commits. A close, renewal or replacement
     locks the row for update, so it either committed before this read (and the visit sees the card as it
@@ -94,8 +91,6 @@ def _card_facts(number: str) -> tuple[int, rules.CardFacts]:
     read the card just before a close committed was stored after the close, on a card already closed that
     day. Desks sharing a card do not wait for each other (share locks do not conflict); SQLite's IMMEDIATE
     transactions serialise every writer already."""
-    row = sql.fetch_one(_CARD_FACTS_SQL + (" FOR SHARE OF c" if connection.vendor == "postgresql" else ""),
-                        [number])
     if row is None:
         raise Refusal(Code.CARD_NOT_FOUND, field="card_number")
     card_id, card_type, issued_on, valid_until, closed_on, children, birth_years, area_id = row
@@ -103,6 +98,14 @@ def _card_facts(number: str) -> tuple[int, rules.CardFacts]:
                                     valid_until=sql.as_date(valid_until), closed_on=sql.as_date(closed_on),
                                     children=children, children_birth_years=sql.as_int_tuple(birth_years),
                                     area_id=area_id)
+
+
+def _well_formed(card_number) -> str | None:
+    """The card number as `normalise_card_number` gives it, or None where that refuses it (judged later)."""
+    try:
+        return normalise_card_number(card_number, field="card_number")
+    except Refusal:
+        return None
 
 
 def _within_bounds(offering_id: int | None) -> bool:
@@ -173,12 +176,13 @@ def _record_visit(caller: Caller, *, card_number: str, offering_id: int | None =
     user = caller.user
     venue_id = user.organisation_id
     _check_idempotency_key(idempotency_key)
-    # The earlier visit under this key and the offering are read in one round trip; each is judged in its
-    # own place below, so the refusals keep their order (an offering id out of bounds is not looked up).
-    earlier, offering_row = replay_and_offering(venue_id, idempotency_key,
-                                                offering_id if _within_bounds(offering_id) else None)
-    if earlier is not None:
-        return RecordedVisit(earlier, earlier.card_number, created=False)
+    # The earlier visit under this key, the offering and the card are read in one round trip; each is judged in
+    # its own place below, so the refusals keep their order (an offering id out of bounds and a malformed
+    # number are not looked up).
+    reads = first_reads(venue_id, idempotency_key, offering_id if _within_bounds(offering_id) else None,
+                        _well_formed(card_number))
+    if reads.earlier is not None:
+        return RecordedVisit(reads.earlier, reads.earlier.card_number, created=False)
 
     children, clients, assistants = children or 0, clients or 0, assistants or 0
     day = today()
@@ -190,13 +194,13 @@ def _record_visit(caller: Caller, *, card_number: str, offering_id: int | None =
     rules.check_offering_id(offering_id)
     offering = None
     if offering_id is not None:
-        if offering_row is None:
+        if reads.offering is None:
             raise Refusal(Code.INVALID, field="offering_id")
-        offering = OfferingFacts(*offering_row)
+        offering = OfferingFacts(*reads.offering)
     used_on = used_on or day
     rules.check_used_on(used_on, day, rules_today)
     visit_rules = rules_today if used_on == day else rules_in_force(venue_area_id, used_on)
-    card_id, card = _card_facts(number)
+    card_id, card = _card_facts(reads.card)
     rules.check_card_usable(card, used_on)
     rules.check_card_area(card, venue_area_id, visit_rules)
     rules.check_party(card, offering.kind if offering else None, children=children, clients=clients,
@@ -222,11 +226,11 @@ def _record_visit(caller: Caller, *, card_number: str, offering_id: int | None =
     visit = Visit(card_id=card_id, venue_id=venue_id, offering_id=offering_id, used_on=used_on,
                   children=children, clients=clients, assistants=assistants, uses=uses, ticket_value_cents=value,
                   recorded_by=user, recorded_at=recorded_at, idempotency_key=idempotency_key)
+    entry = audit.for_new_row(user, "visit.recorded", "visit", venue_id=venue_id, offering_id=offering_id,
+                              used_on=used_on.isoformat(), uses=uses, assistants=assistants)
     visit.pk = changes.insert_visit(_INSERT_SQL, [
         card_id, venue_id, offering_id, used_on, children, clients, assistants, uses, value, user.pk,
-        recorded_at, idempotency_key], card_id)
-    audit.record(user, "visit.recorded", visit, venue_id=venue_id, offering_id=offering_id,
-                 used_on=used_on.isoformat(), uses=uses, assistants=assistants)
+        recorded_at, idempotency_key], card_id, entry)
     return RecordedVisit(visit, number, created=True)
 
 
