@@ -9,19 +9,48 @@ SQLite hands dates, times and booleans back as text and integers, so values are 
 import datetime
 import json
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils.dateparse import parse_datetime
+
+_KEPT_CURSOR = "_kaikukanta_kept_cursor"
 
 
 def fetch_one(sql: str, params: list) -> tuple | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    cursor = _kept_cursor()
+    if cursor is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    cursor.execute(sql, params)
+    return cursor.fetchone()
 
 
 def execute(sql: str, params: list) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    cursor = _kept_cursor()
+    if cursor is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        return
+    cursor.execute(sql, params)
+
+
+def _kept_cursor():
+    """On PostgreSQL, one cursor per connection for these statements instead of a new one for each: making and
+    closing Django's cursor wrapper took about 30 µs of the 85 µs of Python a statement costs. Everything a new
+    cursor does first still runs: the connection is opened if need be and health-checked as for any cursor
+    (core/postgresql), and errors are wrapped as Django's. A cursor of a connection closed or replaced since is
+    not reused. Where statements are being recorded (DEBUG, the tests' query counts), and on SQLite, whose
+    connections do not outlive a request, None: a cursor is made per statement as before."""
+    database = connections[DEFAULT_DB_ALIAS]
+    if database.vendor != "postgresql" or database.queries_logged:
+        return None
+    database.close_if_health_check_failed()
+    database.ensure_connection()
+    kept = database.__dict__.get(_KEPT_CURSOR)
+    if kept is None or kept.cursor.closed or kept.cursor.connection is not database.connection:
+        kept = database.cursor()
+        setattr(database, _KEPT_CURSOR, kept)
+    return kept
 
 
 def insert_returning_id(sql: str, params: list) -> int:

@@ -107,9 +107,11 @@ def insert_visit(insert_sql: str, params: list, card_id: int, audit_entry) -> in
     makes no extra round trip; SQLite has no such statement."""
     if _on_postgresql():
         audit_sql, audit_params = audit_entry.sql_from("visit")
-        return sql.fetch_one(f"WITH visit AS ({insert_sql}), pending AS (INSERT INTO stats_pendingchange "
-                             f"(card_id, visit_id, sign) SELECT %s, id, 1 FROM visit), audited AS ({audit_sql}) "
-                             "SELECT id FROM visit", [*params, card_id, *audit_params])[0]
+        visit_id = sql.fetch_one(f"WITH visit AS ({insert_sql}), pending AS (INSERT INTO stats_pendingchange "
+                                 f"(card_id, visit_id, sign) SELECT %s, id, 1 FROM visit), audited AS ({audit_sql}) "
+                                 "SELECT id FROM visit", [*params, card_id, *audit_params])[0]
+        audit_entry.written(visit_id)
+        return visit_id
     visit_id = sql.insert_returning_id(insert_sql, params)
     visit_recorded(card_id, visit_id)
     audit_entry.record_new(visit_id)

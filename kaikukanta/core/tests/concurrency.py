@@ -1,6 +1,7 @@
 """Tools for racing requests on PostgreSQL: threads with their own connections, released together, and a
 pause that holds one write's transaction open at its last statement while another request runs into it."""
 
+import dataclasses
 import threading
 import time
 from contextlib import contextmanager
@@ -79,13 +80,21 @@ def holding(request, action: str):
     """Starts `request` in a thread and yields it once it has written its `action` audit row (and so all
     the rest of its write) without committing."""
     paused = Paused(request, action)
-    original = audit.record
+    original, original_new = audit.record, audit.for_new_row
 
     def record(actor, recorded_action, *args, **kwargs):
         original(actor, recorded_action, *args, **kwargs)
         paused.pause_here(recorded_action)
 
-    audit.record = record
+    class PausingEntry(audit.NewRowEntry):
+        # The audit row of a row its insert writes (the desk's visit): paused once that insert has run.
+        def written(self, object_id):
+            paused.pause_here(self.action)
+
+    def for_new_row(*args, **kwargs):
+        return PausingEntry(**dataclasses.asdict(original_new(*args, **kwargs)))
+
+    audit.record, audit.for_new_row = record, for_new_row
     try:
         paused._thread.start()
         assert paused.reached.wait(WAIT_SECONDS), "the request never reached its audit row"
@@ -94,7 +103,7 @@ def holding(request, action: str):
     finally:
         paused.go_on.set()
         paused._thread.join(WAIT_SECONDS * 2)
-        audit.record = original
+        audit.record, audit.for_new_row = original, original_new
 
 
 class Running:

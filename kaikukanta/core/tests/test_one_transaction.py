@@ -1,10 +1,12 @@
 """Every write is one transaction: when the last statement of a write fails, nothing of the write remains.
 
 Each successful write of the operation table is made twice from the same state: once to count the audit
-rows it writes (the audit row is every write's last statement), then with the last of those audit inserts
-failing. After the failure every table of the project holds exactly what it held before the request.
+rows it writes (the audit row is every write's last statement, or part of it: the desk's visit insert writes
+its own on PostgreSQL), then with the last of those audit inserts failing. After the failure every table of
+the project holds exactly what it held before the request.
 """
 
+import dataclasses
 from contextlib import contextmanager
 
 import pytest
@@ -44,10 +46,22 @@ def everything() -> dict[str, list[dict]]:
     return state
 
 
+class FailingEntry(audit.NewRowEntry):
+    """An audit row of a new row that fails where it is written: on its own (SQLite, after the row and its
+    statistics change), or as part of the row's insert (PostgreSQL), which then never runs."""
+
+    def sql_from(self, source):
+        raise AuditStoreFailed(self.action)
+
+    def record_new(self, object_id):
+        raise AuditStoreFailed(self.action)
+
+
 @contextmanager
 def audit_calls(fail_at: int | None = None):
-    """Counts audit.record calls; the `fail_at`-th one (1-based) raises after nothing of it was written."""
-    original = audit.record
+    """Counts the audit rows written (audit.record, and audit.for_new_row for a row its insert writes, as the
+    desk's visit); the `fail_at`-th one (1-based) raises after nothing of it was written."""
+    original, original_new = audit.record, audit.for_new_row
     calls = []
 
     def record(*args, **kwargs):
@@ -56,11 +70,18 @@ def audit_calls(fail_at: int | None = None):
             raise AuditStoreFailed(calls[-1])
         return original(*args, **kwargs)
 
-    audit.record = record
+    def for_new_row(*args, **kwargs):
+        entry = original_new(*args, **kwargs)
+        calls.append(entry.action)
+        if len(calls) == fail_at:
+            return FailingEntry(**dataclasses.asdict(entry))
+        return entry
+
+    audit.record, audit.for_new_row = record, for_new_row
     try:
         yield calls
     finally:
-        audit.record = original
+        audit.record, audit.for_new_row = original, original_new
 
 
 @pytest.mark.parametrize(("operation", "caller"), WRITES, ids=[operation.name for operation, _ in WRITES])
