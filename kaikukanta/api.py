@@ -82,10 +82,11 @@ def number_out_of_range(request, exc):
     # SQLite's driver refuses an integer beyond 64 bits (an id or filter like 10**40) before the query runs;
     # that is malformed input, not a server error. PostgreSQL compares such a number as numeric and finds nothing.
     return error_response(request, Refusal(Code.INVALID))
-api.add_router("", network_router)
-api.add_router("", accounts_router)
+# The desk's routers first: a request's path is matched against the patterns in this order.
 api.add_router("", cards_router)
 api.add_router("", visits_router)
+api.add_router("", network_router)
+api.add_router("", accounts_router)
 api.add_router("", stats_router)
 api.add_router("", conflicts_router)
 api.add_router("", devices_router)
