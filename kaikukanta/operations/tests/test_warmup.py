@@ -23,3 +23,11 @@ def test_without_the_warm_up_those_views_wait_for_the_first_request():
                             cwd=settings.BASE_DIR)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_what_the_worker_loaded_is_set_aside_from_the_garbage_collector():
+    probe = "import gc; import kaikukanta.wsgi; print(gc.get_freeze_count())"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                            cwd=settings.BASE_DIR)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.strip()) > 50_000
