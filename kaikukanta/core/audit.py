@@ -16,14 +16,8 @@ def record(actor, action: str, obj=None, *, object_type: str | None = None, obje
     """Write one audit row inside the caller's transaction, so it exists exactly when the change does.
 
     Every write of the desk's hot path ends here, hence a plain INSERT (see core.sql)."""
-    sql.execute(_INSERT_SQL, [
-        timezone.now(),
-        _actor_id(actor),
-        action,
-        object_type or (obj._meta.model_name if obj is not None else ""),
-        str(object_id if object_id is not None else getattr(obj, "pk", "")),
-        json.dumps(details, cls=DjangoJSONEncoder),
-    ])
+    entry = _entry(actor, action, object_type or (obj._meta.model_name if obj is not None else ""), details)
+    entry.record_new(object_id if object_id is not None else getattr(obj, "pk", ""))
 
 
 @dataclass(frozen=True)
@@ -55,9 +49,10 @@ class NewRowEntry:
 
 def for_new_row(actor, action: str, object_type: str, **details) -> NewRowEntry:
     """What `record` writes for an object of `object_type` about to be inserted (see NewRowEntry)."""
-    return NewRowEntry(at=timezone.now(), actor_id=_actor_id(actor), action=action, object_type=object_type,
+    return _entry(actor, action, object_type, details)
+
+
+def _entry(actor, action: str, object_type: str, details: dict) -> NewRowEntry:
+    return NewRowEntry(at=timezone.now(), actor_id=actor.pk if actor is not None and getattr(actor, "pk", None)
+                       else None, action=action, object_type=object_type,
                        details=json.dumps(details, cls=DjangoJSONEncoder))
-
-
-def _actor_id(actor) -> int | None:
-    return actor.pk if actor is not None and getattr(actor, "pk", None) else None

@@ -64,9 +64,10 @@ _FIRST_READS_SQL = """
 """
 _CARD_COLUMNS = ("c.id, c.card_type, c.issued_on, c.valid_until, c.closed_on, c.children, c.children_birth_years, "
                  "issuer.area_id FROM cards_card c JOIN network_organisation issuer ON issuer.id = c.issuer_id")
-_CARD_JOIN = {
-    "postgresql": f"LEFT JOIN LATERAL (SELECT {_CARD_COLUMNS} WHERE c.number = %s FOR SHARE OF c) card ON true",
-    "sqlite": f"LEFT JOIN (SELECT {_CARD_COLUMNS} WHERE c.number = %s) card ON true",
+_FIRST_READS = {
+    "postgresql": _FIRST_READS_SQL.format(card_join=f"LEFT JOIN LATERAL (SELECT {_CARD_COLUMNS} WHERE c.number = %s "
+                                                    "FOR SHARE OF c) card ON true"),
+    "sqlite": _FIRST_READS_SQL.format(card_join=f"LEFT JOIN (SELECT {_CARD_COLUMNS} WHERE c.number = %s) card ON true"),
 }
 
 
@@ -91,8 +92,8 @@ def first_reads(venue_id: int, idempotency_key: str | None, offering_id: int | N
     """The registration's reads in one statement: `visit_by_idempotency_key` (None without a key), the offering
     (None without an id) and the card, share-locked on PostgreSQL (None without a number). Each is judged in
     its own place by the caller, so refusals keep their order."""
-    statement = _FIRST_READS_SQL.format(card_join=_CARD_JOIN.get(connection.vendor, _CARD_JOIN["sqlite"]))
-    row = sql.fetch_one(statement, [venue_id, idempotency_key, offering_id, card_number])
+    row = sql.fetch_one(_FIRST_READS.get(connection.vendor, _FIRST_READS["sqlite"]),
+                        [venue_id, idempotency_key, offering_id, card_number])
     return FirstReads(earlier=_replayed(row[:9]) if row[0] is not None else None,
                       offering=row[9:15] if row[9] is not None else None,
                       card=row[15:] if row[15] is not None else None)

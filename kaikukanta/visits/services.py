@@ -179,8 +179,9 @@ def _record_visit(caller: Caller, *, card_number: str, offering_id: int | None =
     # The earlier visit under this key, the offering and the card are read in one round trip; each is judged in
     # its own place below, so the refusals keep their order (an offering id out of bounds and a malformed
     # number are not looked up).
+    well_formed_number = _well_formed(card_number)
     reads = first_reads(venue_id, idempotency_key, offering_id if _within_bounds(offering_id) else None,
-                        _well_formed(card_number))
+                        well_formed_number)
     if reads.earlier is not None:
         return RecordedVisit(reads.earlier, reads.earlier.card_number, created=False)
 
@@ -190,7 +191,8 @@ def _record_visit(caller: Caller, *, card_number: str, offering_id: int | None =
     # The venue's area's rules: of the recording day for the paper list, of the visit's own day for the rest.
     rules_today = rules_in_force(venue_area_id, day)
     rules.check_ranges(children=children, clients=clients, assistants=assistants, rules=rules_today)
-    number = normalise_card_number(card_number, field="card_number")
+    # A malformed number is refused here, in its place among the rules.
+    number = well_formed_number or normalise_card_number(card_number, field="card_number")
     rules.check_offering_id(offering_id)
     offering = None
     if offering_id is not None:
