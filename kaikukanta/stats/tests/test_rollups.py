@@ -244,6 +244,29 @@ def test_a_cell_falling_from_five_holders_to_four_is_suppressed_again(network):
     assert_rebuild_changes_nothing()
 
 
+def test_a_days_cells_of_up_to_four_holders_name_them_all_folded_as_rebuilt(network):
+    """A rebuild finds the ids of a day cell's holders (smallest first, at most four) as the fold does, whatever
+    the gaps between the ids; a cell of five names none."""
+    World.around(network)
+    made = [new_card(network.distributor, issued_on=d(2024, 1, 1), birth_year=1950) for _ in range(23)]
+    visitors = {1: made[0:1], 2: [made[1], made[9]], 3: [made[2], made[3], made[17]],
+                4: [made[4], made[10], made[11], made[22]], 5: made[12:17]}
+    for day, cards_of_day in visitors.items():
+        for card in cards_of_day:
+            new_visit(card, network.venue, d(2024, 3, day))
+
+    def day_cells() -> dict:
+        return {row.period.day: (row.cards, [row.card_1, row.card_2, row.card_3, row.card_4])
+                for row in Rollup.objects.filter(family="a", dim="age_group", grain="d", owner=network.area.pk)}
+
+    expected = {day: (len(cards_of_day), [card.pk for card in cards_of_day] + [None] * (4 - len(cards_of_day))
+                      if len(cards_of_day) <= 4 else [None] * 4) for day, cards_of_day in visitors.items()}
+    rollups.fold()
+    assert day_cells() == expected
+    assert_rebuild_changes_nothing()
+    assert day_cells() == expected
+
+
 def test_changed_holder_facts_move_every_visit_of_the_card(rich):
     """The holder's figures are those on the card now, for its past visits too."""
     world = rich.world
