@@ -75,7 +75,8 @@ MIDDLEWARE = [
     # by core.middleware.pages_only (CSRF and axes excepted): a bearer-token API request skips it, everything else runs
     # it unchanged.
     "kaikukanta.core.middleware.PageSessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # LocaleMiddleware, with a bearer API request given its messages' language directly (core.middleware).
+    "kaikukanta.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "kaikukanta.core.middleware.ApiErrorBodyMiddleware",
     "kaikukanta.core.middleware.NoStoreMiddleware",

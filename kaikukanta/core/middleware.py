@@ -10,11 +10,14 @@ from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import DataError
 from django.http import HttpRequest
-from django.utils.cache import patch_cache_control
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_otp.middleware import OTPMiddleware
 
 from .api_support import error_response
 from .errors import Code, Refusal
+from .language import pick_language
 
 API_PREFIX = "/api/"
 _CODES_BY_STATUS = {404: Code.NOT_FOUND, 405: Code.METHOD_NOT_ALLOWED}
@@ -202,3 +205,21 @@ PageSessionMiddleware = pages_only(SessionMiddleware)
 PageAuthenticationMiddleware = pages_only(AuthenticationMiddleware)
 PageOTPMiddleware = pages_only(OTPMiddleware)
 PageMessageMiddleware = pages_only(MessageMiddleware)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware for pages; a bearer API request gets the language its messages are written in
+    (Accept-Language alone, core.language, as every API answer reads it) activated without the page's look-ups
+    of cookie, session and URL prefix, and the same answer headers (`Content-Language`, `Vary:
+    Accept-Language`). Measured on the desk's registration: Django's two hooks were about 4 % of its CPU."""
+
+    def __call__(self, request):
+        if not bearer_api_request(request):
+            return super().__call__(request)
+        language = pick_language(request.META.get("HTTP_ACCEPT_LANGUAGE"))
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", language)
+        return response

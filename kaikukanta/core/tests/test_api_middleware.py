@@ -1,11 +1,14 @@
-"""The bearer-token API skips the page-only middleware (core.middleware.pages_only), and a busy PostgreSQL
-connection is not health-checked before every request (core.postgresql): what that changes, and what not."""
+"""The bearer-token API skips the page-only middleware (core.middleware.pages_only) and the page's language
+look-ups (core.middleware.LanguageMiddleware), and a busy PostgreSQL connection is not health-checked before
+every request (core.postgresql): what that changes, and what not."""
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from kaikukanta.accounts import middleware as session_expiry
+from kaikukanta.core.errors import Code, Refusal
 from kaikukanta.testing import make_card, sign_in
 
 
@@ -58,3 +61,26 @@ def test_a_connection_is_health_checked_only_after_it_has_been_idle(db, settings
     connection.close_if_unusable_or_obsolete()
     connection.close_if_health_check_failed()
     assert checks == [1]
+
+
+@pytest.mark.parametrize("header, language", [(None, "fi"), ("sv-FI", "sv"), ("de, en;q=0.5, sv;q=0.4", "en")])
+def test_an_api_answer_is_in_accept_languages_choice_with_its_language_headers(network, header, language):
+    browser = Client()
+    # A page's language cookie is not the API's: its messages follow Accept-Language alone.
+    browser.cookies["django_language"] = "sv" if language != "sv" else "en"
+    extra = {"HTTP_ACCEPT_LANGUAGE": header} if header else {}
+    response = browser.get("/api/v1/cards/0000000000", HTTP_AUTHORIZATION=f"Bearer {network.tokens['venue']}",
+                           **extra)
+    body = response.json()["error"]
+    assert (response.status_code, body["code"]) == (404, "card_not_found")
+    assert body["message"] == Refusal(Code.CARD_NOT_FOUND).message(language)
+    assert response["Content-Language"] == language
+    assert "Accept-Language" in response["Vary"]
+    assert translation.get_language() == language  # what a view's gettext would have used
+
+
+def test_a_page_still_takes_its_language_from_the_cookie(network):
+    browser = Client()
+    browser.cookies["django_language"] = "sv"
+    response = browser.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response["Content-Language"] == "sv"
