@@ -67,25 +67,26 @@ class TestRenew:
         answer = WellbeingAnswer.objects.get()
         assert (answer.question_key, answer.value, answer.event.event) == ("feel_included", 5, "renewed")
 
+    # Each body is made when the test runs (the days are reckoned from that day, not from collection).
     @pytest.mark.parametrize(("body", "status", "code", "field"), [
-        ({"valid_until": in_days(100), "holder": {**NEW_HOLDER, "name": "Maija"}}, 400, "invalid",
+        (lambda: {"valid_until": in_days(100), "holder": {**NEW_HOLDER, "name": "Maija"}}, 400, "invalid",
          "holder.name"),
-        ({"valid_until": in_days(100), "issued_on": in_days(0)}, 400, "invalid", "issued_on"),
-        ({"valid_until": in_days(100), "wellbeing": {"nope": 3}}, 400, "invalid", "wellbeing.nope"),
-        ({"valid_until": in_days(100), "holder": {**NEW_HOLDER, "birth_year": today().year - 15}}, 422,
+        (lambda: {"valid_until": in_days(100), "issued_on": in_days(0)}, 400, "invalid", "issued_on"),
+        (lambda: {"valid_until": in_days(100), "wellbeing": {"nope": 3}}, 400, "invalid", "wellbeing.nope"),
+        (lambda: {"valid_until": in_days(100), "holder": {**NEW_HOLDER, "birth_year": today().year - 15}}, 422,
          "holder_too_young", "holder.birth_year"),
-        ({"valid_until": in_days(100), "holder": {**NEW_HOLDER, "postal_code": "00000"}}, 422,
+        (lambda: {"valid_until": in_days(100), "holder": {**NEW_HOLDER, "postal_code": "00000"}}, 422,
          "postal_code_unknown", "holder.postal_code"),
-        ({"valid_until": (add_months(today(), 12) + datetime.timedelta(days=1)).isoformat()}, 422,
+        (lambda: {"valid_until": (add_months(today(), 12) + datetime.timedelta(days=1)).isoformat()}, 422,
          "validity_too_long", "valid_until"),
-        ({"valid_until": in_days(-1)}, 422, "validity_in_past", "valid_until"),
-        ({"valid_until": in_days(100), "holder": {**NEW_HOLDER, "children": 21}}, 422, "too_many_children",
+        (lambda: {"valid_until": in_days(-1)}, 422, "validity_in_past", "valid_until"),
+        (lambda: {"valid_until": in_days(100), "holder": {**NEW_HOLDER, "children": 21}}, 422, "too_many_children",
          "holder.children"),
     ])
     def test_refusals_write_nothing(self, network, issued, questions, body, status, code, field):
         before = written()
 
-        response = network.client("distributor").post(f"cards/{issued['number']}/renew", body)
+        response = network.client("distributor").post(f"cards/{issued['number']}/renew", body())
 
         refused(response, status, code, field)
         assert written() == before
