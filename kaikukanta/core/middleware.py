@@ -15,9 +15,8 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_otp.middleware import OTPMiddleware
 
-from .api_support import error_response
+from .api_support import error_response, language_of
 from .errors import Code, Refusal
-from .language import pick_language
 
 API_PREFIX = "/api/"
 _CODES_BY_STATUS = {404: Code.NOT_FOUND, 405: Code.METHOD_NOT_ALLOWED}
@@ -209,14 +208,14 @@ PageMessageMiddleware = pages_only(MessageMiddleware)
 
 class LanguageMiddleware(LocaleMiddleware):
     """Django's LocaleMiddleware for pages; a bearer API request gets the language its messages are written in
-    (Accept-Language alone, core.language, as every API answer reads it) activated without the page's look-ups
-    of cookie, session and URL prefix, and the same answer headers (`Content-Language`, `Vary:
-    Accept-Language`). Measured on the desk's registration: Django's two hooks were about 4 % of its CPU."""
+    (Accept-Language alone, `api_support.language_of`, as every API answer reads it) activated without the
+    page's look-ups of cookie, session and URL prefix, and the same answer headers (`Content-Language`, `Vary:
+    Accept-Language`). Measured per fresh request: 26 µs in LocaleMiddleware, 19 µs here (README)."""
 
     def __call__(self, request):
         if not bearer_api_request(request):
             return super().__call__(request)
-        language = pick_language(request.META.get("HTTP_ACCEPT_LANGUAGE"))
+        language = language_of(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

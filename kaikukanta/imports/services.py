@@ -320,9 +320,6 @@ class _CardImport:
             except Refusal as refusal:
                 self.run.refuse(line, refusal)
         taken, stock_owner = card_selectors.numbers_known([card.number for card in parsed])
-        # The rules of an area on a day, read once a chunk rather than once a row (rules_in_force rechecks its
-        # snapshot on every call).
-        rules_of: dict[tuple[int, datetime.date], object] = {}
         good: list[tuple[_CardRow, str | None]] = []
         # A file with the birth-year column is judged as a card issued that day: where the area's rules then
         # aged children, a card with children needs their years. Without it, by the count (cards.rules).
@@ -333,13 +330,9 @@ class _CardImport:
                 card_rules.check_number_free(
                     taken=card.number in taken or int(card.number) in self.unwritten_numbers,
                     in_stock=owner is None or owner == card.issuer_id)
-                area_and_day = (self.area_of[card.issuer_id], card.issued_on)
-                rules = rules_of.get(area_and_day)
-                if rules is None:
-                    rules = rules_of[area_and_day] = rules_in_force(*area_and_day)
                 home = card_rules.check_new_card(
                     card_type=card.card_type, holder=card.holder, valid_until=card.valid_until,
-                    day=card.issued_on, rules=rules,
+                    day=card.issued_on, rules=rules_in_force(self.area_of[card.issuer_id], card.issued_on),
                     history=history,
                     municipality_of_postal_code=self.municipality_of.get,
                     municipality_in_network=self.municipality_in_network)
